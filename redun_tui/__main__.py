@@ -1,0 +1,3 @@
+from redun_tui.cli import main
+
+main()

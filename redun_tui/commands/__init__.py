@@ -1,0 +1,1 @@
+"""The `redun-tui` subcommands, one module each; shared helpers in :mod:`.common`."""

@@ -1,0 +1,309 @@
+"""Frozen dataclasses the UI displays: plain data built by :mod:`redun_tui.store`, never ORM rows.
+
+Strings here are raw database text (already trimmed where noted); widgets make them safe for the
+terminal with :func:`redun_tui.formatting.safe_text` when they render. Times are timezone-aware UTC.
+Routes (``jobs/<id>``…) are the addresses screens open; see :mod:`redun_tui.tui.routes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+STATUSES = ("DONE", "CACHED", "FAILED", "RUNNING")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a longer list.
+
+    Attributes:
+        items: the rows of this page.
+        offset: index of the first row in the whole list.
+        next_cursor: opaque keyset cursor for the next page (None when this is the last page).
+        total: the number of rows in the whole list, when known cheaply (else None).
+    """
+
+    items: tuple[T, ...]
+    offset: int = 0
+    next_cursor: str | None = None
+    total: int | None = None
+
+    @property
+    def has_more(self) -> bool:
+        """True when another page follows."""
+        return self.next_cursor is not None
+
+
+@dataclass(frozen=True)
+class Link:
+    """Something a user can open: a label and the route it opens (None: not openable)."""
+
+    label: str
+    route: str | None = None
+
+
+@dataclass(frozen=True)
+class TagView:
+    """A current tag: key and its JSON value as normalized text (``"prod"``, ``3``, ``[1,2]``)."""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class ExecutionRow:
+    """A line of the executions list."""
+
+    id: str
+    start_time: datetime | None
+    end_time: datetime | None
+    duration: timedelta | None
+    status: str
+    task_name: str
+    args: str
+    tags: tuple[TagView, ...] = ()
+    updated_time: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    """Job counts by status for one task within an execution (a row of the status table)."""
+
+    task_name: str
+    counts: tuple[tuple[str, int], ...]
+
+    def get(self, status: str) -> int:
+        """The count for a status (0 when absent)."""
+        return dict(self.counts).get(status, 0)
+
+    @property
+    def total(self) -> int:
+        """All jobs of this task."""
+        return sum(count for _, count in self.counts)
+
+
+@dataclass(frozen=True)
+class ExecutionDetail:
+    """The header of an execution screen."""
+
+    row: ExecutionRow
+    args_list: tuple[str, ...]
+    root_job_id: str | None
+    job_count: int | None = None
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """A node of a job tree or a line of a job list."""
+
+    id: str
+    task_name: str
+    status: str
+    start_time: datetime | None
+    end_time: datetime | None
+    duration: timedelta | None
+    cached: bool
+    parent_id: str | None
+    execution_id: str
+    call_hash: str | None
+    child_count: int = 0
+
+
+@dataclass(frozen=True)
+class ValueRef:
+    """A value as a link: hash, type and its trimmed repr as redun shows it."""
+
+    value_hash: str
+    type: str
+    preview: str
+    size: int | None = None
+
+    @property
+    def route(self) -> str:
+        """The value screen's route."""
+        return f"values/{self.value_hash}"
+
+
+@dataclass(frozen=True)
+class ArgumentView:
+    """One argument of a call: ``name`` is the keyword or ``arg0``-style position label."""
+
+    name: str
+    position: int | None
+    key: str | None
+    value: ValueRef
+    upstream_job_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ErrorView:
+    """A failed job's error: the exception repr and traceback lines (as recorded by redun)."""
+
+    error_repr: str
+    message: str
+    traceback: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaskRef:
+    """A task as a link."""
+
+    hash: str
+    fullname: str
+
+    @property
+    def route(self) -> str:
+        """The task screen's route."""
+        return f"tasks/{self.hash}"
+
+
+@dataclass(frozen=True)
+class JobDetail:
+    """Everything the job screen shows."""
+
+    row: JobRow
+    trail: tuple[Link, ...]
+    task: TaskRef
+    source: str
+    call_hash: str | None
+    args_hash: str | None
+    arguments: tuple[ArgumentView, ...]
+    result: ValueRef | None
+    error: ErrorView | None
+    tags: tuple[TagView, ...]
+    children: Page[JobRow]
+
+
+@dataclass(frozen=True)
+class JobUse:
+    """A job that produced or consumed a value."""
+
+    job_id: str
+    task_name: str
+    status: str
+    start_time: datetime | None
+    execution_id: str
+
+
+@dataclass(frozen=True)
+class ValueDetail:
+    """Everything the value screen shows (the preview is bounded; ``preview_truncated`` says so)."""
+
+    ref: ValueRef
+    format: str
+    size: int
+    preview_text: str
+    preview_truncated: bool
+    file_path: str | None
+    subvalues: tuple[ValueRef, ...]
+    parents: tuple[ValueRef, ...]
+    produced_by: tuple[JobUse, ...]
+    consumed_by: tuple[JobUse, ...]
+    tags: tuple[TagView, ...]
+    in_value_store: bool = False
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of text in a dataflow line; ``route`` makes it a focusable link."""
+
+    text: str
+    route: str | None = None
+
+
+@dataclass(frozen=True)
+class DataflowLine:
+    """One line of the dataflow text, split into segments (joined, they are redun's line)."""
+
+    segments: tuple[Segment, ...]
+
+    @property
+    def text(self) -> str:
+        """The plain line, exactly as ``display_dataflow`` prints it."""
+        return "".join(segment.text for segment in self.segments)
+
+
+@dataclass(frozen=True)
+class DataflowView:
+    """The upstream dataflow of a value: lines ready to render, and its JSON serialization."""
+
+    value: ValueRef
+    lines: tuple[DataflowLine, ...]
+    json_text: str = ""
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    """A line of the tasks list (one row per task hash, i.e. per version)."""
+
+    hash: str
+    namespace: str
+    name: str
+    fullname: str
+    job_count: int | None = None
+    last_run: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    """The task screen: source, other versions, recent jobs."""
+
+    row: TaskRow
+    source: str
+    versions: tuple[TaskRow, ...]
+    recent_jobs: tuple[JobRow, ...]
+    tags: tuple[TagView, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileRow:
+    """A recorded File version: its path and value hash."""
+
+    path: str
+    value_hash: str
+    preview: str
+    last_used: datetime | None = None
+
+
+@dataclass(frozen=True)
+class FileDetail:
+    """A file path: every recorded version, who produced each, who read it."""
+
+    path: str
+    versions: tuple[FileRow, ...]
+    produced_by: tuple[JobUse, ...]
+    consumed_by: tuple[JobUse, ...]
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """A search result of any record type (the CLI ``query`` line and the search results list)."""
+
+    type: str
+    id: str
+    status: str
+    task_name: str
+    time: datetime | None
+    route: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A resolved route: the canonical route, or the candidates when a prefix is ambiguous."""
+
+    route: str | None
+    candidates: tuple[str, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """Cheap change detection for live refresh: changes whenever redun writes something shown."""
+
+    token: tuple = field(default_factory=tuple)
+    running: bool = False
