@@ -11,7 +11,6 @@ import configparser
 import hashlib
 import json
 import os
-import pickle
 import sqlite3
 import time
 import uuid
@@ -60,7 +59,7 @@ from redun_tui.db.models import (
     json_dumps,
     utcnow,
 )
-from redun_tui.db import values as _values
+from redun_tui.db import encode
 
 # Seconds a reader waits for a writer's lock before SQLite says "database is locked". A running
 # redun commits often and briefly: a short wait plus a retry hides that from the user.
@@ -257,10 +256,20 @@ class JobSpec:
     extra: dict = field(default_factory=dict)
 
 
+# redun's type names for the classes encode.Instance can stand for.
+_REDUN_TYPE_NAMES = {
+    ("redun.file", "File"): "redun.File",
+    ("redun.file", "Dir"): "redun.Dir",
+    ("redun.scheduler", "ErrorValue"): "redun.ErrorValue",
+    ("redun.task", "Task"): "redun.Task",
+}
+
+
 def _redun_type_name(value: Any) -> str:
+    if isinstance(value, encode.Instance):
+        return _REDUN_TYPE_NAMES.get((value.module, value.name), f"{value.module}.{value.name}")
     kind = type(value)
-    module = kind.__module__
-    return f"{module}.{kind.__qualname__}" if module != "builtins" else f"builtins.{kind.__qualname__}"
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 class RedunBackendDb:
@@ -733,7 +742,7 @@ class RedunBackendDb:
         if self.session.get(Task, task.hash) is None:
             self.session.add(Task(hash=task.hash, name=task.name, namespace=task.namespace or "", source=task.source or ""))
             if self.session.get(Value, task.hash) is None:
-                data = _values.make_task_pickle(task.fullname, task.hash) if hasattr(_values, "make_task_pickle") else b""
+                data = encode.task_pickle(task.fullname, task.hash)
                 self.session.add(Value(value_hash=task.hash, type="redun.Task", format=MIME_TYPE_PICKLE, value=data))
             self.session.flush()
         return task.hash
@@ -773,22 +782,26 @@ class RedunBackendDb:
         self._commit()
 
     def record_value(self, value: Any, data: bytes | None = None, type_name: str | None = None) -> str:
-        """Writes a value row (pickled with protocol 3 unless ``data`` is given); returns its hash.
+        """Writes a value row and returns its hash.
 
-        Files (objects with ``path`` and ``hash`` and ``type_name == "redun.File"``) also get a
-        ``file`` row. Hashes are content addresses of the type and bytes.
+        Args:
+            value: plain data, possibly holding :class:`redun_tui.db.encode.Instance` objects
+                (``encode.file_instance(path)`` for a redun File), pickled as redun would.
+            data: the bytes to store instead of pickling ``value``.
+            type_name: redun's type name (derived from ``value`` when omitted).
+
+        A File gets a ``file`` row too. Hashes are content addresses of the type and bytes.
         """
         self._require_writable()
         assert self.session is not None
         if data is None:
-            data = pickle.dumps(value, protocol=3)
-        type_name = type_name or getattr(value, "type_name", None) or _redun_type_name(value)
-        value_hash = getattr(value, "value_hash", None) or hashlib.sha1(type_name.encode() + b"\0" + data).hexdigest()
+            data = encode.dumps(value)
+        type_name = type_name or _redun_type_name(value)
+        value_hash = hashlib.sha1(type_name.encode() + b"\0" + data).hexdigest()
         if self.session.get(Value, value_hash) is None:
             self.session.add(Value(value_hash=value_hash, type=type_name, format=MIME_TYPE_PICKLE, value=data))
-            path = getattr(value, "path", None)
-            if type_name == "redun.File" and isinstance(path, str):
-                self.session.add(File(value_hash=value_hash, path=path))
+            if type_name == "redun.File" and isinstance(value, encode.Instance):
+                self.session.add(File(value_hash=value_hash, path=value.state["path"]))
             self._commit()
         return value_hash
 
