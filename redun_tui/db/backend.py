@@ -24,7 +24,7 @@ from itertools import chain
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import create_engine, event, inspect, or_, select, update
+from sqlalchemy import create_engine, event, inspect, or_, select, text, update
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -690,6 +690,13 @@ class RedunBackendDb:
                 existing.add(record_id)
                 fresh.append(record)
         with self.new_session() as session:
+            # A slice of provenance references records outside it (a job's execution, a
+            # parent job) and an Execution and its root Job reference each other: like redun,
+            # check no foreign keys while importing (SQLite; the pragma only acts outside a
+            # transaction, hence before the first write, and is restored afterwards).
+            sqlite = session.get_bind().dialect.name == "sqlite"
+            if sqlite:
+                session.execute(text("PRAGMA foreign_keys = OFF"))
             try:
                 session.add_all(chain.from_iterable(map(self._record_serializer.deserialize, fresh)))
                 session.flush()
@@ -704,6 +711,10 @@ class RedunBackendDb:
             except Exception:
                 session.rollback()
                 raise
+            finally:
+                if sqlite:
+                    session.execute(text("PRAGMA foreign_keys = ON"))
+                    session.commit()
         return len(fresh)
 
     # -- recording (tests, benchmarks, import) ------------------------------------------------
