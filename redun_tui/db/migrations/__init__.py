@@ -10,28 +10,21 @@ and the connection is passed to ``env.py`` through ``Config.attributes``.
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import NamedTuple
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.util.exc import CommandError
 from sqlalchemy.engine import Connection, Engine
 
 __all__ = [
-    "NULL_VERSION",
-    "UNKNOWN_MINOR",
     "VERSIONS",
     "MigrationError",
     "UnknownRevisionError",
-    "VersionRow",
     "current_revision",
-    "db_version",
     "downgrade",
-    "find_version",
-    "record_version",
+    "resolve_revision",
     "upgrade",
 ]
 
@@ -52,11 +45,6 @@ VERSIONS: list[tuple[str, int, int, str]] = [
     ("0bee3d6dba76", 3, 5, "Add updated_time."),
 ]
 
-# What redun reports for a database without its tables, and the minor number it uses for a
-# migration id it does not know (a database newer than the code).
-NULL_VERSION: tuple[str, int, int, str] = ("000000000000", -1, 0, "No schema present.")
-UNKNOWN_MINOR = 99
-
 _IDS = [version[0] for version in VERSIONS]
 
 
@@ -68,44 +56,29 @@ class UnknownRevisionError(MigrationError, ValueError):
     """The requested migration id or version is not one of redun's."""
 
 
-class VersionRow(NamedTuple):
-    """A schema version: redun's migration id, major and minor numbers and description."""
-
-    migration_id: str
-    major: int
-    minor: int
-    description: str
-
-    def __str__(self) -> str:
-        if self.minor == UNKNOWN_MINOR:
-            return f"{self.major}.?"
-        return f"{self.major}.{self.minor}"
-
-
-def find_version(text: str) -> VersionRow:
-    """Return the version named by ``text``.
+def resolve_revision(text: str) -> str:
+    """Return the migration id named by ``text``.
 
     Args:
         text: ``latest``, ``head``, a version (``3.0``, ``3`` meaning ``3.0``) or a migration id.
 
     Returns:
-        The matching entry of ``VERSIONS``.
+        The migration id of the matching entry of ``VERSIONS``.
 
     Raises:
         UnknownRevisionError: ``text`` names no known version.
     """
     text = text.strip()
     if text in ("latest", "head"):
-        return VersionRow(*VERSIONS[-1])
-    for version in VERSIONS:
-        if text == version[0]:
-            return VersionRow(*version)
+        return VERSIONS[-1][0]
+    if text in _IDS:
+        return text
     parts = text.split(".")
     if 1 <= len(parts) <= 2 and all(part.isdigit() for part in parts):
         major, minor = int(parts[0]), int(parts[1]) if len(parts) == 2 else 0
         for version in VERSIONS:
             if (version[1], version[2]) == (major, minor):
-                return VersionRow(*version)
+                return version[0]
     known = ", ".join(f"{v[1]}.{v[2]}" for v in VERSIONS)
     raise UnknownRevisionError(
         f"unknown db version or migration id: {text!r} (known versions: {known}, "
@@ -117,9 +90,7 @@ def _check_revision(revision: str, allow_base: bool) -> str:
     """Return an alembic revision for ``revision`` or raise ``UnknownRevisionError``."""
     if revision == "head" or (allow_base and revision == "base"):
         return revision
-    if revision in _IDS:
-        return revision
-    return find_version(revision).migration_id
+    return resolve_revision(revision)
 
 
 def _config(connection: Connection) -> Config:
@@ -156,7 +127,12 @@ def _run_on(connection: Connection, action) -> None:
         foreign_keys = bool(connection.exec_driver_sql("PRAGMA foreign_keys").scalar())
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     try:
-        action(_config(connection))
+        try:
+            action(_config(connection))
+        except CommandError as error:
+            # e.g. a database stamped with a revision this code does not know (newer than it),
+            # or a downgrade "target" that is ahead of the database.
+            raise MigrationError(str(error)) from None
         connection.commit()
     except BaseException:
         connection.rollback()
@@ -205,51 +181,3 @@ def current_revision(connection: Connection | Engine) -> str | None:
     if not sa.inspect(connection).has_table("alembic_version"):
         return None
     return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-
-
-def db_version(connection: Connection | Engine) -> VersionRow:
-    """Return the database's schema version the way redun infers it.
-
-    The major number is the newest ``redun_version`` row; the minor number is the newest
-    migration id of that major found in ``alembic_version``. A database without the
-    ``redun_version`` table (or without rows) gives ``NULL_VERSION``; an unknown migration id
-    gives minor ``UNKNOWN_MINOR`` ("newer than this program").
-    """
-    if isinstance(connection, Engine):
-        with connection.connect() as conn:
-            return db_version(conn)
-    inspector = sa.inspect(connection)
-    if not inspector.has_table("redun_version"):
-        return VersionRow(*NULL_VERSION)
-    major = connection.execute(
-        sa.text("SELECT version FROM redun_version ORDER BY timestamp DESC LIMIT 1")
-    ).scalar()
-    if major is None:
-        return VersionRow(*NULL_VERSION)
-    applied: set[str] = set()
-    if inspector.has_table("alembic_version"):
-        applied = set(connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
-    for version in reversed(VERSIONS):
-        if version[1] == major and version[0] in applied:
-            return VersionRow(*version)
-    return VersionRow("ffffffffffff", major, UNKNOWN_MINOR, "DB version newer than client.")
-
-
-def record_version(connection: Connection, major: int) -> None:
-    """Add a ``redun_version`` row saying the schema's major version is now ``major``.
-
-    redun reads the major version from the newest such row, so every migration that redun's
-    ``migrate()`` runs is followed by one; callers of ``upgrade``/``downgrade`` that want the
-    database to report its new version to redun must do the same. The caller commits.
-    """
-    now = datetime.now(timezone.utc)
-    if connection.dialect.name == "sqlite":
-        # redun stores naive UTC text in SQLite.
-        now = now.replace(tzinfo=None)
-    table = sa.table(
-        "redun_version",
-        sa.column("id", sa.String),
-        sa.column("version", sa.Integer),
-        sa.column("timestamp", sa.DateTime),
-    )
-    connection.execute(table.insert().values(id=str(uuid.uuid4()), version=major, timestamp=now))
