@@ -24,7 +24,8 @@ from itertools import chain
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import create_engine, event, inspect, or_, select, text, update
+from sqlalchemy import create_engine, event, inspect, or_, select, text
+from sqlalchemy import update as sql_update
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -702,7 +703,7 @@ class RedunBackendDb:
                 session.flush()
                 # Only leaf tags are current: a tag with an edit child has been superseded.
                 session.execute(
-                    update(Tag)
+                    sql_update(Tag)
                     .where(Tag.tag_hash.in_(select(TagEdit.parent_id)))
                     .values(is_current=False)
                     .execution_options(synchronize_session=False)
@@ -727,6 +728,13 @@ class RedunBackendDb:
         assert self.session is not None
         self.session.commit()
 
+    def _defer_constraints(self, session: Session) -> None:
+        # An execution and its root job reference each other: check foreign keys at commit.
+        if self.is_sqlite:
+            session.execute(text("PRAGMA defer_foreign_keys = ON"))
+        else:
+            session.execute(text("SET CONSTRAINTS ALL DEFERRED"))
+
     def record_execution(self, exec_id: str, args: list[str]) -> None:
         """Starts recording an execution; it is written with its root job."""
         self._require_writable()
@@ -740,7 +748,7 @@ class RedunBackendDb:
             self._executions[execution_id].updated_time = now
             return
         assert self.session is not None
-        query = update(Execution).values(updated_time=now)
+        query = sql_update(Execution).values(updated_time=now)
         if execution_id is not None:
             query = query.where(Execution.id == execution_id)
         self.session.execute(query)
@@ -763,6 +771,7 @@ class RedunBackendDb:
         self._require_writable()
         assert self.session is not None
         self.record_task(job.task)
+        self._defer_constraints(self.session)
         if job.parent_job is None:
             execution = self._executions.pop(job.execution.id)
             execution.job_id = job.id
@@ -940,7 +949,7 @@ class RedunBackendDb:
             written.append((tag_hash, entity_id, key, value))
             if tag_parents:
                 self.session.execute(
-                    update(Tag).where(Tag.tag_hash.in_(tag_parents)).values(is_current=False)
+                    sql_update(Tag).where(Tag.tag_hash.in_(tag_parents)).values(is_current=False)
                     .execution_options(synchronize_session=False)
                 )
         self._commit()
