@@ -17,7 +17,7 @@ It writes, under ``tests/golden/``:
 - ``migrations/backfill_2_1.json``: task rows inserted into a 2.0 database and the ``value`` rows
   redun's 2.1 migration (30ffbaee18cd) writes for them.
 - ``schema_3_5.postgresql.sql`` (with ``--postgres``): ``pg_dump --schema-only`` of a fresh
-  PostgreSQL database migrated by redun (needs the Debian ``postgresql`` package).
+  PostgreSQL database migrated by redun (needs ``REDUN_TUI_TEST_PG_URL``, see .ci/postgres.sh).
 
 Everything runs with ``TZ=UTC`` so that the SQLite timestamp migration is deterministic.
 """
@@ -262,52 +262,55 @@ def make_sqlite_goldens(tmp: Path) -> None:
     make_backfill_golden(tmp)
 
 
-def make_postgres_golden(tmp: Path) -> None:
-    """Start a throwaway PostgreSQL, let redun create its schema, pg_dump it."""
-    bindir = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
-    data = tmp / "pg"
-    data.mkdir()
-    shutil.chown(tmp, "postgres")
-    shutil.chown(data, "postgres")
-    port = "54329"
+def pg_dump_schema(url: str) -> str:
+    """``pg_dump --schema-only`` of a database, without what depends on the pg_dump version."""
+    parsed = sa.engine.make_url(url)
+    dump = subprocess.run(
+        [
+            "pg_dump", "--schema-only", "--no-owner", "--no-privileges",
+            "-h", parsed.host or "127.0.0.1", "-p", str(parsed.port or 5432),
+            "-U", parsed.username or "postgres", parsed.database,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout  # fmt: skip
+    lines = [
+        line
+        for line in dump.splitlines()
+        if line.strip()
+        and not line.lstrip().startswith("--")
+        and not line.startswith(("SET ", "SELECT pg_catalog.set_config", "\\restrict", "\\unrestrict"))
+    ]
+    return "\n".join(lines) + "\n"
 
-    def as_postgres(*args: str) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", *args], check=True)
 
-    as_postgres(str(bindir / "initdb"), "-D", str(data), "--auth=trust", "-U", "postgres")
-    opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {tmp} -c fsync=off"
-    as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-w", "start")
+def make_postgres_golden() -> None:
+    """Let redun create its schema in a fresh PostgreSQL database and pg_dump it.
+
+    Needs ``REDUN_TUI_TEST_PG_URL`` (a server where the user may create databases; see
+    ``.ci/postgres.sh``) and psycopg in the redun venv.
+    """
+    base = os.environ.get("REDUN_TUI_TEST_PG_URL")
+    if not base:
+        raise SystemExit("--postgres needs REDUN_TUI_TEST_PG_URL (source .ci/postgres.sh)")
+    admin_url = sa.engine.make_url(base).set(drivername="postgresql+psycopg")
+    name = "redun_golden_schema"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as con:
+        con.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
+        con.execute(sa.text(f"CREATE DATABASE {name}"))
     try:
-        as_postgres(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", port, "redun")
-        url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/redun"
-        db = RedunBackendDb(db_uri=url)
+        url = admin_url.set(database=name)
+        db = RedunBackendDb(db_uri=url.render_as_string(hide_password=False))
         db.load(migrate=True)
         db.session.close()
         db.engine.dispose()
-        dump = subprocess.run(
-            [
-                "runuser", "-u", "postgres", "--", str(bindir / "pg_dump"),
-                "--schema-only", "--no-owner", "--no-privileges",
-                "-h", "127.0.0.1", "-p", port, "redun",
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        # Drop comments, SET lines and blank lines: they depend on the pg_dump version.
-        lines = [
-            line
-            for line in dump.splitlines()
-            if line.strip()
-            and not line.startswith("--")
-            and not line.startswith("SET ")
-            and not line.startswith("SELECT pg_catalog.set_config")
-            and not line.startswith("\\restrict")
-            and not line.startswith("\\unrestrict")
-        ]
-        write(GOLDEN / "schema_3_5.postgresql.sql", "\n".join(lines) + "\n")
+        write(GOLDEN / "schema_3_5.postgresql.sql", pg_dump_schema(str(url)))
     finally:
-        as_postgres(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop")
+        with admin.connect() as con:
+            con.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
 
 
 def main() -> None:
@@ -316,7 +319,7 @@ def main() -> None:
         tmp = Path(name)
         make_sqlite_goldens(tmp)
         if "--postgres" in sys.argv:
-            make_postgres_golden(tmp)
+            make_postgres_golden()
 
 
 if __name__ == "__main__":

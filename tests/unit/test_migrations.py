@@ -408,6 +408,33 @@ def test_stub_executions_for_root_jobs_without_one(tmp_path: Path):
     assert schema_text(path) == golden("schema_3_0.sqlite.sql")
 
 
+def test_failed_upgrade_changes_nothing(tmp_path: Path):
+    """A job whose parent chain reaches no execution cannot get an execution_id: 3.0 fails.
+
+    The whole upgrade runs in one transaction, so the file is left exactly as it was.
+    """
+    path = tmp_path / "orphan.db"
+    migrate(path, migrations.upgrade, "d4af139b6f53")
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO task VALUES ('t', 'task', '', 'src')")
+    con.execute(
+        "INSERT INTO job (id, start_time, task_hash, cached, parent_id) "
+        "VALUES ('root', '2020-01-01 00:00:00', 't', 0, NULL), "
+        "('lost', '2020-01-01 00:00:00', 't', 0, 'no-such-parent')"
+    )
+    con.commit()
+    con.close()
+    before = schema_text(path), rows_digest(path)
+
+    with pytest.raises(sa.exc.IntegrityError):
+        migrate(path, migrations.upgrade, "head")
+
+    assert (schema_text(path), rows_digest(path)) == before
+    assert schema_text(path) == golden("schema_2_3.sqlite.sql")
+    assert query(path, "SELECT version_num FROM alembic_version") == [("d4af139b6f53",)]
+    assert query(path, "SELECT count(*) FROM execution") == [(0,)]
+
+
 # -- models ----------------------------------------------------------------------------------------
 
 
@@ -574,3 +601,117 @@ def test_cli_errors_are_one_line_exit_2(tmp_path: Path, run_db, args, message):
     assert (_sha256(db_path), _sha256(text)) == before
     assert not (tmp_path / "missing.db").exists()
     assert not [p for p in tmp_path.iterdir() if ".bak-" in p.name]
+
+
+# -- PostgreSQL (needs REDUN_TUI_TEST_PG_URL; see tests/unit/conftest.py) ---------------------------
+
+
+def pg_engine(url: str) -> sa.Engine:
+    """An engine on a test database, its session time zone UTC (as the goldens')."""
+    parsed = sa.engine.make_url(url).set(drivername="postgresql+psycopg")
+    return sa.create_engine(
+        parsed, connect_args={"options": "-c timezone=UTC"}, poolclass=sa.pool.NullPool
+    )
+
+
+def pg_dump_schema(url: str) -> str:
+    """pg_dump --schema-only, normalized as scripts/goldens/make_schema.py does."""
+    pg_dump = shutil.which("pg_dump")
+    assert pg_dump, "a PostgreSQL server is configured but pg_dump is not on PATH"
+    parsed = sa.engine.make_url(url)
+    import subprocess
+
+    dump = subprocess.run(
+        [
+            pg_dump, "--schema-only", "--no-owner", "--no-privileges",
+            "-h", parsed.host or "127.0.0.1", "-p", str(parsed.port or 5432),
+            "-U", parsed.username or "postgres", parsed.database,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout  # fmt: skip
+    lines = [
+        line
+        for line in dump.splitlines()
+        if line.strip()
+        and not line.lstrip().startswith("--")
+        and not line.startswith(("SET ", "SELECT pg_catalog.set_config", "\\restrict", "\\unrestrict"))
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def test_postgres_schema_is_reduns_and_round_trips(pg_url: str):
+    expected = (GOLDEN / "schema_3_5.postgresql.sql").read_text()
+    engine = pg_engine(pg_url)
+    try:
+        migrations.upgrade(engine)
+        assert pg_dump_schema(pg_url) == expected
+        for migration_id, *_rest in reversed(VERSIONS):
+            migrations.downgrade(engine, migration_id)
+            assert migrations.current_revision(engine) == migration_id
+        migrations.downgrade(engine, "base")
+        migrations.upgrade(engine)
+        assert pg_dump_schema(pg_url) == expected
+    finally:
+        engine.dispose()
+
+
+def test_postgres_old_database_upgrades_with_its_data(pg_url: str):
+    """old_v2_0.db's rows loaded into a 2.0 PostgreSQL schema, plus lonely tasks, then upgraded."""
+    engine = pg_engine(pg_url)
+    case = json.loads(golden("backfill_2_1.json"))
+    try:
+        migrations.upgrade(engine, "647c510a77b1")
+        source = sa.create_engine(
+            sa.engine.URL.create(
+                "sqlite",
+                database=f"file:{FIXTURES / 'old_v2_0.db'}",
+                query={"mode": "ro", "uri": "true"},
+            )
+        )
+        metadata = sa.MetaData()
+        metadata.reflect(source)
+        with source.connect() as src, engine.begin() as dst:
+            dst.execute(sa.text("SET session_replication_role = replica"))
+            for table in metadata.sorted_tables:
+                if table.name == "alembic_version":
+                    continue
+                rows = [dict(row._mapping) for row in src.execute(sa.select(table))]
+                if rows:
+                    dst.execute(sa.table(table.name, *[sa.column(c) for c in rows[0]]).insert(), rows)
+            dst.execute(sa.text("INSERT INTO task VALUES (:h, :n, :ns, :s)"),
+                        [dict(h=h, n=n, ns=ns, s=s) for h, n, ns, s in case["tasks"]])  # fmt: skip
+            dst.execute(
+                sa.text("INSERT INTO value VALUES (:h, :t, :f, :v)"),
+                [dict(h=h, t=t, f=f, v=bytes.fromhex(v)) for h, t, f, v in case["existing_values"]],
+            )
+        source.dispose()
+
+        migrations.upgrade(engine)
+
+        seed = FIXTURES / "seed_example.db"
+        with engine.connect() as con:
+            assert migrations.current_revision(con) == HEAD
+            for table in ["argument", "call_edge", "call_node", "evaluation", "execution", "job"]:
+                count = con.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()
+                assert count == query(seed, f"SELECT count(*) FROM {table}")[0][0], table
+            jobs = dict(con.execute(sa.text("SELECT id, execution_id FROM job")).fetchall())
+            assert jobs == dict(query(seed, "SELECT id, execution_id FROM job"))
+            starts = {
+                job_id: start.strftime("%Y-%m-%d %H:%M:%S")
+                for job_id, start in con.execute(sa.text("SELECT id, start_time FROM job"))
+            }
+            assert starts == {
+                job_id: start[:19] for job_id, start in query(seed, "SELECT id, start_time FROM job")
+            }
+            values = con.execute(
+                sa.text(
+                    "SELECT value_hash, type, format, value FROM value "
+                    "WHERE value_hash = ANY(:hashes) ORDER BY value_hash"
+                ),
+                {"hashes": [row[0] for row in case["values"]]},
+            ).fetchall()
+            assert [[h, t, f, bytes(v).hex().upper()] for h, t, f, v in values] == case["values"]
+    finally:
+        engine.dispose()

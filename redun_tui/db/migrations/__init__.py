@@ -120,12 +120,22 @@ def _run(bind: Engine | Connection, action) -> None:
 def _run_on(connection: Connection, action) -> None:
     is_sqlite = connection.dialect.name == "sqlite"
     foreign_keys = False
+    raw = None
+    saved_isolation = None
     if is_sqlite:
         # PRAGMA foreign_keys is ignored inside a transaction: finish any open one first.
         if connection.in_transaction():
             connection.commit()
         foreign_keys = bool(connection.exec_driver_sql("PRAGMA foreign_keys").scalar())
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        # Python's sqlite3 runs DDL outside any transaction, so each of the ~70 statements of a
+        # full upgrade would commit (and fsync) on its own and a failure would leave a
+        # half-migrated file. SQLite's DDL is transactional: run the whole migration in one
+        # explicit transaction instead (all or nothing, and about ten times faster).
+        raw = connection.connection.dbapi_connection
+        saved_isolation = raw.isolation_level
+        raw.isolation_level = None
+        connection.exec_driver_sql("BEGIN")
     try:
         try:
             action(_config(connection))
@@ -138,6 +148,8 @@ def _run_on(connection: Connection, action) -> None:
         connection.rollback()
         raise
     finally:
+        if raw is not None:
+            raw.isolation_level = saved_isolation
         if foreign_keys:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
