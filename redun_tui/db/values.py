@@ -30,10 +30,15 @@ import builtins
 import collections
 import datetime
 import decimal
+
+# pickletools decodes protocol-0 text with the raw-unicode-escape codec, looked up by name;
+# importing it now keeps decoding itself from importing anything.
+import encodings.raw_unicode_escape  # noqa: F401
 import fractions
 import io
 import pathlib
 import pickle
+import pickletools
 import posixpath
 import re
 import sys
@@ -725,6 +730,19 @@ class _UUIDFactory(metaclass=_FrozenClass):
 
 def _make_counter(*args: Any, **kwargs: Any) -> collections.Counter:
     return collections.Counter(*args, **kwargs)
+
+
+def _type_of(*args: Any) -> type:
+    """``builtins.type`` with one argument, for plain data only (``type(None)``).
+
+    Three-argument ``type()`` would create a class, and the type of a type is ``type``
+    itself; both are refused.
+    """
+    if len(args) == 1:
+        kind = type(args[0])
+        if kind in _PLAIN_LEAVES or kind in _REAL_TYPES:
+            return kind
+    raise TypeError("only type() of plain data is allowed while decoding values")
 
 
 def _reconstructor(cls: Any, base: Any, state: Any) -> Any:
@@ -1670,6 +1688,7 @@ _SAFE_CALLABLES: dict[tuple[str, str], Any] = {
     ("builtins", "str"): _Builtin("builtins.str", _make_str),
     ("builtins", "bytes"): _Builtin("builtins.bytes", _make_bytes),
     ("builtins", "bytearray"): _Builtin("builtins.bytearray", _make_bytearray),
+    ("builtins", "type"): _Builtin("builtins.type", _type_of),
     ("_codecs", "encode"): _Builtin("_codecs.encode", _encode_text),
     ("copyreg", "_reconstructor"): _Builtin("copyreg._reconstructor", _reconstructor),
     ("copyreg", "__newobj__"): _Builtin("copyreg.__newobj__", _newobj),
@@ -1782,6 +1801,25 @@ class _RestrictedUnpickler(pickle.Unpickler):
 
 
 _nesting = threading.local()
+_MEMO_OPCODES = frozenset({"p", "r"})  # PUT, LONG_BINPUT: the only memo writes with large ids
+
+
+def _memo_bomb(data: bytes) -> int | None:
+    """Return a memo index no honest pickle of this size could use, if the pickle has one.
+
+    The C unpickler grows its memo table to twice the largest index it is asked to store, so
+    ``LONG_BINPUT 0xffffffff`` in ten bytes would make it allocate and clear 64 GiB. A real
+    pickle never stores more objects than it has bytes.
+    """
+    limit = len(data) + 16
+    try:
+        for opcode, arg, _ in pickletools.genops(data):
+            if opcode.code in _MEMO_OPCODES and isinstance(arg, int) and arg > limit:
+                return arg
+    except Exception:
+        # The C unpickler stops at the same malformed opcode and reports it itself.
+        pass
+    return None
 
 
 def _load_pickle(data: bytes) -> Any:
@@ -1789,6 +1827,9 @@ def _load_pickle(data: bytes) -> Any:
     depth = getattr(_nesting, "depth", 0)
     if depth >= MAX_NESTED_PICKLE_DEPTH:
         return Unpicklable(f"pickles nested deeper than {MAX_NESTED_PICKLE_DEPTH} levels")
+    bad_index = _memo_bomb(data)
+    if bad_index is not None:
+        return Unpicklable(f"memo index {bad_index} out of range for a {len(data)}-byte pickle")
     _nesting.depth = depth + 1
     try:
         return _RestrictedUnpickler(data).load()
@@ -1916,13 +1957,16 @@ def _is_safe_item(item: Any) -> bool:
         return True
     if kind in (pathlib.PurePosixPath, pathlib.PureWindowsPath, decimal.Decimal):
         return True
-    if kind in (fractions.Fraction, uuid.UUID, collections.Counter, _Builtin):
+    if kind in (fractions.Fraction, uuid.UUID, collections.Counter, _Builtin, PreviewValue):
         return True
     if isinstance(item, StandIn) or kind in _BUILTIN_EXCEPTIONS:
         return True
     if isinstance(item, type):
         return (
-            isinstance(item, _FrozenClass) or item in _REAL_TYPES or item in _BUILTIN_EXCEPTIONS
+            isinstance(item, _FrozenClass)
+            or item in _REAL_TYPES
+            or item in _PLAIN_LEAVES
+            or item in _BUILTIN_EXCEPTIONS
         )
     return isinstance(item, (datetime.tzinfo,)) and kind in _REAL_TYPES
 

@@ -20,6 +20,14 @@ shows for that value row:
   items sorted by their repr — stable, so tests compare it for every value (the full text
   is kept when it is at most 20,000 characters, the digest always).
 
+It also writes ``tests/golden/previews/synthetic.json``: values real redun pickles (made in a
+child process that can import a throw-away workflow module, ``synthmod``) covering classes
+and layouts the fixtures lack — every redun File/Dir/Staging class, PartialTask, operator
+expressions, Handles, unimportable namedtuples/dataclasses/slots/enums/exceptions, standard
+library types, pickle protocols 0-5 and truncated pickles — each with the ``preview`` text
+redun prints for it when ``synthmod`` cannot be imported. Nothing dangerous is pickled there:
+redun itself would execute it.
+
 The script chdirs into an empty temporary directory and drops the repository from
 ``sys.path`` first, so the workflow modules that wrote the fixtures (``values_wf``,
 ``valuesdemo``, ...) cannot be imported — the situation of a user browsing a database.
@@ -41,6 +49,192 @@ REPO = Path(__file__).resolve().parents[2]
 DEFAULT_FIXTURES = Path("/work/shared/fixtures")
 OUT_DIR = REPO / "tests" / "golden" / "previews"
 SCHEMA_35 = "0bee3d6dba76"
+
+# A workflow module importable only by the child process that pickles the samples.
+SYNTHMOD = r'''
+import dataclasses, enum, collections
+from redun import task, Handle
+
+redun_namespace = "synth"
+
+Pair = collections.namedtuple("Pair", ["left", "right"])
+
+@dataclasses.dataclass
+class Record:
+    name: str
+    values: list
+    extra: dict = dataclasses.field(default_factory=dict)
+
+class Slotted:
+    __slots__ = ("a", "b")
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+
+class Both:
+    __slots__ = ("s", "__dict__")
+    def __init__(self):
+        self.s = 1
+        self.d = 2
+
+class TupleState:
+    def __init__(self):
+        self.x = 1
+    def __getstate__(self):
+        return ("not", "a dict", "at all")
+    def __setstate__(self, state):
+        pass
+
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = 2
+
+class AppError(Exception):
+    def __init__(self, message, code):
+        super().__init__(message, code)
+        self.code = code
+
+def make_thing(a, b):
+    return Made(a, b)
+
+class Made:
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+    def __reduce__(self):
+        return (make_thing, (self.a, self.b))
+
+class Outer:
+    class Inner:
+        def __init__(self):
+            self.v = [1, 2]
+
+class Conn(Handle):
+    def __init__(self, name, url):
+        self.url = url
+
+@task()
+def add(a, b=1):
+    return a + b
+
+@task(namespace="other")
+def lone(x):
+    return x
+'''
+
+# Runs in the child process: prints JSON [[name, type_name, hex], ...].
+SYNTH_MAKER = r'''
+import collections, datetime, decimal, fractions, json, pathlib, pickle, sys, uuid
+from redun import File, Dir
+from redun.file import (IFile, IDir, ContentDir, FileSet, StagingFile, StagingDir,
+                        ContentFile)
+from redun.expression import ValueExpression, QuotedExpression
+from redun.scheduler import ErrorValue, Traceback, catch
+from redun.task import CacheScope
+from redun.value import get_type_registry
+from redun.utils import pickle_dumps
+import synthmod as sm
+
+reg = get_type_registry()
+out = []
+
+def hashed(f, h):
+    f._hash = h
+    return f
+
+def add(name, obj, protocol=3, type_name=None):
+    data = pickle.dumps(obj, protocol=protocol)
+    out.append([name, type_name or reg.get_type_name(type(obj)), data.hex()])
+
+f1 = hashed(File("data/a.txt"), "1111111111aaaaaaaaaa")
+f2 = hashed(File("s3://bucket/b.txt"), "2222222222bbbbbbbbbb")
+d1 = hashed(Dir("out/"), "3333333333cccccccccc")
+add("file", f1)
+add("ifile", hashed(IFile("i.txt"), "4444444444dddddddddd"))
+add("content_file", hashed(ContentFile("c.txt"), "5555555555eeeeeeeeee"))
+add("dir", d1)
+add("idir", hashed(IDir("idir"), "6666666666ffffffffff"))
+add("content_dir", hashed(ContentDir("cdir"), "7777777777aaaaaaaaaa"))
+add("fileset", hashed(FileSet("x/*.txt"), "8888888888bbbbbbbbbb"))
+add("staging_file", StagingFile(hashed(File("local.txt"), "9999999999cccccccccc"), f2))
+add("staging_dir", StagingDir(hashed(Dir("ldir"), "aaaaaaaaaa1111111111"), d1))
+add("files_nested", {"files": [f1, (f2,)], "dir": d1, "empty": []})
+add("task", sm.add)
+add("task_other_ns", sm.lone)
+add("partial_task", sm.add.partial(1, b=2))
+add("scheduler_task", catch)
+expr = sm.add(1, b=f1)
+add("task_expression", expr)
+add("expr_kwargs_sorted", sm.add(b=2, a=1))
+add("expr_add", expr + 1)
+add("expr_radd", 1 + expr)
+add("expr_getitem", expr[0])
+add("expr_getattr", expr.field)
+add("expr_call", expr(5, k=6))
+add("expr_eq", expr == 3)
+add("expr_nested", sm.lone(sm.add(sm.lone(2))))
+add("value_expression", ValueExpression([1, "x"]))
+add("quoted_expression", QuotedExpression(sm.lone(1)))
+add("scheduler_expression", catch(sm.lone(1), ValueError, sm.add.partial(b=1)))
+try:
+    raise ValueError("bad thing", 42)
+except ValueError as error:
+    add("error_value_two_args", ErrorValue(error, Traceback.from_error(error)))
+try:
+    raise sm.AppError("app failed", 7)
+except sm.AppError as error:
+    add("error_value_custom", ErrorValue(error, Traceback.from_error(error)))
+add("error_value_no_args", ErrorValue(RuntimeError()))
+add("os_error", OSError(2, "No such file"))
+add("exceptions_list", [KeyError("k"), ZeroDivisionError("z"), StopIteration()])
+add("conn_handle", sm.Conn("db", "sqlite://"))
+add("namedtuple", sm.Pair(1, [2, 3]))
+add("dataclass", sm.Record("r", [f1], {"k": (1, 2)}))
+add("slotted", sm.Slotted(1, "two"))
+add("slots_and_dict", sm.Both())
+add("tuple_state", sm.TupleState())
+add("enum", sm.Color.BLUE)
+add("enum_list", [sm.Color.RED, sm.Color.BLUE])
+add("reduce_function", sm.Made(1, {"a": None}))
+add("nested_class_p4", sm.Outer.Inner(), protocol=4)
+add("cache_scope", CacheScope.BACKEND)
+add("stdlib_types", {
+    "counter": collections.Counter("abracadabra"),
+    "deque": collections.deque([1, 2, 3], maxlen=5),
+    "defaultdict": collections.defaultdict(list, {"a": [1]}),
+    "ordered_empty": collections.OrderedDict(),
+    "bytearray": bytearray(b"\x00ab"),
+    "range": range(1, 10, 2),
+    "slice": slice(1, None, 2),
+    "decimal_nan": decimal.Decimal("NaN"),
+    "decimal_neg": decimal.Decimal("-1.50E+3"),
+    "fraction": fractions.Fraction(-3, 4),
+    "aware": datetime.datetime(2020, 1, 2, 3, 4, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=-5), "EST")),
+    "time": datetime.time(23, 59, 1, 5),
+    "windows": pathlib.PureWindowsPath("C:/x/y.txt"),
+    "posix": pathlib.PosixPath("/tmp/z"),
+    "uuid": uuid.UUID(int=1),
+    "frozen_empty": frozenset(),
+    "ellipsis": ...,
+    "types": [int, ValueError, type(None)],
+})
+loop = [1]
+loop.append(loop)
+add("recursive_list", loop)
+add("deep_list", [[[[[[[["deep"]]]]]]]])
+add("set_of_strings", {"b", "a", "c", "d"})
+add("set_of_ints", {10, 3, 7, 1000})
+sample = {"f": f1, "s": {1, 2}, "when": datetime.date(2000, 1, 1), "t": (1.5, None, True),
+          "b": b"\xff\x00", "big": 2 ** 100, "neg": -7, "u": "\u00e9\U0001f389"}
+for protocol in range(0, 6):
+    add(f"protocol_{protocol}", sample, protocol=protocol)
+    add(f"protocol_{protocol}_unknown", sm.Record("p", [1], {}), protocol=protocol)
+base = pickle_dumps({"k": [f1, sm.Pair(1, 2)], "e": expr})
+for cut in (1, 2, 10, len(base) // 2, len(base) - 1):
+    out.append([f"truncated_{cut}", "builtins.dict", base[:cut].hex()])
+out.append(["garbage", "builtins.str", bytes(range(7, 60)).hex()])
+out.append(["empty_stop", "builtins.str", b"\x80\x03.".hex()])
+out.append(["json_text", "synth.Config", b'{"a": 1}'.hex()])
+print(json.dumps(out))
+'''
 
 
 def _schema_version(path: Path) -> str | None:
@@ -106,8 +300,54 @@ def canonical(obj, found: list, depth: int = 0):
     return obj
 
 
+def make_synthetic(tmp: Path) -> None:
+    """Write synthetic.json: redun's previews of pickles made with synthmod importable."""
+    import subprocess
+
+    from redun.utils import trim_string, with_pickle_preview
+    from redun.value import get_type_registry
+
+    moddir = Path(tmp) / "synthmod_src"
+    moddir.mkdir()
+    (moddir / "synthmod.py").write_text(SYNTHMOD)
+    env = dict(os.environ, PYTHONPATH=str(moddir), PYTHONHASHSEED="0")
+    made = subprocess.run(
+        [sys.executable, "-c", SYNTH_MAKER],
+        env=env,
+        cwd=tmp,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    registry = get_type_registry()
+    result: dict[str, dict] = {}
+    for name, type_name, hexdata in json.loads(made.stdout):
+        data = bytes.fromhex(hexdata)
+        with with_pickle_preview():
+            try:
+                parsed = registry.deserialize(type_name, data)
+            except Exception as error:  # recorded, not hidden: redun itself fails here
+                result[name] = {"type": type_name, "hex": hexdata, "redun_error": repr(error)}
+                continue
+        parsed_repr = repr(parsed)
+        found: list = []
+        canon_repr = repr(canonical(parsed, found))
+        result[name] = {
+            "type": type_name,
+            "hex": hexdata,
+            "preview": trim_string(parsed_repr),
+            "full": parsed_repr if len(parsed_repr) <= 20_000 else None,
+            "preview_class": type(parsed).__name__,
+            "unordered_sets": bool(found),
+            "canonical": canon_repr,
+        }
+    out = OUT_DIR / "synthetic.json"
+    out.write_text(json.dumps(result, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+    print(f"{out.relative_to(REPO)}: {len(result)} values")
+
+
 def main() -> None:
-    """Write one golden JSON file per 3.5 fixture database."""
+    """Write one golden JSON file per 3.5 fixture database, and synthetic.json."""
     fixtures = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_FIXTURES
     fixtures = fixtures.resolve()
     # Keep workflow modules out of reach: no repo, no fixture dir, no cwd on sys.path.
@@ -153,6 +393,7 @@ def main() -> None:
             out = OUT_DIR / (src.stem + ".json")
             out.write_text(json.dumps(result, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
             print(f"{out.relative_to(REPO)}: {len(result)} values")
+        make_synthetic(Path(tmp))
 
 
 if __name__ == "__main__":
