@@ -301,6 +301,13 @@ class RedunBackendDb:
             db_uri = find_redun_db()
         if db_uri is None:
             raise DatabaseNotFound("no database given and no .redun/redun.db found here or above")
+        if is_url(db_uri):
+            # Fail here, as a RedunDatabaseError, rather than with a ValueError from the first
+            # property that parses it (e.g. a non-numeric port).
+            try:
+                make_url(db_uri)
+            except (ArgumentError, ValueError) as error:
+                raise RedunDatabaseError(f"{db_uri}: not a database path or URL ({error})") from None
         self.db_uri = db_uri
         self.read_only = read_only
         self.busy_timeout = busy_timeout
