@@ -1,0 +1,104 @@
+"""``redun-tui browse [PATH_OR_URL] [ROUTE]``: open the Textual browser (the default command).
+
+The database is opened (read-only) and the route resolved *before* the app starts, so a missing
+file, a schema that is too new or an unknown/ambiguous id ends in one line on stderr and exit
+code 2 instead of a half-drawn screen.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+
+import click
+
+from redun_tui.commands.common import CliError, one_line, open_db
+
+
+def demo_db_path() -> str:
+    """The bundled demo database (a real redun database shipped inside the package)."""
+    return str(resources.files("redun_tui") / "data" / "demo.db")
+
+
+def _looks_like_route(text: str) -> bool:
+    from redun_tui.tui import routes
+
+    if os.path.exists(text) or "://" in text:
+        return False
+    try:
+        routes.parse(text)
+    except routes.RouteError:
+        return False
+    return True
+
+
+def resolve_route(store, text: str | None) -> str:
+    """The canonical route for ``text`` (prefixes expanded), or a CliError saying why not."""
+    from redun_tui.store import Ambiguous, NotFound, StoreError
+    from redun_tui.tui import routes
+
+    try:
+        parsed = routes.parse(text or routes.HOME)
+    except routes.RouteError as error:
+        raise CliError(str(error)) from None
+    if not parsed.needs_resolving:
+        return str(parsed)
+    try:
+        resolution = store.resolve(str(parsed))
+    except Ambiguous as error:
+        raise CliError(f"{error} (candidates: {', '.join(error.candidates[:8])})") from None
+    except (NotFound, StoreError) as error:
+        raise CliError(str(error)) from None
+    if resolution.route:
+        return resolution.route
+    if resolution.candidates:
+        shown = ", ".join(resolution.candidates[:8])
+        more = f" and {len(resolution.candidates) - 8} more" if len(resolution.candidates) > 8 else ""
+        raise CliError(f"{resolution.error or 'ambiguous id'} (candidates: {shown}{more})")
+    raise CliError(resolution.error or f"cannot open {text!r}")
+
+
+@click.command()
+@click.argument("path_or_url", required=False)
+@click.argument("route", required=False)
+@click.option("--demo", is_flag=True, help="Browse the bundled demo database (a real redun run with failures).")
+@click.option("--migrate", is_flag=True, help="Upgrade an old schema first (a SQLite file is backed up).")
+def browse(path_or_url: str | None, route: str | None, demo: bool, migrate: bool) -> None:
+    """Browse a redun database: executions, jobs, values, dataflow, tasks and files.
+
+    PATH_OR_URL is a SQLite file or a database URL (default: .redun/redun.db found from here).
+    ROUTE opens a screen directly, e.g. jobs/59c6c1fb or values/<hash> (ids may be prefixes).
+    """
+    if demo:
+        if path_or_url is not None and route is None:
+            path_or_url, route = None, path_or_url  # `--demo jobs/ab12`: the one argument is a route
+        elif path_or_url is not None:
+            raise CliError("--demo takes no PATH_OR_URL (it opens the bundled demo database)")
+        target: str | None = demo_db_path()
+    else:
+        if path_or_url is not None and route is None and _looks_like_route(path_or_url):
+            path_or_url, route = None, path_or_url  # `redun-tui jobs/ab12` inside a redun project
+        target = path_or_url
+    if migrate:
+        if demo:
+            raise CliError("--migrate cannot change the bundled demo database")
+        from redun_tui.commands.db import _migrate
+
+        _migrate("upgrade", "latest", target)
+
+    backend = open_db(target, read_only=True)
+    try:
+        from redun_tui.db.models import RedunDatabaseError
+        from redun_tui.store import Store
+
+        store = Store(backend)
+        try:
+            start = resolve_route(store, route)
+        except RedunDatabaseError as error:
+            raise CliError(one_line(str(error))) from None
+
+        from redun_tui.tui.app import RedunTuiApp
+
+        RedunTuiApp(store, start).run()
+    finally:
+        backend.close()

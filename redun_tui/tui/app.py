@@ -1,0 +1,174 @@
+"""RedunTuiApp: the browser's App — routes, history, app-wide keys and the command palette.
+
+Kept small on purpose: screens do their own loading (:mod:`redun_tui.tui.screens`), widgets their
+own drawing. The app only knows how to open a route, go back, and resolve what a user typed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import get_current_worker
+
+from redun_tui.tui import routes
+from redun_tui.tui.messages import Navigate
+from redun_tui.tui.palette import RouteCommands
+from redun_tui.tui.text import message as message_text
+
+if TYPE_CHECKING:
+    from redun_tui.store import Store
+
+LIVE_INTERVAL = 3.0  # seconds between heartbeat polls while something shown is RUNNING
+
+
+class RedunTuiApp(App[None]):
+    """The redun-tui browser.
+
+    Args:
+        store: the read-only store over an opened database.
+        route: the first route to show (already resolved); ``executions`` is always underneath,
+            so Escape from a deep link lands on the home screen.
+        live_interval: seconds between heartbeat polls (0 disables live refresh).
+        export_dir: where the dataflow JSON export writes (default: the current directory).
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "redun-tui"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+        Binding("slash", "search", "Search"),
+    ]
+    COMMANDS = App.COMMANDS | {RouteCommands}
+    # Escape already means "back"; the palette stays on ctrl+p (Textual's default).
+
+    def __init__(self, store: Store, route: str = routes.HOME, *, live_interval: float = LIVE_INTERVAL,
+                 export_dir: str | Path | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.start_route = route or routes.HOME
+        self.live_interval = live_interval
+        self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
+
+    def get_default_screen(self):
+        from redun_tui.tui.screens.executions import ExecutionsScreen
+
+        return ExecutionsScreen()
+
+    def on_mount(self) -> None:
+        if self.start_route != routes.HOME:
+            self.navigate(self.start_route)
+
+    # Navigation -------------------------------------------------------------------------------
+    def navigate(self, route: str) -> None:
+        """Opens a route on top of the history (Escape comes back here)."""
+        try:
+            parsed = routes.parse(route)
+        except routes.RouteError as error:
+            self.notify(message_text(error), severity="warning", markup=False)
+            return
+        if parsed.kind == "executions" and parsed.arg is None:
+            self.go_home()
+            return
+        current = getattr(self.screen, "route", None)
+        if current == str(parsed) and parsed.kind in ("help", "tasks", "files"):
+            return
+        self.push_screen(routes.screen_for(parsed))
+
+    def go_home(self) -> None:
+        """Back to the executions list (the bottom of the history)."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def search_executions(self, text: str) -> None:
+        """Shows the executions list filtered by ``text``."""
+        from redun_tui.tui.screens.executions import ExecutionsScreen
+
+        self.go_home()
+        home = self.screen_stack[0]
+        if isinstance(home, ExecutionsScreen):
+            home.set_search(text)
+
+    def on_navigate(self, message: Navigate) -> None:
+        self.navigate(message.route)
+
+    def open_user_route(self, text: str) -> None:
+        """Resolves what a user typed (route or bare id prefix) in a worker, then opens it."""
+        self._resolve(text.strip())
+
+    @work(thread=True, exclusive=True, group="resolve", exit_on_error=False)
+    def _resolve(self, text: str) -> None:
+        worker = get_current_worker()
+        try:
+            route, problem = self._resolve_text(text)
+        except Exception as error:  # a lost database must not take the app down
+            from redun_tui.tui.screens.base import describe_error
+
+            route, problem = None, describe_error(error)[0]
+        if worker.is_cancelled:
+            return
+        try:
+            if route:
+                self.call_from_thread(self.navigate, route)
+            else:
+                self.call_from_thread(
+                    self.notify, message_text(problem or f"nothing found for {text!r}"),
+                    severity="warning", markup=False,
+                )
+        except RuntimeError:  # the app is shutting down
+            pass
+
+    def _resolve_text(self, text: str) -> tuple[str | None, str | None]:
+        """(route, None) or (None, why not); runs in a thread."""
+        from redun_tui.store import Ambiguous, NotFound
+
+        if "/" in text or text in routes.LIST_ROUTES:
+            parsed = routes.parse(text)
+            if not parsed.needs_resolving:
+                return str(parsed), None
+            candidates_text = [str(parsed)]
+        else:
+            candidates_text = [f"{kind}/{text}" for kind in routes.ID_KINDS]
+        problems: list[str] = []
+        for candidate in candidates_text:
+            try:
+                resolution = self.store.resolve(candidate)
+            except Ambiguous as error:
+                problems.append(f"{error} ({', '.join(error.candidates[:5])})")
+                continue
+            except NotFound as error:
+                problems.append(str(error))
+                continue
+            if resolution.route:
+                return resolution.route, None
+            if resolution.candidates:
+                problems.append(f"{candidate} is ambiguous: {', '.join(resolution.candidates[:5])}")
+            elif resolution.error:
+                problems.append(resolution.error)
+        if len(candidates_text) > 1:
+            ambiguous = [p for p in problems if "ambiguous" in p.lower()]
+            return None, ambiguous[0] if ambiguous else f"no record has an id starting with {text!r}"
+        return None, problems[0] if problems else None
+
+    # Actions ----------------------------------------------------------------------------------
+    def action_back(self) -> None:
+        """Escape: back in the history; on the home screen, leave the search input."""
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+            return
+        focused = self.focused
+        if focused is not None and focused.id == "search-input":
+            self.screen.focus_next()
+
+    def action_help(self) -> None:
+        self.navigate("help")
+
+    def action_search(self) -> None:
+        """``/``: focus the search bar of this screen, or open the search screen."""
+        focus_search = getattr(self.screen, "focus_search", None)
+        if focus_search is None or not focus_search():
+            self.navigate("search")

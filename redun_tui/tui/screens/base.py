@@ -1,0 +1,246 @@
+"""BaseScreen: what every screen shares — header with the route, footer, common keys, workers.
+
+Screens implement :meth:`BaseScreen.compose_body` and :meth:`BaseScreen.load`; they fetch data
+only through :meth:`BaseScreen.fetch`, which runs a store call in an exclusive thread worker and
+delivers the result (or the error, as a notification) back on the event loop. Live refresh: a
+screen that shows something RUNNING sets :attr:`BaseScreen.live_execution_id`; a timer then polls
+the store's cheap heartbeat and calls :meth:`BaseScreen.reload` when it changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer
+from textual.worker import get_current_worker
+
+from redun_tui.tui.messages import Fetched
+from redun_tui.tui.routes import command_line
+from redun_tui.tui.text import message as message_text
+from redun_tui.tui.widgets.route_header import RouteHeader
+
+if TYPE_CHECKING:
+    from redun_tui.store import Store
+    from redun_tui.tui.app import RedunTuiApp
+
+
+def describe_error(error: BaseException) -> tuple[str, str]:
+    """A one-line message and a notification severity for an error from a store call."""
+    from redun_tui.db.models import RedunDatabaseError
+    from redun_tui.store import StoreError
+
+    if isinstance(error, StoreError):
+        return str(error), "warning"
+    if isinstance(error, RedunDatabaseError):
+        return str(error), "error"
+    try:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if isinstance(error, SQLAlchemyError):
+            from redun_tui.db.backend import classify_error
+
+            return str(classify_error(error)), "error"
+    except Exception:  # pragma: no cover - classification itself failing must not hide the error
+        pass
+    if isinstance(error, NotImplementedError):
+        return "this view is not available yet (the store does not implement it)", "warning"
+    return f"internal error: {type(error).__name__}: {error}", "error"
+
+
+class BaseScreen(Screen):
+    """A screen with a route, the shared bindings and worker helpers."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("r", "refresh", "Refresh"),
+        Binding("y", "copy", "Copy id"),
+        Binding("Y", "copy_command", "Copy command", show=False),
+    ]
+
+    #: What this screen shows while it has no record id yet (e.g. "jobs/ab12").
+    route: str = "executions"
+
+    def __init__(self, route: str | None = None) -> None:
+        super().__init__()
+        if route is not None:
+            self.route = route
+        self.live_execution_id: str | None = None  # set when something shown is RUNNING
+        self.live = False
+        self._heartbeat_token: Any = None
+        self._loaded_once = False
+        self._loading: dict[str, tuple[Widget, ...]] = {}
+
+    # Composition ------------------------------------------------------------------------------
+    @property
+    def tui(self) -> RedunTuiApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def store(self) -> Store:
+        """The read-only store (call it only inside :meth:`fetch`)."""
+        return self.tui.store
+
+    def compose(self) -> ComposeResult:
+        yield RouteHeader(self.tui.store.name, self.route)
+        yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        """The screen's own widgets (no data yet: :meth:`load` fetches it)."""
+        yield from ()
+
+    def set_route(self, route: str) -> None:
+        """Updates the route (e.g. a prefix resolved to the full id) and the header."""
+        self.route = route
+        if self.is_mounted:
+            self.query_one(RouteHeader).set_route(route)
+
+    @property
+    def copy_text(self) -> str:
+        """What ``y`` copies: the record's full id, or the route on list screens."""
+        return self.route
+
+    # Lifecycle --------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        interval = self.tui.live_interval
+        if interval:
+            self.set_interval(interval, self._poll_heartbeat)
+
+    def on_screen_resume(self) -> None:
+        if not self._loaded_once:
+            self._loaded_once = True
+            self.load()
+
+    def load(self) -> None:
+        """Starts the workers that fill the screen."""
+
+    def reload(self) -> None:
+        """Refreshes what is shown, keeping cursors (default: load again)."""
+        self.load()
+
+    # Workers ----------------------------------------------------------------------------------
+    def fetch(
+        self,
+        group: str,
+        call: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        *,
+        loading: Iterable[Widget] = (),
+        on_error: Callable[[BaseException], bool | None] | None = None,
+    ) -> None:
+        """Runs ``call`` (a store call) in an exclusive thread worker of ``group``.
+
+        A newer fetch of the same group cancels the older one, whose result is then dropped.
+
+        Args:
+            group: worker group; one per independent load on the screen.
+            call: runs in a thread; returns views.
+            on_done: receives the result on the event loop.
+            loading: widgets that show a loading indicator meanwhile.
+            on_error: called with the error first; return True when it handled it (no toast).
+        """
+        targets = tuple(loading)
+        previous = self._loading.get(group, ())
+        for widget in previous:
+            if widget not in targets:
+                widget.loading = False
+        for widget in targets:
+            widget.loading = True
+        self._loading[group] = targets
+        self.run_worker(
+            partial(self._run_fetch, group, call, on_done, on_error),
+            name=group,
+            group=f"{group}-{id(self)}",
+            exclusive=True,
+            thread=True,
+            exit_on_error=False,
+        )
+
+    def _run_fetch(self, group: str, call: Callable[[], Any], on_done: Callable[[Any], None],
+                   on_error: Callable[[BaseException], bool | None] | None) -> None:
+        worker = get_current_worker()
+        try:
+            result = call()
+        except BaseException as error:  # every failure becomes a message; the app stays up
+            if not worker.is_cancelled:
+                self.post_message(Fetched(group, error=error, on_done=on_done, on_error=on_error))
+            return
+        if not worker.is_cancelled:
+            self.post_message(Fetched(group, result=result, on_done=on_done, on_error=on_error))
+
+    def on_fetched(self, message: Fetched) -> None:
+        message.stop()
+        for widget in self._loading.pop(message.group, ()):
+            widget.loading = False
+        if message.error is not None:
+            handled = message.on_error(message.error) if message.on_error else False
+            if not handled:
+                self.report_error(message.error)
+            return
+        if message.on_done is not None:
+            message.on_done(message.result)
+
+    def report_error(self, error: BaseException) -> None:
+        """Shows an error as a notification (plain text, never markup)."""
+        text, severity = describe_error(error)
+        self.notify(message_text(text), severity=severity, markup=False, timeout=8)
+
+    # Live refresh -----------------------------------------------------------------------------
+    def set_live(self, running: bool, execution_id: str | None) -> None:
+        """Turns live refresh on while something shown is RUNNING."""
+        self.live = running
+        self.live_execution_id = execution_id if running else None
+        if self.is_mounted:
+            self.query_one(RouteHeader).set_note("● live" if running else "", live=running)
+
+    def _poll_heartbeat(self) -> None:
+        if not self.live or not self.is_current:
+            return
+        execution_id = self.live_execution_id
+        self.fetch("heartbeat", lambda: self.store.heartbeat(execution_id), self._heartbeat_done,
+                   on_error=lambda error: True)  # a missed beat is retried on the next tick
+
+    def _heartbeat_done(self, beat: Any) -> None:
+        token = (beat.token, beat.running)
+        previous, self._heartbeat_token = self._heartbeat_token, token
+        if previous is not None and previous != token:
+            self.reload()
+        elif previous is None:
+            # The first beat only records the state; reload if it is already over.
+            if not beat.running:
+                self.reload()
+
+    # Actions ----------------------------------------------------------------------------------
+    def action_back(self) -> None:
+        self.tui.action_back()
+
+    def action_refresh(self) -> None:
+        self.reload()
+        self.notify("Refreshing…", timeout=1.5)
+
+    def action_copy(self) -> None:
+        text = self.copy_text
+        self.app.copy_to_clipboard(text)
+        self.notify(message_text(f"Copied {text}"), markup=False, timeout=3)
+
+    def action_copy_command(self) -> None:
+        text = command_line(self.tui.store.name, self.route)
+        self.app.copy_to_clipboard(text)
+        self.notify(message_text(f"Copied {text}"), markup=False, timeout=3)
+
+    def focus_search(self) -> bool:
+        """Focuses this screen's search input; False when it has none."""
+        from textual.widgets import Input
+
+        inputs = self.query("#search-input").results(Input)
+        for widget in inputs:
+            widget.focus()
+            return True
+        return False

@@ -1,0 +1,77 @@
+"""``dataflow/<hash>``: the upstream dataflow of a value, full screen, every node a link."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from redun_tui.tui.screens.base import BaseScreen
+from redun_tui.tui.text import literal
+from redun_tui.tui.widgets.dataflow_pane import DataflowPane
+from redun_tui.views import DataflowView
+
+
+class DataflowScreen(BaseScreen):
+    """Arrows move between links, Enter opens one; ``e`` exports the JSON."""
+
+    BINDINGS = [
+        Binding("e", "export", "Export JSON"),
+        Binding("c", "copy_text", "Copy text", show=False),
+    ]
+
+    def __init__(self, value_hash: str) -> None:
+        super().__init__(f"dataflow/{value_hash}")
+        self.value_hash = value_hash
+        self.view: DataflowView | None = None
+
+    @property
+    def copy_text(self) -> str:
+        return self.value_hash
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="dataflow-note", classes="muted")
+        yield DataflowPane(id="dataflow-pane")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(DataflowPane).focus()
+
+    def load(self) -> None:
+        value_hash = self.value_hash
+        self.fetch("dataflow", lambda: self.store.dataflow(value_hash), self._loaded,
+                   loading=(self.query_one(DataflowPane),))
+
+    def _loaded(self, view: DataflowView) -> None:
+        self.view = view
+        self.value_hash = view.value.value_hash
+        self.set_route(f"dataflow/{view.value.value_hash}")
+        pane = self.query_one(DataflowPane)
+        pane.set_lines(view.lines, keep_cursor=True)
+        note = f"{len(pane.links)} links · ←/→ next link · ↑/↓ other line · Enter opens · e exports JSON"
+        if view.error:
+            note = f"{view.error} · {note}"
+        self.query_one("#dataflow-note", Static).update(literal(note, single_line=True))
+
+    @on(DataflowPane.LinkHighlighted)
+    def _highlighted(self, event: DataflowPane.LinkHighlighted) -> None:
+        self.query_one("#dataflow-note", Static).update(literal(f"Enter opens {event.route}", single_line=True))
+
+    def action_export(self) -> None:
+        """Writes the dataflow JSON next to where the app was started."""
+        if self.view is None:
+            self.notify("The dataflow is still loading.", severity="warning")
+            return
+        path = self.tui.export_dir / f"dataflow-{self.value_hash[:8]}.json"
+        try:
+            path.write_text(self.view.json_text or "{}", encoding="utf-8")
+        except OSError as error:
+            self.notify(f"cannot write {path}: {error.strerror or error}", severity="error", markup=False)
+            return
+        self.notify(f"Wrote {path}", markup=False)
+
+    def action_copy_text(self) -> None:
+        pane = self.query_one(DataflowPane)
+        self.app.copy_to_clipboard(pane.text)
+        self.notify("Copied the dataflow text", timeout=3)

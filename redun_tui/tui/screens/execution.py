@@ -1,0 +1,191 @@
+"""``executions/<id>``: an execution's details, its task × status table and its lazy job tree."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from redun_tui.formatting import format_duration, format_time
+from redun_tui.tui.screens.base import BaseScreen
+from redun_tui.tui.text import fields, literal
+from redun_tui.tui.widgets.job_tree import JobTree
+from redun_tui.tui.widgets.status_table import StatusTable
+from redun_tui.views import ExecutionDetail, JobRow, Page, StatusCount
+
+PAGE_SIZE = 200
+
+
+class ExecutionScreen(BaseScreen):
+    """One execution: header, status table (Enter on a cell filters the tree), job tree."""
+
+    BINDINGS = [
+        Binding("f", "failed_only", "Failed only"),
+        Binding("a", "all_jobs", "All jobs"),
+        Binding("s", "focus_table", "Status table", show=False),
+        Binding("t", "focus_tree", "Tree", show=False),
+    ]
+
+    def __init__(self, execution_id: str) -> None:
+        super().__init__(f"executions/{execution_id}")
+        self.execution_id = execution_id
+        self.detail: ExecutionDetail | None = None
+        self.filter_status: str | None = None
+        self.filter_task: str | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="execution-top"):
+            yield Static("", id="execution-fields", classes="fields")
+            yield StatusTable(id="status-table")
+        yield Static("", id="tree-filter", classes="filter-line")
+        yield JobTree(id="job-tree")
+
+    @property
+    def tree(self) -> JobTree:
+        """The job tree."""
+        return self.query_one(JobTree)
+
+    @property
+    def copy_text(self) -> str:
+        node = self.tree.cursor_node
+        if self.focused is self.tree and node is not None and node.data is not None and node.data.job is not None:
+            return node.data.job.id
+        return self.execution_id
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._show_filter()
+        self.tree.focus()
+
+    def load(self) -> None:
+        execution_id = self.execution_id
+        self.fetch("detail", lambda: self.store.execution(execution_id), self._detail_loaded,
+                   loading=(self.query_one("#execution-fields"),))
+        self.fetch("counts", lambda: self.store.status_counts(execution_id), self._counts_loaded,
+                   loading=(self.query_one(StatusTable),))
+        self.tree.start()
+
+    def reload(self) -> None:
+        execution_id = self.execution_id
+        self.fetch("detail", lambda: self.store.execution(execution_id), self._detail_loaded)
+        self.fetch("counts", lambda: self.store.status_counts(execution_id), self._counts_loaded)
+        self._reload_tree()
+
+    # Results ----------------------------------------------------------------------------------
+    def _detail_loaded(self, detail: ExecutionDetail) -> None:
+        self.detail = detail
+        row = detail.row
+        if row.id != self.execution_id:
+            self.execution_id = row.id  # a prefix resolved to the full id
+        self.set_route(f"executions/{row.id}")
+        tags = ", ".join(f"{tag.key}={tag.value}" for tag in row.tags)
+        pairs = [
+            ("Execution", row.id),
+            ("Status", row.status),
+            ("Task", row.task_name or "(none recorded)"),
+            ("Started", format_time(row.start_time)),
+            ("Ended", format_time(row.end_time) or "-"),
+            ("Duration", format_duration(row.duration)),
+            ("Args", " ".join(detail.args_list) if detail.args_list else row.args),
+        ]
+        if tags:
+            pairs.append(("Tags", tags))
+        if detail.job_count is not None:
+            pairs.append(("Jobs", f"{detail.job_count:,}"))
+        widget = self.query_one("#execution-fields", Static)
+        widget.update(fields(pairs))
+        for status in ("done", "cached", "failed", "running"):
+            widget.set_class(row.status.lower() == status, f"status-{status}")
+        self.set_live(row.status == "RUNNING", row.id)
+
+    def _counts_loaded(self, counts: tuple[StatusCount, ...]) -> None:
+        self.query_one(StatusTable).set_counts(counts)
+
+    # Tree -------------------------------------------------------------------------------------
+    @on(JobTree.NeedChildren)
+    def _need_children(self, event: JobTree.NeedChildren) -> None:
+        tree, node, generation = self.tree, event.node, event.generation
+        execution_id, parent_id, cursor = self.execution_id, event.parent_id, event.cursor
+        status, task_name = self.filter_status, self.filter_task
+
+        def call() -> Page[JobRow]:
+            return self.store.job_children(execution_id, parent_id, status=status, task_name=task_name,
+                                           cursor=cursor, limit=PAGE_SIZE)
+
+        def failed(error: BaseException) -> bool:
+            tree.page_failed(node, generation)
+            return False
+
+        self.fetch(f"children-{id(node)}", call, lambda page: tree.add_page(node, page, generation),
+                   on_error=failed)
+
+    def _reload_tree(self) -> None:
+        """Re-reads the shown levels of the tree: labels update, new children appear."""
+        tree = self.tree
+        execution_id, status, task_name = self.execution_id, self.filter_status, self.filter_task
+        for node, parent_id in tree.expanded_parents():
+            shown = [c for c in node.children if c.data is not None and c.data.job is not None]
+            limit = max(PAGE_SIZE, len(shown))
+            generation = tree.generation
+
+            def call(parent_id=parent_id, limit=limit) -> Page[JobRow]:
+                return self.store.job_children(execution_id, parent_id, status=status, task_name=task_name,
+                                               limit=limit)
+
+            def done(page: Page[JobRow], node=node, generation=generation) -> None:
+                if generation != tree.generation:
+                    return
+                tree.refresh_jobs({job.id: job for job in page.items})
+                known = {c.data.job.id for c in node.children if c.data is not None and c.data.job is not None}
+                new = tuple(job for job in page.items if job.id not in known)
+                if new:
+                    tree.add_page(node, Page(items=new), generation)
+
+            self.fetch(f"refresh-{id(node)}", call, done, on_error=lambda error: True)
+
+    @on(JobTree.JobChosen)
+    def _open_job(self, event: JobTree.JobChosen) -> None:
+        self.tui.navigate(f"jobs/{event.job.id}")
+
+    # Filters ----------------------------------------------------------------------------------
+    @on(StatusTable.FilterChosen)
+    def _filter(self, event: StatusTable.FilterChosen) -> None:
+        self.set_filter(event.status, event.task_name)
+        self.tree.focus()
+
+    def set_filter(self, status: str | None, task_name: str | None) -> None:
+        """Shows only jobs (and their ancestors) with ``status``/``task_name``; None: any."""
+        self.filter_status, self.filter_task = status, task_name
+        self._show_filter()
+        self.tree.start()
+
+    def _show_filter(self) -> None:
+        line = self.query_one("#tree-filter", Static)
+        if self.filter_status is None and self.filter_task is None:
+            line.update(literal("Jobs: all  (f: failed only · Enter on a status cell filters · Enter on a job opens it)"))
+            line.remove_class("filtered")
+            return
+        parts = []
+        if self.filter_status:
+            parts.append(f"status {self.filter_status}")
+        if self.filter_task:
+            parts.append(f"task {self.filter_task}")
+        line.update(literal("Jobs filtered: " + ", ".join(parts) + "  (a: show all)", single_line=True))
+        line.add_class("filtered")
+
+    def action_failed_only(self) -> None:
+        if self.filter_status == "FAILED" and self.filter_task is None:
+            self.set_filter(None, None)
+        else:
+            self.set_filter("FAILED", None)
+
+    def action_all_jobs(self) -> None:
+        self.set_filter(None, None)
+
+    def action_focus_table(self) -> None:
+        self.query_one(StatusTable).focus()
+
+    def action_focus_tree(self) -> None:
+        self.tree.focus()

@@ -1,0 +1,56 @@
+"""The home screen: executions newest first, a search bar on top, paged as you scroll."""
+
+from __future__ import annotations
+
+from redun_tui.formatting import format_duration, format_time, short_id
+from redun_tui.tui.screens.list_screen import RELOAD_LIMIT, ListScreen
+from redun_tui.tui.widgets.paged_list import Column
+from redun_tui.views import ExecutionRow, Page
+
+
+def execution_cells(row: ExecutionRow) -> tuple[str, ...]:
+    """One executions-list line: id, start (UTC), duration, status, task, args, tags."""
+    tags = " ".join(f"{tag.key}={tag.value}" for tag in row.tags)
+    return (
+        short_id(row.id),
+        format_time(row.start_time),
+        format_duration(row.duration),
+        row.status,
+        row.task_name,
+        row.args,
+        tags,
+    )
+
+
+class ExecutionsScreen(ListScreen):
+    """``executions``: every execution, newest first; ``/`` searches, Enter opens."""
+
+    COLUMNS = (
+        Column("Id", 8),
+        Column("Start (UTC)", 19),
+        Column("Duration", 8),
+        Column("Status", 7, status=True),
+        Column("Task", None, min_width=10),
+        Column("Args", None, min_width=8),
+        Column("Tags", None, min_width=6),
+    )
+    EMPTY_TEXT = "No executions match."
+
+    def __init__(self, search: str = "") -> None:
+        super().__init__("executions", search)
+
+    def cells(self, item: ExecutionRow):
+        return execution_cells(item)
+
+    def fetch_page(self, search: str, cursor: str | None, limit: int) -> Page[ExecutionRow]:
+        return self.store.executions(search=search, cursor=cursor, limit=limit)
+
+    def route_of(self, item: ExecutionRow) -> str:
+        return f"executions/{item.id}"
+
+    def id_of(self, item: ExecutionRow) -> str:
+        return item.id
+
+    def after_page(self) -> None:
+        running = any(row.status == "RUNNING" for row in self.listing.items[:RELOAD_LIMIT])
+        self.set_live(running, None)

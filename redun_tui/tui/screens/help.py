@@ -1,0 +1,79 @@
+"""``help``: every key, every route and the search syntax (our own text, no database text)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from redun_tui.tui.screens.base import BaseScreen
+from redun_tui.tui.text import fields
+
+KEYS = (
+    ("↑ ↓  j k", "move in lists, trees and link columns"),
+    ("PgUp PgDn", "page up / down (space also pages down in lists)"),
+    ("g  G", "first / last row (G keeps loading pages to the end)"),
+    ("Enter", "open what is under the cursor"),
+    ("Tab  shift+Tab", "next / previous widget or link"),
+    ("Escape", "back (history like a browser); leaves the search input on the home screen"),
+    ("/", "search (the search bar of this screen, or the search screen)"),
+    ("y  Y", "copy the current id (or route) / the command that reopens this screen (OSC 52)"),
+    ("r", "refresh now (screens showing RUNNING work refresh themselves every few seconds)"),
+    ("ctrl+p", "command palette: jump to a route, an id prefix, or a search"),
+    ("?", "this help"),
+    ("q", "quit"),
+)
+SCREEN_KEYS = (
+    ("execution: f", "failed jobs only (again: all)"),
+    ("execution: a", "all jobs (clear the status-table filter)"),
+    ("execution: s  t", "focus the status table / the job tree"),
+    ("status table", "Enter on a cell shows only that task × status in the tree"),
+    ("job tree", "space or → expands, ← collapses, Enter opens the job"),
+    ("value: v  p  d", "full value / $PAGER / dataflow full screen"),
+    ("dataflow: ← →", "previous / next link; ↑ ↓ link on another line"),
+    ("dataflow: e  c", "export JSON to the current directory / copy the text"),
+)
+ROUTES = (
+    ("executions", "home: executions newest first"),
+    ("executions/<id>", "an execution: details, status table, job tree"),
+    ("jobs/<id>", "a job: trail, call, arguments, result, error, source, children"),
+    ("values/<hash>", "a value: preview, subvalues, producers, consumers, dataflow"),
+    ("dataflow/<hash>", "the upstream dataflow of a value"),
+    ("tasks  tasks/<hash>", "tasks by namespace; one task version"),
+    ("files  files/<path-or-hash>", "recorded files; one path's versions"),
+    ("search/<text>", "records of any type matching a search"),
+    ("help", "this screen"),
+)
+SEARCH = (
+    ("task:NAME", "jobs of a task (also --task NAME)"),
+    ("status:failed", "done, cached, failed, running (also --status)"),
+    ("tag:key=value", "records tagged so (also --tag)"),
+    ("file:*.vcf", "files by path, * wildcards (also --file)"),
+    ("exec:ID", "within an execution (also --exec-id)"),
+    ("type:redun.File", "values by type (also --value-type)"),
+    ("a bare word", "an id prefix, a task name or a file path"),
+)
+
+
+class HelpScreen(BaseScreen):
+    """Keys, routes and the search syntax."""
+
+    def __init__(self) -> None:
+        super().__init__("help")
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="help-body"):
+            yield Static(Content("Keys"), classes="section-title")
+            yield Static(fields(KEYS), classes="fields")
+            yield Static(Content("On some screens"), classes="section-title")
+            yield Static(fields(SCREEN_KEYS), classes="fields")
+            yield Static(Content("Routes (redun-tui DB ROUTE opens one directly; ids may be prefixes)"),
+                         classes="section-title")
+            yield Static(fields(ROUTES), classes="fields")
+            yield Static(Content("Search syntax (words combine with AND)"), classes="section-title")
+            yield Static(fields(SEARCH), classes="fields")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#help-body").focus()

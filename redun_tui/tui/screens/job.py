@@ -1,0 +1,127 @@
+"""``jobs/<id>``: status, times, the trail up to the execution, the call, error, source, children."""
+
+from __future__ import annotations
+
+from textual import on
+
+from redun_tui.formatting import format_duration, format_time, short_id
+from redun_tui.tui.screens.record import (
+    RecordScreen,
+    code_block,
+    field_block,
+    links_or_none,
+    section,
+    tag_block,
+    value_link,
+)
+from redun_tui.tui.screens.tasks import JOB_COLUMNS, job_cells
+from redun_tui.tui.text import literal
+from redun_tui.tui.widgets.links import RouteLink
+from redun_tui.tui.widgets.paged_list import PagedList
+from redun_tui.views import JobDetail, JobRow, Page
+from textual.widgets import Static
+
+PAGE_SIZE = 200
+
+
+class JobScreen(RecordScreen):
+    """One job. Tab/arrows move through every link; Enter opens it."""
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"jobs/{job_id}")
+        self.job_id = job_id
+        self.detail: JobDetail | None = None
+
+    @property
+    def copy_text(self) -> str:
+        return self.job_id
+
+    def load(self) -> None:
+        job_id = self.job_id
+        self.fetch("job", lambda: self.store.job(job_id), self._loaded, loading=(self.body,),
+                   on_error=self.show_failure)
+
+    def _loaded(self, detail: JobDetail) -> None:
+        self.detail = detail
+        row = detail.row
+        self.job_id = row.id
+        self.set_route(f"jobs/{row.id}")
+        self.set_live(row.status == "RUNNING", row.execution_id)
+        pairs = [
+            ("Job", row.id),
+            ("Status", row.status + ("  (cached)" if row.cached and row.status != "CACHED" else "")),
+            ("Task", detail.task.fullname or row.task_name),
+            ("Started", format_time(row.start_time)),
+            ("Ended", format_time(row.end_time) or "-"),
+            ("Duration", format_duration(row.duration) or "-"),
+            ("Call hash", detail.call_hash or "(none recorded)"),
+        ]
+        if detail.args_hash:
+            pairs.append(("Args hash", detail.args_hash))
+        widgets = [field_block(pairs, status=row.status)]
+
+        widgets.append(section("Trail"))
+        for depth, link in enumerate(detail.trail):
+            indent = "  " * depth + ("└ " if depth else "")
+            widgets.append(RouteLink(indent + link.label, link.route))
+
+        widgets.append(section("Task"))
+        widgets.append(RouteLink(f"{detail.task.fullname}  {short_id(detail.task.hash)}", detail.task.route))
+
+        widgets.append(section(f"Arguments ({len(detail.arguments)})"))
+        arguments = []
+        for argument in detail.arguments:
+            arguments.append(value_link(argument.value, prefix=f"{argument.name} = "))
+            for upstream in argument.upstream_job_ids:
+                arguments.append(RouteLink(f"    ↳ from job {short_id(upstream)}", f"jobs/{upstream}"))
+        widgets.extend(links_or_none(arguments))
+
+        widgets.append(section("Result"))
+        if detail.result is not None:
+            widgets.append(value_link(detail.result))
+            widgets.append(RouteLink("    ↳ upstream dataflow of the result", f"dataflow/{detail.result.value_hash}"))
+        else:
+            widgets.append(Static(literal("none (the job has not finished or failed)"), classes="muted"))
+
+        if detail.error is not None:
+            widgets.append(section("Error"))
+            widgets.append(Static(literal(detail.error.error_repr), classes="error-text"))
+            if detail.error.traceback:
+                widgets.append(section("Traceback"))
+                widgets.append(code_block("\n".join(detail.error.traceback)))
+
+        if detail.tags:
+            widgets.append(section("Tags"))
+            widgets.append(tag_block(detail.tags))
+
+        total = detail.children.total
+        count = f"{total:,}" if total is not None else f"{len(detail.children.items):,}{'+' if detail.children.has_more else ''}"
+        widgets.append(section(f"Child jobs ({count})"))
+        children = PagedList(JOB_COLUMNS, job_cells, lambda job: job.status, empty_text="No child jobs.",
+                             id="job-children")
+        widgets.append(children)
+
+        widgets.append(section("Source"))
+        widgets.append(code_block(detail.source or "(no source recorded)"))
+        self.show(widgets)
+        self.call_after_refresh(lambda: children.set_page(detail.children, keep_cursor=True))
+
+    @on(PagedList.LoadMore, "#job-children")
+    def _more_children(self, event: PagedList.LoadMore) -> None:
+        detail = self.detail
+        if detail is None:
+            return
+        listing = event.paged_list
+        execution_id, job_id, cursor = detail.row.execution_id, detail.row.id, event.cursor
+
+        def failed(error: BaseException) -> bool:
+            listing.page_failed()
+            return False
+
+        self.fetch("children", lambda: self.store.job_children(execution_id, job_id, cursor=cursor, limit=PAGE_SIZE),
+                   listing.append_page, on_error=failed)
+
+    @on(PagedList.Selected, "#job-children")
+    def _open_child(self, event: PagedList.Selected) -> None:
+        job: JobRow = event.item
+        self.tui.navigate(f"jobs/{job.id}")

@@ -1,0 +1,118 @@
+"""RecordScreen: one record shown as a scrolling column of sections (job, value, task, file).
+
+Sections are mounted when the data arrives; a live refresh rebuilds them and puts the focus back
+on the same link, so the cursor does not jump.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Static
+
+from redun_tui.formatting import format_time, short_id
+from redun_tui.tui.screens.base import BaseScreen
+from redun_tui.tui.text import fields, literal
+from redun_tui.tui.widgets.links import RouteLink
+from redun_tui.views import JobUse, TagView, ValueRef
+
+CODE_LIMIT = 20_000  # characters of source/traceback shown (a record can hold far more)
+
+
+def section(title: str) -> Static:
+    """A section heading (our text)."""
+    return Static(Content(title), classes="section-title")
+
+
+def muted(text: str) -> Static:
+    """A dim note (may contain database text: rendered literally)."""
+    return Static(literal(text), classes="muted")
+
+
+def field_block(pairs: Sequence[tuple[str, object]], status: str | None = None) -> Static:
+    """A block of ``label value`` lines; ``status`` adds a coloured edge."""
+    classes = "fields" + (f" status-{status.lower()}" if status else "")
+    return Static(fields(pairs), classes=classes)
+
+
+def code_block(text: str, limit: int = CODE_LIMIT) -> Static:
+    """Multi-line database text (source, traceback), literal and capped."""
+    shown = text if len(text) <= limit else text[:limit] + f"\n… ({len(text) - limit:,} more characters)"
+    return Static(literal(shown), classes="code")
+
+
+def value_link(value: ValueRef, prefix: str = "") -> RouteLink:
+    """A link to a value: ``prefix preview (type)``."""
+    return RouteLink(f"{prefix}{value.preview}  ({value.type})", value.route)
+
+
+def job_use_link(use: JobUse) -> RouteLink:
+    """A link to a job that produced or consumed something."""
+    label = f"{use.task_name}  {short_id(use.job_id)}  {use.status}  {format_time(use.start_time)}"
+    return RouteLink(label, f"jobs/{use.job_id}", status=use.status)
+
+
+def tag_block(tags: Iterable[TagView]) -> Static:
+    """Tags as ``key value`` lines."""
+    return field_block([(tag.key, tag.value) for tag in tags])
+
+
+class RecordScreen(BaseScreen):
+    """A screen whose body is a VerticalScroll of sections built from one view."""
+
+    def compose_body(self) -> ComposeResult:
+        yield VerticalScroll(id="record-body", classes="record-body")
+
+    @property
+    def body(self) -> VerticalScroll:
+        """The scrolling column."""
+        return self.query_one("#record-body", VerticalScroll)
+
+    def show(self, widgets: Sequence[Widget]) -> None:
+        """Replaces the sections, keeping the focused link and the scroll position."""
+        body = self.body
+        focused = self.focused
+        focused_route = focused.route if isinstance(focused, RouteLink) else None
+        focused_id = focused.id if focused is not None and focused.id else None
+        scroll_y = body.scroll_y
+        had_content = bool(body.children)
+        body.remove_children()
+        body.mount_all(widgets)
+
+        def restore() -> None:
+            target: Widget | None = None
+            if focused_id:
+                found = body.query(f"#{focused_id}")
+                target = found.first() if found else None
+            if target is None and focused_route:
+                target = next((link for link in body.query(RouteLink) if link.route == focused_route), None)
+            if target is None and not had_content:
+                target = next((link for link in body.query(RouteLink) if link.can_focus), None)
+                if target is None:
+                    focusable = [w for w in body.query("*") if w.focusable]
+                    target = focusable[0] if focusable else None
+            if target is not None:
+                target.focus(scroll_visible=had_content is False)
+            if had_content:
+                body.scroll_to(y=scroll_y, animate=False)
+
+        self.call_after_refresh(restore)
+
+    def show_failure(self, error: BaseException) -> bool:
+        """Shows why the record could not load in the body too (the toast may be missed)."""
+        from redun_tui.tui.screens.base import describe_error
+
+        text, _ = describe_error(error)
+        if not self.body.children:
+            self.body.mount(Static(literal(text), classes="error-text"))
+        return False
+
+
+def links_or_none(links: Sequence[Any], empty: str = "none") -> list[Widget]:
+    """The links, or one muted line when there are none."""
+    return list(links) if links else [muted(empty)]

@@ -1,0 +1,230 @@
+"""JobTree: an execution's job tree, children loaded lazily page by page.
+
+The widget asks for data with :class:`JobTree.NeedChildren` (the screen fetches in a worker and
+calls :meth:`JobTree.add_page`); it never queries. Labels are literal text; the status is coloured
+through component classes defined in app.tcss.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from redun_tui.formatting import format_duration, short_id
+from redun_tui.tui.text import plain
+from redun_tui.views import JobRow, Page
+
+STATUS_CLASSES = {
+    "DONE": "job-tree--done",
+    "CACHED": "job-tree--cached",
+    "FAILED": "job-tree--failed",
+    "RUNNING": "job-tree--running",
+}
+
+
+@dataclass
+class JobNode:
+    """What a tree node holds: a job, or a "more"/"loading" placeholder for its parent's page."""
+
+    job: JobRow | None
+    kind: str = "job"  # "job", "more" or "loading"
+    parent_id: str | None = None
+    cursor: str | None = None
+    loaded: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def job_label(job: JobRow) -> Text:
+    """A node label: task, short id, status, duration (status styled later by the tree)."""
+    text = Text()
+    text.append(plain(job.task_name, single_line=True, limit=80) or "(no task)")
+    text.append("  ")
+    text.append(short_id(job.id), style="dim")
+    text.append("  ")
+    text.append(job.status)
+    if job.duration is not None:
+        text.append("  " + format_duration(job.duration), style="dim")
+    if job.child_count:
+        text.append(f"  ({job.child_count:,})", style="dim")
+    return text
+
+
+class JobTree(Tree[JobNode]):
+    """The job tree of one execution.
+
+    Enter opens the job, space (or right/left) expands and collapses, ``j``/``k`` move.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g,home", "scroll_home", "First", show=False),
+        Binding("G,end", "scroll_end", "Last", show=False),
+        Binding("right,l", "expand", "Expand", show=False),
+        Binding("left,h", "collapse", "Collapse", show=False),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*STATUS_CLASSES.values(), "job-tree--note"}
+
+    class NeedChildren(Message):
+        """Load a page of children of ``parent_id`` (None: the top jobs) into ``node``."""
+
+        def __init__(self, tree: JobTree, node: TreeNode[JobNode], parent_id: str | None,
+                     cursor: str | None, generation: int) -> None:
+            super().__init__()
+            self.tree = tree
+            self.node = node
+            self.parent_id = parent_id
+            self.cursor = cursor
+            self.generation = generation
+
+        @property
+        def control(self) -> JobTree:
+            return self.tree
+
+    class JobChosen(Message):
+        """Enter on a job node."""
+
+        def __init__(self, tree: JobTree, job: JobRow) -> None:
+            super().__init__()
+            self.tree = tree
+            self.job = job
+
+        @property
+        def control(self) -> JobTree:
+            return self.tree
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(Text("jobs"), data=JobNode(None, kind="root"), id=id, classes=classes)
+        self.show_root = False
+        self.auto_expand = False
+        self.generation = 0
+
+    # Loading ----------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Clears the tree and asks for the top jobs (call again after changing a filter)."""
+        self.generation += 1
+        self.clear()
+        self.root.data = JobNode(None, kind="root")
+        self._placeholder(self.root, "loading…")
+        self.post_message(self.NeedChildren(self, self.root, None, None, self.generation))
+
+    def add_page(self, node: TreeNode[JobNode], page: Page[JobRow], generation: int) -> None:
+        """Adds a page of children under ``node`` (replacing its loading/more placeholder)."""
+        if generation != self.generation:
+            return
+        for child in list(node.children):
+            if child.data is not None and child.data.kind in ("loading", "more"):
+                child.remove()
+        for job in page.items:
+            node.add(job_label(job), data=JobNode(job), allow_expand=job.child_count > 0)
+        if page.next_cursor is not None:
+            parent_id = node.data.job.id if node.data and node.data.job else None
+            shown = sum(1 for child in node.children if child.data and child.data.kind == "job")
+            more = f"… more ({shown:,} shown{'' if page.total is None else f' of {page.total:,}'}; Enter loads)"
+            node.add_leaf(Text(more, style="italic"), data=JobNode(None, "more", parent_id, page.next_cursor))
+        if node.data is not None:
+            node.data.loaded = True
+        if node is self.root and not page.items:
+            node.add_leaf(Text("No jobs.", style="italic"), data=JobNode(None, "note"))
+        if node is self.root and self.cursor_line < 0 and page.items:
+            self.move_cursor(self.root.children[0])
+
+    def page_failed(self, node: TreeNode[JobNode], generation: int) -> None:
+        """Loading failed: replace the placeholder with one that retries on Enter."""
+        if generation != self.generation:
+            return
+        for child in list(node.children):
+            if child.data is not None and child.data.kind == "loading":
+                child.remove()
+        parent_id = node.data.job.id if node.data and node.data.job else None
+        node.add_leaf(Text("could not load; Enter retries", style="italic"),
+                      data=JobNode(None, "more", parent_id, None))
+        if node.data is not None:
+            node.data.loaded = True
+
+    def refresh_jobs(self, jobs: dict[str, JobRow]) -> None:
+        """Updates labels of shown jobs in place (live refresh; keeps expansion and cursor)."""
+        for node in self._iter_nodes(self.root):
+            data = node.data
+            if data is not None and data.job is not None and data.job.id in jobs:
+                data.job = jobs[data.job.id]
+                node.set_label(job_label(data.job))
+                node.allow_expand = data.job.child_count > 0
+
+    def expanded_parents(self) -> list[tuple[TreeNode[JobNode], str | None]]:
+        """The nodes whose children are shown (root first), for reloading on refresh."""
+        result: list[tuple[TreeNode[JobNode], str | None]] = [(self.root, None)]
+        for node in self._iter_nodes(self.root):
+            if node.is_expanded and node.data is not None and node.data.job is not None and node.data.loaded:
+                result.append((node, node.data.job.id))
+        return result
+
+    def _iter_nodes(self, node: TreeNode[JobNode]):
+        for child in node.children:
+            yield child
+            yield from self._iter_nodes(child)
+
+    def _placeholder(self, node: TreeNode[JobNode], label: str) -> None:
+        node.add_leaf(Text(label, style="italic"), data=JobNode(None, "loading"))
+
+    # Events -----------------------------------------------------------------------------------
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[JobNode]) -> None:
+        event.stop()
+        node = event.node
+        data = node.data
+        if data is None or data.job is None or data.loaded or any(
+            c.data is not None and c.data.kind == "loading" for c in node.children
+        ):
+            return
+        self._placeholder(node, "loading…")
+        self.post_message(self.NeedChildren(self, node, data.job.id, None, self.generation))
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[JobNode]) -> None:
+        event.stop()
+        node = event.node
+        data = node.data
+        if data is None:
+            return
+        if data.kind == "more" and node.parent is not None:
+            parent = node.parent
+            node.set_label(Text("loading…", style="italic"))
+            data.kind = "loading"
+            self.post_message(self.NeedChildren(self, parent, data.parent_id, data.cursor, self.generation))
+        elif data.job is not None:
+            self.post_message(self.JobChosen(self, data.job))
+
+    def action_expand(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.allow_expand and not node.is_expanded:
+            node.expand()
+
+    def action_collapse(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent)
+
+    def render_label(self, node: TreeNode[JobNode], base_style: Style, style: Style) -> Text:
+        text = super().render_label(node, base_style, style)
+        data = node.data
+        if data is not None and data.job is not None and data.job.status in STATUS_CLASSES:
+            status_style = self.get_component_rich_style(STATUS_CLASSES[data.job.status], partial=True)
+            plain_text = text.plain
+            # The status is the third field of the label; find it after the short id.
+            marker = f"  {short_id(data.job.id)}  "
+            start = plain_text.find(marker)
+            if start >= 0:
+                start += len(marker)
+                text.stylize(status_style, start, start + len(data.job.status))
+        return text

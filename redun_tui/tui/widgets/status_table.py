@@ -1,0 +1,88 @@
+"""StatusTable: job counts of an execution, task × status; choosing a cell filters the job tree."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import DataTable
+
+from redun_tui.tui.text import rich_literal
+from redun_tui.views import STATUSES, StatusCount
+
+ALL_TASKS = "All tasks"
+STATUS_CLASSES = {status: f"status-table--{status.lower()}" for status in STATUSES}
+
+
+class StatusTable(DataTable):
+    """Rows are tasks (plus a total row), columns the statuses and the total.
+
+    Enter on a cell posts :class:`StatusTable.FilterChosen` with the task (None: all tasks) and
+    status (None: any status).
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("h", "cursor_left", "Left", show=False),
+        Binding("l", "cursor_right", "Right", show=False),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(STATUS_CLASSES.values())
+
+    class FilterChosen(Message):
+        """A cell was chosen: show jobs of ``task_name`` (None: all) with ``status`` (None: any)."""
+
+        def __init__(self, table: StatusTable, task_name: str | None, status: str | None) -> None:
+            super().__init__()
+            self.table = table
+            self.task_name = task_name
+            self.status = status
+
+        @property
+        def control(self) -> StatusTable:
+            return self.table
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(cursor_type="cell", zebra_stripes=False, id=id, classes=classes)
+        self._tasks: list[str | None] = []
+
+    def on_mount(self) -> None:
+        self.add_column(Text("Task"), key="task")
+        for status in STATUSES:
+            self.add_column(Text(status), key=status)
+        self.add_column(Text("Total"), key="total")
+
+    def set_counts(self, counts: Sequence[StatusCount]) -> None:
+        """Fills the table (keeps the cursor position when refreshing)."""
+        coordinate = self.cursor_coordinate
+        self.clear()
+        self._tasks = [None]
+        totals = {status: sum(row.get(status) for row in counts) for status in STATUSES}
+        self.add_row(Text(ALL_TASKS, style="bold"), *self._cells(totals, sum(totals.values()), bold=True))
+        for row in counts:
+            self._tasks.append(row.task_name)
+            by_status = {status: row.get(status) for status in STATUSES}
+            self.add_row(rich_literal(row.task_name, limit=60), *self._cells(by_status, row.total))
+        if coordinate.row < self.row_count:
+            self.move_cursor(row=coordinate.row, column=coordinate.column, animate=False)
+
+    def _cells(self, by_status: dict[str, int], total: int, bold: bool = False) -> list[Text]:
+        cells = []
+        for status in STATUSES:
+            count = by_status.get(status, 0)
+            style = self.get_component_rich_style(STATUS_CLASSES[status], partial=True) if count else ""
+            cells.append(Text(f"{count:,}" if count else "·", style=style, justify="right"))
+        cells.append(Text(f"{total:,}", style="bold" if bold else "", justify="right"))
+        return cells
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        row, column = event.coordinate.row, event.coordinate.column
+        if row >= len(self._tasks):
+            return
+        task_name = self._tasks[row]
+        status = STATUSES[column - 1] if 1 <= column <= len(STATUSES) else None
+        self.post_message(self.FilterChosen(self, task_name, status))
