@@ -8,13 +8,51 @@ keyset cursors, counts are ``GROUP BY`` queries, and nothing loads rows it does 
 Errors: :class:`NotFound` (unknown id/route), :class:`Ambiguous` (prefix matches several records;
 ``candidates`` lists them), and :class:`redun_tui.db.models.RedunDatabaseError` subclasses for
 database trouble (locked, vanished, corrupt).
+
+Why Core selects and not ORM objects: a list row needs six columns, and a job's status needs the
+type of its call node's result. Loading ``Job`` objects and walking ``job.call_node.value`` costs
+two extra queries per row (redun's console does that); here the status is a ``CASE`` over two
+outer joins, so a page of jobs, or the status counts of 100,000 jobs, is one statement.
 """
 
 from __future__ import annotations
 
-from redun_tui.db.backend import RedunBackendDb
+import ast
+import base64
+import binascii
+import json
+import textwrap
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timezone
+from types import SimpleNamespace
+from typing import Any, TypeVar
+
+from sqlalchemy import and_, case, false, func, literal, or_, select, true, union_all
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from redun_tui.db import values as _values
+from redun_tui.db.backend import LOCK_RETRIES, RedunBackendDb, classify_error
+from redun_tui.db.models import (
+    Argument,
+    ArgumentResult,
+    CallNode,
+    Execution,
+    File,
+    Job,
+    Subvalue,
+    Tag,
+    TagEntity,
+    Task,
+    Value,
+    json_dumps,
+)
 from redun_tui.views import (
+    ArgumentView,
+    DataflowLine,
     DataflowView,
+    ErrorView,
     ExecutionDetail,
     ExecutionRow,
     FileDetail,
@@ -22,17 +60,45 @@ from redun_tui.views import (
     Heartbeat,
     JobDetail,
     JobRow,
+    JobUse,
+    Link,
     Page,
     RecordRow,
     Resolution,
+    Segment,
     StatusCount,
+    TagView,
     TaskDetail,
+    TaskRef,
     TaskRow,
     ValueDetail,
+    ValueRef,
 )
 
 DEFAULT_PAGE_SIZE = 200
 PREVIEW_LIMIT = 20_000  # characters of a value preview shown inline
+
+# Values bigger than this are never unpickled for a preview (redun's rule: it shows
+# ``type(hash=…, size=…)`` instead). Their bytes are not even fetched.
+MAX_VALUE_SIZE_PREVIEW = _values.MAX_VALUE_SIZE_PREVIEW
+# value_text() decodes up to this many bytes: the user asked for the whole value, but a
+# multi-gigabyte pickle must not take the app's memory with it.
+FULL_VALUE_LIMIT = 64 * 1024 * 1024
+
+ERROR_VALUE_TYPE = "redun.ErrorValue"
+TASK_NAME_LIMIT = 200  # characters of a task name in a list row
+ARGS_LIMIT = 500  # characters of an execution's command line in a list row
+REF_LIMIT = 200  # characters of a value's repr in a link (redun's trim_string default)
+RELATED_LIMIT = 50  # jobs listed as producers/consumers of a value or file
+SUBVALUE_LIMIT = 200  # subvalues / parent values listed on a value screen
+RECENT_JOBS_LIMIT = 50  # jobs listed on a task screen
+UPSTREAM_JOBS_PER_ARG = 3  # jobs listed as the source of one argument
+CANDIDATES_LIMIT = 10  # ids listed for an ambiguous prefix
+PAGE_LIMIT_MAX = 5_000
+
+ROUTE_KINDS = ("executions", "jobs", "values", "dataflow", "tasks", "files")
+
+R = TypeVar("R")
 
 
 class StoreError(Exception):
@@ -51,6 +117,298 @@ class Ambiguous(StoreError):
         self.candidates = candidates
 
 
+# -- SQL building blocks ----------------------------------------------------------------------
+
+
+def _status_case(value_type: Any, end_time: Any, cached: Any) -> Any:
+    """The job status rule (models.job_status_from) as a SQL CASE."""
+    return case(
+        (value_type == ERROR_VALUE_TYPE, literal("FAILED")),
+        (end_time.is_(None), literal("RUNNING")),
+        (cached == true(), literal("CACHED")),
+        else_=literal("DONE"),
+    )
+
+
+class _Alias:
+    """A named alias of a model's table; ``alias.id`` is its column.
+
+    Built once at import: aliases made per call cost SQLAlchemy column adaptation on every
+    query (a third of a value screen's time), and fixed names keep the statement cache warm.
+    """
+
+    def __init__(self, model: Any, name: str) -> None:
+        self.table = model.__table__.alias(name)
+
+    def __getattr__(self, key: str) -> Any:
+        return self.table.c[key]
+
+
+class _JobJoin:
+    """``job`` outer-joined to its call node, result value and task, with the status column.
+
+    Each instance has its own alias names, so one statement can hold two (a CTE and the outer
+    query) without their joins getting mixed up.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self.job = _Alias(Job, f"{prefix}_job")
+        self.node = _Alias(CallNode, f"{prefix}_node")
+        self.value = _Alias(Value, f"{prefix}_result")
+        self.task = _Alias(Task, f"{prefix}_task")
+        self.status = _status_case(self.value.type, self.job.end_time, self.job.cached)
+
+    def joined(self, base: Any = None) -> Any:
+        """The FROM clause: job -> call node -> value, job -> task (outer joins), after ``base``."""
+        start = self.job.table if base is None else base
+        return (
+            start.outerjoin(self.node.table, self.job.call_hash == self.node.call_hash)
+            .outerjoin(self.value.table, self.node.value_hash == self.value.value_hash)
+            .outerjoin(self.task.table, self.job.task_hash == self.task.hash)
+        )
+
+    def row_columns(self) -> tuple:
+        """The columns Store._job_row() reads, in its order."""
+        job = self.job
+        return (
+            job.id,
+            self.task.namespace,
+            self.task.name,
+            self.status.label("status"),
+            job.start_time,
+            job.end_time,
+            job.cached,
+            job.parent_id,
+            job.execution_id,
+            job.call_hash,
+        )
+
+    def select_rows(self, *extra: Any) -> Any:
+        """SELECT of the JobRow columns (plus ``extra``) over the joined FROM clause."""
+        return select(*self.row_columns(), *extra).select_from(self.joined())
+
+    def task_filter(self, task_name: str) -> Any:
+        """Matches a task by full name (``namespace.name``) or bare name, index-friendly."""
+        conditions = [and_(self.task.name == task_name, self.task.namespace == "")]
+        if "." in task_name:
+            namespace, name = task_name.rsplit(".", 1)
+            conditions.append(and_(self.task.namespace == namespace, self.task.name == name))
+        else:
+            conditions.append(self.task.name == task_name)
+        return or_(*conditions)
+
+
+_MAIN = _JobJoin("j")
+_MATCH = _JobJoin("m")
+_UP = _Alias(Job, "up_job")
+_CHILD = _Alias(Job, "child_job")
+_PRODUCER = _Alias(Job, "producer_job")
+_VALUE = _Alias(Value, "v")
+
+
+def _value_columns(value: Any) -> tuple:
+    """Columns for a ValueRef: hash, type, format, size, and the bytes only when small enough."""
+    size = func.length(value.value)
+    return (
+        value.value_hash,
+        value.type,
+        value.format,
+        size.label("size"),
+        case((size <= MAX_VALUE_SIZE_PREVIEW, value.value), else_=None).label("data"),
+    )
+
+
+def _prefix_condition(session: Session, column: Any, prefix: str) -> Any:
+    """``column`` starts with ``prefix``, in a form the dialect answers from an index.
+
+    SQLite's LIKE is case-insensitive, so it never uses an ordinary index: a range
+    (``prefix <= col < prefix + U+10FFFF``) does. PostgreSQL's ``*_vpo`` indexes
+    (varchar_pattern_ops) serve ``LIKE 'prefix%'``.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        return and_(column >= prefix, column < prefix + "\U0010ffff")
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(escaped + "%", escape="\\")
+
+
+def _like_pattern(text: str) -> str:
+    """A LIKE pattern from user text: ``*`` is the wildcard, ``%``/``_`` match themselves."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped.replace("*", "%")
+
+
+# -- cursors ----------------------------------------------------------------------------------
+
+
+def _encode_cursor(offset: int, key: Sequence[Any]) -> str:
+    """An opaque cursor: the next page's offset and the last row's sort key."""
+    parts: list[Any] = [offset]
+    for item in key:
+        if isinstance(item, datetime):
+            parts.append({"t": item.astimezone(timezone.utc).isoformat()})
+        else:
+            parts.append(item)
+    raw = json.dumps(parts, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None, arity: int) -> tuple[int, tuple[Any, ...] | None]:
+    """(offset, key) from a cursor; (0, None) for the first page."""
+    if not cursor:
+        return 0, None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        parts = json.loads(raw)
+        offset = int(parts[0])
+        key = tuple(
+            datetime.fromisoformat(item["t"]) if isinstance(item, dict) else item for item in parts[1:]
+        )
+    except (ValueError, TypeError, KeyError, IndexError, binascii.Error, json.JSONDecodeError):
+        raise StoreError("invalid page cursor") from None
+    if len(key) != arity:
+        raise StoreError("invalid page cursor")
+    return offset, key
+
+
+def _keyset_after(columns: Sequence[Any], key: Sequence[Any], descending: bool = False) -> Any:
+    """Rows strictly after ``key`` in (col1, col2, …) order (ascending, or descending)."""
+    column, rest = columns[0], columns[1:]
+    value = key[0]
+    beyond = column < value if descending else column > value
+    if not rest:
+        return beyond
+    return or_(beyond, and_(column == value, _keyset_after(rest, key[1:], descending)))
+
+
+def _page(rows: list, limit: int, offset: int, key_of: Callable[[Any], Sequence[Any]], total: int | None = None) -> tuple[list, str | None]:
+    """Splits ``limit + 1`` fetched rows into the page and the next cursor."""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return rows, _encode_cursor(offset + limit, key_of(rows[-1]))
+    return rows, None
+
+
+def _check_limit(limit: int) -> int:
+    if limit < 1:
+        raise StoreError("page size must be at least 1")
+    return min(limit, PAGE_LIMIT_MAX)
+
+
+# -- value text -------------------------------------------------------------------------------
+
+
+def _big_value_text(value_hash: str, type_name: str, size: int | None) -> str:
+    """What redun shows for a value it will not unpickle (over the preview size limit)."""
+    return repr(_values.PreviewValue(_values.ValueRef(type_name, value_hash), size))
+
+
+def _decode_preview(value_hash: str, type_name: str, fmt: str, data: bytes) -> Any:
+    """The object redun would preview: stand-ins built by the restricted unpickler."""
+    return _values.preview_value(value_hash, type_name, fmt, data)
+
+
+def _ref_text(value_hash: str, type_name: str, fmt: str, size: int | None, data: bytes | None) -> str:
+    """redun's one-line display of a value: the repr of its preview, trimmed to 200 characters.
+
+    ``data`` is None when the bytes were not fetched (over the preview limit): such values are
+    never decoded.
+    """
+    if data is None or (size is not None and size > MAX_VALUE_SIZE_PREVIEW):
+        return _big_value_text(value_hash, type_name, size)
+    try:
+        obj = _decode_preview(value_hash, type_name, fmt, data)
+    except Exception as error:  # the decoder reports bad pickles itself; this is a last guard
+        return f"<cannot decode {type_name}: {type(error).__name__}>"
+    return _values.value_repr(obj, REF_LIMIT)
+
+
+def _value_ref(row: Any) -> ValueRef:
+    """A ValueRef from the _value_columns() of a row."""
+    value_hash, type_name, fmt, size, data = row
+    return ValueRef(
+        value_hash=value_hash,
+        type=type_name or "",
+        preview=_ref_text(value_hash, type_name or "", fmt or "", size, data),
+        size=size,
+    )
+
+
+def _cut(text: str, limit: int) -> str:
+    """Trims a raw database string for a list row ("…" marks the cut)."""
+    if text is None:
+        return ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _fullname(namespace: str | None, name: str | None) -> str:
+    if not name:
+        return ""
+    return f"{namespace}.{name}" if namespace else name
+
+
+def _tag_text(value: Any) -> str:
+    return json_dumps(value)
+
+
+def _command_line(args_json: str | None) -> tuple[str, ...]:
+    """``execution.args`` (a JSON list of the command line) as a tuple of strings."""
+    if not args_json:
+        return ()
+    try:
+        parsed = json.loads(args_json)
+    except (ValueError, TypeError):
+        return (args_json,)
+    if isinstance(parsed, list):
+        return tuple(str(item) for item in parsed)
+    return (str(parsed),)
+
+
+def _task_arg_names(source: str | None, name: str | None) -> list[str] | None:
+    """The task's positional parameter names, or None when its source does not parse."""
+    if not source:
+        return None
+    try:
+        from redun_tui.db import dataflow as _dataflow  # written alongside; optional here
+
+        get_task_args = getattr(_dataflow, "get_task_args", None)
+    except ImportError:
+        get_task_args = None
+    if get_task_args is not None:
+        try:
+            return list(get_task_args(SimpleNamespace(source=source, name=name)))
+        except Exception:
+            return None
+    try:
+        tree = ast.parse(textwrap.dedent(source))
+    except (SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return [arg.arg for arg in [*node.args.posonlyargs, *node.args.args]]
+    return None
+
+
+def _error_view(obj: Any) -> ErrorView:
+    """An ErrorView from a decoded ErrorValue stand-in: repr, message and traceback lines."""
+    if not isinstance(obj, _values.ErrorValue):
+        text = _values.value_repr(obj, PREVIEW_LIMIT)
+        return ErrorView(error_repr=text, message=text, traceback=())
+    traceback = getattr(obj, "traceback", None)
+    if isinstance(traceback, _values.Traceback):
+        lines = tuple("".join(traceback.format()).splitlines())
+    else:
+        # No traceback recorded: redun still ends with "Type: message".
+        lines = (f"{obj.error_type}: {obj.error_message}",)
+    return ErrorView(
+        error_repr=_values.value_repr(obj.error, PREVIEW_LIMIT),
+        message=obj.error_message,
+        traceback=lines,
+    )
+
+
+# -- the store --------------------------------------------------------------------------------
+
+
 class Store:
     """Read-only queries for the screens. Thread-safe: one Session per call.
 
@@ -66,18 +424,319 @@ class Store:
         """The database as the user named it (path or URL without password)."""
         return self.backend.display_name
 
-    # Executions
+    # -- plumbing --
+
+    def _read(self, work: Callable[[Session], R]) -> R:
+        """Runs ``work`` in a fresh Session, retrying while SQLite says the database is locked.
+
+        Driver errors become RedunDatabaseError subclasses (one-line messages for the UI).
+        """
+        for attempt in range(LOCK_RETRIES + 1):
+            try:
+                with self.backend.new_session() as session:
+                    return work(session)
+            except OperationalError as error:
+                if "locked" in str(error).lower() and attempt < LOCK_RETRIES:
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                raise classify_error(error, self.name) from None
+            except DBAPIError as error:
+                raise classify_error(error, self.name) from None
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _resolve_one(session: Session, column: Any, text: str, kind: str, extra: Any = None) -> str:
+        """The one full id in ``column`` that equals or starts with ``text``.
+
+        Raises:
+            NotFound: nothing matches.
+            Ambiguous: several ids start with ``text`` (none equals it).
+        """
+        text = text.strip()
+        if not text:
+            raise NotFound(f"no {kind} id given")
+        query = select(column).where(_prefix_condition(session, column, text))
+        if extra is not None:
+            query = query.where(extra)
+        found = list(session.execute(query.order_by(column).limit(CANDIDATES_LIMIT + 1)).scalars())
+        if not found and text != text.lower():
+            return Store._resolve_one(session, column, text.lower(), kind, extra)
+        if not found:
+            raise NotFound(f"no {kind} matches '{text}'")
+        if text in found:
+            return text
+        if len(found) > 1:
+            shown = tuple(found[:CANDIDATES_LIMIT])
+            more = " or more" if len(found) > CANDIDATES_LIMIT else ""
+            raise Ambiguous(f"'{text}' matches {len(shown)}{more} {kind}s", shown)
+        return found[0]
+
+    @staticmethod
+    def _tags(session: Session, entity_type: TagEntity, ids: Iterable[str]) -> dict[str, tuple[TagView, ...]]:
+        """Current tags per entity id, sorted by key and value (one query)."""
+        ids = list(dict.fromkeys(ids))
+        if not ids:
+            return {}
+        rows = session.execute(
+            select(Tag.entity_id, Tag.key, Tag.value).where(
+                Tag.entity_id.in_(ids), Tag.entity_type == entity_type, Tag.is_current == true()
+            )
+        ).all()
+        found: dict[str, list[TagView]] = {}
+        for entity_id, key, value in rows:
+            found.setdefault(entity_id, []).append(TagView(key=key, value=_tag_text(value)))
+        return {key: tuple(sorted(tags, key=lambda tag: (tag.key, tag.value))) for key, tags in found.items()}
+
+    @staticmethod
+    def _child_counts(session: Session, parent_ids: list[str]) -> dict[str, int]:
+        """Number of child jobs of each id (one grouped count over these ids only)."""
+        if not parent_ids:
+            return {}
+        rows = session.execute(
+            select(Job.parent_id, func.count()).where(Job.parent_id.in_(parent_ids)).group_by(Job.parent_id)
+        ).all()
+        return {parent_id: count for parent_id, count in rows}
+
+    @staticmethod
+    def _job_row(row: Any, child_count: int = 0) -> JobRow:
+        job_id, namespace, name, status, start, end, cached, parent_id, execution_id, call_hash = row[:10]
+        return JobRow(
+            id=job_id,
+            task_name=_cut(_fullname(namespace, name), TASK_NAME_LIMIT),
+            status=status,
+            start_time=start,
+            end_time=end,
+            duration=(end - start) if (end is not None and start is not None) else None,
+            cached=bool(cached),
+            parent_id=parent_id,
+            execution_id=execution_id,
+            call_hash=call_hash,
+            child_count=child_count,
+        )
+
+    # -- executions --
+
+    @staticmethod
+    def _execution_select() -> tuple[Any, _JobJoin]:
+        """Execution columns joined to the root job (status, times, task)."""
+        jj = _MAIN
+        exec_status = case(
+            (jj.job.id.is_(None), literal("FAILED")),
+            (jj.value.type == ERROR_VALUE_TYPE, literal("FAILED")),
+            (jj.job.end_time.is_(None), literal("RUNNING")),
+            else_=literal("DONE"),
+        )
+        query = select(
+            Execution.id,
+            Execution.args,
+            Execution.updated_time,
+            jj.job.start_time,
+            jj.job.end_time,
+            exec_status.label("status"),
+            jj.task.namespace,
+            jj.task.name,
+            Execution.job_id,
+        ).select_from(jj.joined(Execution.__table__.join(jj.job.table, Execution.job_id == jj.job.id)))
+        return query, jj
+
+    @staticmethod
+    def _execution_row(row: Any, tags: tuple[TagView, ...]) -> ExecutionRow:
+        exec_id, args, updated, start, end, status, namespace, name = row[:8]
+        command = _command_line(args)
+        return ExecutionRow(
+            id=exec_id,
+            start_time=start,
+            end_time=end,
+            duration=(end - start) if (end is not None and start is not None) else None,
+            status=status,
+            task_name=_cut(_fullname(namespace, name), TASK_NAME_LIMIT),
+            args=_cut(" ".join(command[1:]), ARGS_LIMIT),
+            tags=tags,
+            updated_time=updated,
+        )
+
     def executions(self, search: str = "", cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE) -> Page[ExecutionRow]:
-        """Executions newest first, optionally filtered by search text (see redun_tui.search)."""
-        raise NotImplementedError
+        """Executions newest first, optionally filtered by search text (see redun_tui.search).
+
+        Ordered as redun's console orders them: by the root job's start time, newest first (the
+        execution id breaks ties). Statements: the page, its tags, and the total when unfiltered.
+        """
+        limit = _check_limit(limit)
+        offset, key = _decode_cursor(cursor, 2)
+
+        def work(session: Session) -> Page[ExecutionRow]:
+            query, jj = self._execution_select()
+            text = search.strip()
+            if text:
+                query = query.where(self._execution_search(session, text, jj))
+            if key is not None:
+                query = query.where(_keyset_after((jj.job.start_time, Execution.id), key, descending=True))
+            query = query.order_by(jj.job.start_time.desc(), Execution.id.desc()).limit(limit + 1)
+            rows = session.execute(query).all()
+            rows, next_cursor = _page(rows, limit, offset, lambda row: (row[3], row[0]))
+            tags = self._tags(session, TagEntity.Execution, [row[0] for row in rows])
+            total = None
+            if not text:
+                total = session.execute(select(func.count()).select_from(Execution)).scalar_one()
+            items = tuple(self._execution_row(row, tags.get(row[0], ())) for row in rows)
+            return Page(items=items, offset=offset, next_cursor=next_cursor, total=total)
+
+        return self._read(work)
+
+    @staticmethod
+    def _execution_search(session: Session, text: str, jj: _JobJoin) -> Any:
+        """Condition for the executions list's search text (redun_tui.search when available).
+
+        Without the search module, a bare word matches an id prefix, a task name or namespace,
+        or a command-line fragment (what redun console's ``--find`` matches).
+        """
+        search_module = _search_module()
+        if search_module is not None:
+            ids = search_module.execution_ids_query(session, text)
+            if ids is not None:
+                return Execution.id.in_(ids)
+        pattern = "%" + _like_pattern(text) + "%"
+        return or_(
+            _prefix_condition(session, Execution.id, text.lower()),
+            jj.task.name.like(pattern, escape="\\"),
+            jj.task.namespace.like(pattern, escape="\\"),
+            Execution.args.like(pattern, escape="\\"),
+        )
 
     def execution(self, execution_id: str) -> ExecutionDetail:
         """One execution's header (full id or unique prefix)."""
-        raise NotImplementedError
+
+        def work(session: Session) -> ExecutionDetail:
+            full_id = self._resolve_one(session, Execution.id, execution_id, "execution")
+            # An outer join here, so a record whose root job is missing still opens (as FAILED).
+            jj = _MAIN
+            exec_status = case(
+                (jj.job.id.is_(None), literal("FAILED")),
+                (jj.value.type == ERROR_VALUE_TYPE, literal("FAILED")),
+                (jj.job.end_time.is_(None), literal("RUNNING")),
+                else_=literal("DONE"),
+            )
+            query = (
+                select(
+                    Execution.id,
+                    Execution.args,
+                    Execution.updated_time,
+                    jj.job.start_time,
+                    jj.job.end_time,
+                    exec_status.label("status"),
+                    jj.task.namespace,
+                    jj.task.name,
+                    Execution.job_id,
+                    select(func.count()).select_from(Job).where(Job.execution_id == Execution.id).scalar_subquery(),
+                    jj.job.id,
+                )
+                .select_from(jj.joined(Execution.__table__.outerjoin(jj.job.table, Execution.job_id == jj.job.id)))
+                .where(Execution.id == full_id)
+            )
+            row = session.execute(query).one()
+            tags = self._tags(session, TagEntity.Execution, [full_id]).get(full_id, ())
+            return ExecutionDetail(
+                row=self._execution_row(row, tags),
+                args_list=_command_line(row[1]),
+                root_job_id=row[10],
+                job_count=row[9],
+            )
+
+        return self._read(work)
 
     def status_counts(self, execution_id: str) -> tuple[StatusCount, ...]:
-        """Job counts per task and status within an execution (one GROUP BY)."""
-        raise NotImplementedError
+        """Job counts per task and status within an execution (one GROUP BY).
+
+        Rows are sorted by task name; statuses in views.STATUSES order, zero counts omitted.
+        """
+
+        def work(session: Session) -> tuple[StatusCount, ...]:
+            full_id = self._resolve_one(session, Execution.id, execution_id, "execution")
+            jj = _MAIN
+            status = jj.status.label("status")
+            rows = session.execute(
+                select(jj.task.namespace, jj.task.name, status, func.count())
+                .select_from(jj.joined())
+                .where(jj.job.execution_id == full_id)
+                .group_by(jj.task.namespace, jj.task.name, status)
+            ).all()
+            by_task: dict[str, dict[str, int]] = {}
+            for namespace, name, job_status, count in rows:
+                counts = by_task.setdefault(_cut(_fullname(namespace, name), TASK_NAME_LIMIT), {})
+                counts[job_status] = counts.get(job_status, 0) + count
+            order = {status: index for index, status in enumerate(("DONE", "CACHED", "FAILED", "RUNNING"))}
+            return tuple(
+                StatusCount(
+                    task_name=task_name,
+                    counts=tuple(sorted(counts.items(), key=lambda item: order.get(item[0], 99))),
+                )
+                for task_name, counts in sorted(by_task.items())
+            )
+
+        return self._read(work)
+
+    # -- job trees and lists --
+
+    @staticmethod
+    def _job_filter(jj: _JobJoin, status: str | None, task_name: str | None) -> list:
+        conditions = []
+        if status:
+            conditions.append(jj.status == status.upper())
+        if task_name:
+            conditions.append(jj.task_filter(task_name))
+        return conditions
+
+    def _job_children(
+        self,
+        session: Session,
+        execution_id: str,
+        parent_id: str | None,
+        status: str | None,
+        task_name: str | None,
+        cursor: str | None,
+        limit: int,
+    ) -> Page[JobRow]:
+        limit = _check_limit(limit)
+        offset, key = _decode_cursor(cursor, 2)
+        jj = _MAIN
+        query = jj.select_rows().where(jj.job.execution_id == execution_id)
+        query = query.where(jj.job.parent_id.is_(None) if parent_id is None else jj.job.parent_id == parent_id)
+        subtree = None
+        if status or task_name:
+            # Jobs whose subtree holds a match: the matches and all their ancestors (a recursive
+            # CTE walking parent_id upwards from the matching jobs of this execution).
+            match = _MATCH
+            seed = (
+                select(match.job.id.label("id"))
+                .select_from(match.joined())
+                .where(match.job.execution_id == execution_id, *self._job_filter(match, status, task_name))
+            )
+            subtree = seed.cte("subtree", recursive=True)
+            up = _UP
+            subtree = subtree.union(
+                select(up.parent_id).select_from(up.table.join(subtree, up.id == subtree.c.id)).where(up.parent_id.is_not(None))
+            )
+            query = query.where(jj.job.id.in_(select(subtree.c.id)))
+        if key is not None:
+            query = query.where(_keyset_after((jj.job.start_time, jj.job.id), key))
+        rows = session.execute(query.order_by(jj.job.start_time, jj.job.id).limit(limit + 1)).all()
+        rows, next_cursor = _page(rows, limit, offset, lambda row: (row[4], row[0]))
+        ids = [row[0] for row in rows]
+        if subtree is None:
+            counts = self._child_counts(session, ids)
+        elif ids:
+            child = _CHILD
+            counts = dict(
+                session.execute(
+                    select(child.parent_id, func.count())
+                    .where(child.parent_id.in_(ids), child.id.in_(select(subtree.c.id)))
+                    .group_by(child.parent_id)
+                ).all()
+            )
+        else:
+            counts = {}
+        items = tuple(self._job_row(row, counts.get(row[0], 0)) for row in rows)
+        return Page(items=items, offset=offset, next_cursor=next_cursor)
 
     def job_children(
         self,
@@ -89,57 +748,614 @@ class Store:
         limit: int = DEFAULT_PAGE_SIZE,
     ) -> Page[JobRow]:
         """Child jobs of ``parent_id`` (None: the root job) in start order, optionally only those
-        whose subtree contains jobs of ``status``/``task_name`` (for the filtered tree)."""
-        raise NotImplementedError
+        whose subtree contains jobs of ``status``/``task_name`` (for the filtered tree).
+
+        ``execution_id`` and ``parent_id`` must be full ids (as JobRow/ExecutionDetail give
+        them). With ``parent_id=None`` the page holds the execution's top-level job (its root).
+        ``child_count`` of each row counts its children under the same filter.
+        """
+        return self._read(
+            lambda session: self._job_children(session, execution_id, parent_id, status, task_name, cursor, limit)
+        )
 
     def jobs(self, execution_id: str, status: str | None = None, task_name: str | None = None,
              cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE) -> Page[JobRow]:
         """A flat list of an execution's jobs matching status/task, in start order."""
-        raise NotImplementedError
+        limit = _check_limit(limit)
+        offset, key = _decode_cursor(cursor, 2)
 
-    # Jobs, values, dataflow
+        def work(session: Session) -> Page[JobRow]:
+            full_id = self._resolve_one(session, Execution.id, execution_id, "execution")
+            jj = _MAIN
+            query = jj.select_rows().where(jj.job.execution_id == full_id, *self._job_filter(jj, status, task_name))
+            if key is not None:
+                query = query.where(_keyset_after((jj.job.start_time, jj.job.id), key))
+            rows = session.execute(query.order_by(jj.job.start_time, jj.job.id).limit(limit + 1)).all()
+            rows, next_cursor = _page(rows, limit, offset, lambda row: (row[4], row[0]))
+            counts = self._child_counts(session, [row[0] for row in rows])
+            items = tuple(self._job_row(row, counts.get(row[0], 0)) for row in rows)
+            return Page(items=items, offset=offset, next_cursor=next_cursor)
+
+        return self._read(work)
+
+    # -- jobs, values, dataflow --
+
     def job(self, job_id: str) -> JobDetail:
-        """Everything the job screen shows."""
-        raise NotImplementedError
+        """Everything the job screen shows.
+
+        Statements (constant): the job with its task and result, its ancestors (one recursive
+        query), its arguments with their values, the jobs that produced the arguments, its tags,
+        and the first page of its children with their child counts.
+        """
+
+        def work(session: Session) -> JobDetail:
+            full_id = self._resolve_one(session, Job.id, job_id, "job")
+            jj = _MAIN
+            result = _VALUE
+            row = session.execute(
+                select(
+                    *jj.row_columns(),
+                    jj.task.hash,
+                    jj.task.source,
+                    jj.node.args_hash,
+                    *_value_columns(result),
+                )
+                .select_from(jj.joined().outerjoin(result.table, jj.node.value_hash == result.value_hash))
+                .where(jj.job.id == full_id)
+            ).one()
+            job_row = self._job_row(row)
+            task_hash, source, args_hash = row[10], row[11], row[12]
+            result_cols = row[13:18]
+            trail = self._trail(session, job_row)
+            arguments = self._arguments(session, job_row, source, row[2])
+            result_ref = _value_ref(result_cols) if result_cols[0] is not None else None
+            error = None
+            if job_row.status == "FAILED" and result_cols[1] == ERROR_VALUE_TYPE:
+                error = self._error(result_cols)
+            tags = self._tags(session, TagEntity.Job, [full_id]).get(full_id, ())
+            children = self._job_children(session, job_row.execution_id, full_id, None, None, None, DEFAULT_PAGE_SIZE)
+            return JobDetail(
+                row=job_row,
+                trail=trail,
+                task=TaskRef(hash=task_hash or "", fullname=_fullname(row[1], row[2])),
+                source=source or "",
+                call_hash=job_row.call_hash,
+                args_hash=args_hash,
+                arguments=arguments,
+                result=result_ref,
+                error=error,
+                tags=tags,
+                children=children,
+            )
+
+        return self._read(work)
+
+    @staticmethod
+    def _error(result_cols: Sequence[Any]) -> ErrorView:
+        value_hash, type_name, fmt, size, data = result_cols
+        if data is None:
+            text = _big_value_text(value_hash, type_name, size)
+            return ErrorView(error_repr=text, message=text)
+        try:
+            obj = _decode_preview(value_hash, type_name, fmt, data)
+        except Exception as error:
+            text = f"<cannot decode {type_name}: {type(error).__name__}>"
+            return ErrorView(error_repr=text, message=text)
+        return _error_view(obj)
+
+    @staticmethod
+    def _trail(session: Session, job_row: JobRow) -> tuple[Link, ...]:
+        """Execution > ancestor jobs (root first) > this job, as links (one recursive query)."""
+        rows = []
+        if job_row.parent_id is not None:
+            ancestors = select(Job.id.label("id"), Job.parent_id.label("parent_id"), literal(1).label("depth")).where(
+                Job.id == job_row.parent_id
+            )
+            chain = ancestors.cte("ancestors", recursive=True)
+            up = _UP
+            chain = chain.union_all(
+                select(up.id, up.parent_id, (chain.c.depth + 1)).select_from(up.table.join(chain, up.id == chain.c.parent_id))
+            )
+            rows = session.execute(
+                select(chain.c.id, Task.namespace, Task.name, chain.c.depth)
+                .select_from(chain.join(Job, Job.id == chain.c.id).outerjoin(Task, Job.task_hash == Task.hash))
+                .order_by(chain.c.depth.desc())
+            ).all()
+        links = [Link(f"Exec {job_row.execution_id[:8]}", f"executions/{job_row.execution_id}")]
+        for ancestor_id, namespace, name, _depth in rows:
+            links.append(Link(f"Job {ancestor_id[:8]} {_cut(_fullname(namespace, name), TASK_NAME_LIMIT)}", f"jobs/{ancestor_id}"))
+        links.append(Link(f"Job {job_row.id[:8]} {job_row.task_name}", f"jobs/{job_row.id}"))
+        return tuple(links)
+
+    @staticmethod
+    def _arguments(session: Session, job_row: JobRow, source: str | None, task_name: str | None) -> tuple[ArgumentView, ...]:
+        """The call's arguments (positional by position, then keywords by key) with values and
+        the jobs that produced them (two queries)."""
+        if not job_row.call_hash:
+            return ()
+        value = _VALUE
+        rows = session.execute(
+            select(Argument.arg_hash, Argument.arg_position, Argument.arg_key, *_value_columns(value))
+            .select_from(Argument.__table__.outerjoin(value.table, Argument.value_hash == value.value_hash))
+            .where(Argument.call_hash == job_row.call_hash)
+        ).all()
+        if not rows:
+            return ()
+        # Up to a few producer jobs per argument: this execution's first, then the newest.
+        producer = _PRODUCER
+        rank = func.row_number().over(
+            partition_by=ArgumentResult.arg_hash,
+            order_by=(case((producer.execution_id == job_row.execution_id, 0), else_=1), producer.start_time.desc()),
+        )
+        ranked = (
+            select(ArgumentResult.arg_hash, producer.id, rank.label("rank"))
+            .select_from(ArgumentResult.__table__.join(producer.table, producer.call_hash == ArgumentResult.result_call_hash))
+            .where(ArgumentResult.arg_hash.in_([row[0] for row in rows]))
+            .subquery()
+        )
+        upstream: dict[str, list[str]] = {}
+        for arg_hash, producer_id, _rank in session.execute(
+            select(ranked).where(ranked.c.rank <= UPSTREAM_JOBS_PER_ARG).order_by(ranked.c.arg_hash, ranked.c.rank)
+        ):
+            upstream.setdefault(arg_hash, []).append(producer_id)
+        names = _task_arg_names(source, task_name) if any(row[1] is not None for row in rows) else None
+        views = []
+        for arg_hash, position, key, *value_cols in rows:
+            if key is not None:
+                label = key
+            elif names is not None and position is not None and position < len(names):
+                label = names[position]
+            else:
+                label = f"arg{position}"
+            ref = _value_ref(value_cols) if value_cols[0] is not None else ValueRef("", "", "<missing value>")
+            views.append(
+                ArgumentView(
+                    name=label,
+                    position=position,
+                    key=key,
+                    value=ref,
+                    upstream_job_ids=tuple(upstream.get(arg_hash, ())),
+                )
+            )
+        views.sort(key=lambda view: (view.position is None, view.position if view.position is not None else 0, view.key or ""))
+        return tuple(views)
+
+    @staticmethod
+    def _job_uses(session: Session, call_hashes_query: Any) -> tuple[JobUse, ...]:
+        """Newest jobs whose call hash is in ``call_hashes_query`` (at most RELATED_LIMIT)."""
+        jj = _MAIN
+        rows = session.execute(
+            select(jj.job.id, jj.task.namespace, jj.task.name, jj.status, jj.job.start_time, jj.job.execution_id)
+            .select_from(jj.joined())
+            .where(jj.job.call_hash.in_(call_hashes_query))
+            .order_by(jj.job.start_time.desc(), jj.job.id)
+            .limit(RELATED_LIMIT)
+        ).all()
+        return tuple(
+            JobUse(
+                job_id=job_id,
+                task_name=_cut(_fullname(namespace, name), TASK_NAME_LIMIT),
+                status=status,
+                start_time=start,
+                execution_id=execution_id,
+            )
+            for job_id, namespace, name, status, start, execution_id in rows
+        )
 
     def value(self, value_hash: str) -> ValueDetail:
-        """Everything the value screen shows (bounded preview)."""
-        raise NotImplementedError
+        """Everything the value screen shows (bounded preview).
+
+        The value is decoded only when it is at most MAX_VALUE_SIZE_PREVIEW bytes; the preview
+        text is its full repr cut to PREVIEW_LIMIT characters, ending with a note saying so.
+        """
+
+        def work(session: Session) -> ValueDetail:
+            full_hash = self._resolve_one(session, Value.value_hash, value_hash, "value")
+            row = session.execute(
+                select(*_value_columns(Value), File.path)
+                .select_from(Value.__table__.outerjoin(File, File.value_hash == Value.value_hash))
+                .where(Value.value_hash == full_hash)
+            ).one()
+            value_cols, file_path = row[:5], row[5]
+            _, type_name, fmt, size, data = value_cols
+            ref = _value_ref(value_cols)
+            preview_text, truncated = self._preview_text(value_cols)
+            child = _VALUE
+            subvalues = tuple(
+                _value_ref(cols)
+                for cols in session.execute(
+                    select(*_value_columns(child))
+                    .select_from(Subvalue.__table__.join(child.table, child.value_hash == Subvalue.value_hash))
+                    .where(Subvalue.parent_value_hash == full_hash)
+                    .order_by(child.value_hash)
+                    .limit(SUBVALUE_LIMIT)
+                ).all()
+            )
+            parent = _VALUE
+            parents = tuple(
+                _value_ref(cols)
+                for cols in session.execute(
+                    select(*_value_columns(parent))
+                    .select_from(Subvalue.__table__.join(parent.table, parent.value_hash == Subvalue.parent_value_hash))
+                    .where(Subvalue.value_hash == full_hash)
+                    .order_by(parent.value_hash)
+                    .limit(SUBVALUE_LIMIT)
+                ).all()
+            )
+            produced_by = self._job_uses(session, select(CallNode.call_hash).where(CallNode.value_hash == full_hash))
+            consumed_by = self._job_uses(session, select(Argument.call_hash).where(Argument.value_hash == full_hash))
+            tags = self._tags(session, TagEntity.Value, [full_hash]).get(full_hash, ())
+            return ValueDetail(
+                ref=ref,
+                format=fmt or "",
+                size=size or 0,
+                preview_text=preview_text,
+                preview_truncated=truncated,
+                file_path=file_path,
+                subvalues=subvalues,
+                parents=parents,
+                produced_by=produced_by,
+                consumed_by=consumed_by,
+                tags=tags,
+                in_value_store=(size == 0),
+            )
+
+        return self._read(work)
+
+    @staticmethod
+    def _preview_text(value_cols: Sequence[Any]) -> tuple[str, bool]:
+        """The bounded multi-line preview of a value and whether it was cut."""
+        value_hash, type_name, fmt, size, data = value_cols
+        if size == 0:
+            text = _big_value_text(value_hash, type_name, size)
+            return f"{text}\n[the bytes are kept in a value store, not in this database]", True
+        if data is None:
+            text = _big_value_text(value_hash, type_name, size)
+            return (
+                f"{text}\n[not decoded: {size:,} bytes is over the {MAX_VALUE_SIZE_PREVIEW:,}-byte preview limit]",
+                True,
+            )
+        try:
+            obj = _decode_preview(value_hash, type_name, fmt, data)
+        except Exception as error:
+            return f"<cannot decode {type_name}: {type(error).__name__}>", False
+        # One character over the limit tells "exactly fits" from "was cut", without rendering
+        # more of a huge value than that.
+        text = _values.value_repr(obj, PREVIEW_LIMIT + 1)
+        if len(text) <= PREVIEW_LIMIT:
+            return text, False
+        return f"{text[:PREVIEW_LIMIT]}\n[preview cut at {PREVIEW_LIMIT:,} characters]", True
 
     def value_text(self, value_hash: str) -> str:
-        """The full repr of a value (for the scrollable view / $PAGER); may be large."""
-        raise NotImplementedError
+        """The full repr of a value (for the scrollable view / $PAGER); may be large.
+
+        Values over FULL_VALUE_LIMIT bytes are not decoded (a one-line note says so).
+        """
+
+        def work(session: Session) -> str:
+            full_hash = self._resolve_one(session, Value.value_hash, value_hash, "value")
+            size = func.length(Value.value)
+            type_name, fmt, length, data = session.execute(
+                select(Value.type, Value.format, size, case((size <= FULL_VALUE_LIMIT, Value.value), else_=None)).where(
+                    Value.value_hash == full_hash
+                )
+            ).one()
+            if not length:
+                return f"{_big_value_text(full_hash, type_name, length)}\n[the bytes are kept in a value store]"
+            if data is None:
+                return f"{_big_value_text(full_hash, type_name, length)}\n[not decoded: over {FULL_VALUE_LIMIT:,} bytes]"
+            try:
+                obj = _values.decode_value(type_name, fmt, data)
+            except Exception as error:
+                return f"<cannot decode {type_name}: {type(error).__name__}>"
+            return _values.value_repr(obj, None)
+
+        return self._read(work)
 
     def dataflow(self, value_hash: str) -> DataflowView:
         """The upstream dataflow of a value, as linkable lines plus JSON."""
-        raise NotImplementedError
 
-    # Tasks and files
+        def work(session: Session) -> DataflowView:
+            full_hash = self._resolve_one(session, Value.value_hash, value_hash, "value")
+            row = session.execute(select(*_value_columns(Value)).where(Value.value_hash == full_hash)).one()
+            ref = _value_ref(row)
+            try:
+                from redun_tui.db import dataflow as _dataflow
+            except ImportError:
+                return DataflowView(value=ref, lines=(), error="the dataflow module is not available")
+            return _build_dataflow(self.backend, session, _dataflow, ref, full_hash)
+
+        return self._read(work)
+
+    # -- tasks and files --
+
     def tasks(self, search: str = "", cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE) -> Page[TaskRow]:
-        """Tasks by namespace and name (each version a row)."""
-        raise NotImplementedError
+        """Tasks by namespace and name (each version a row).
+
+        ``search`` matches namespace, name or ``namespace.name`` (``*`` wildcards; otherwise a
+        substring), or a hash prefix. job_count/last_run come from one grouped query over the
+        page's hashes.
+        """
+        limit = _check_limit(limit)
+        offset, key = _decode_cursor(cursor, 3)
+
+        def work(session: Session) -> Page[TaskRow]:
+            query = select(Task.hash, Task.namespace, Task.name)
+            text = search.strip()
+            if text:
+                pattern = _like_pattern(text) if "*" in text else "%" + _like_pattern(text) + "%"
+                fullname = case((Task.namespace == "", Task.name), else_=Task.namespace + "." + Task.name)
+                query = query.where(
+                    or_(
+                        fullname.like(pattern, escape="\\"),
+                        _prefix_condition(session, Task.hash, text.lower()),
+                    )
+                )
+            if key is not None:
+                query = query.where(_keyset_after((Task.namespace, Task.name, Task.hash), key))
+            rows = session.execute(query.order_by(Task.namespace, Task.name, Task.hash).limit(limit + 1)).all()
+            rows, next_cursor = _page(rows, limit, offset, lambda row: (row[1], row[2], row[0]))
+            stats = self._task_stats(session, [row[0] for row in rows])
+            items = tuple(self._task_row(row, stats) for row in rows)
+            total = None
+            if not text:
+                total = session.execute(select(func.count()).select_from(Task)).scalar_one()
+            return Page(items=items, offset=offset, next_cursor=next_cursor, total=total)
+
+        return self._read(work)
+
+    @staticmethod
+    def _task_stats(session: Session, hashes: list[str]) -> dict[str, tuple[int, datetime | None]]:
+        if not hashes:
+            return {}
+        rows = session.execute(
+            select(Job.task_hash, func.count(), func.max(Job.start_time))
+            .where(Job.task_hash.in_(hashes))
+            .group_by(Job.task_hash)
+        ).all()
+        return {task_hash: (count, last) for task_hash, count, last in rows}
+
+    @staticmethod
+    def _task_row(row: Any, stats: dict[str, tuple[int, datetime | None]]) -> TaskRow:
+        task_hash, namespace, name = row[:3]
+        count, last = stats.get(task_hash, (0, None))
+        return TaskRow(
+            hash=task_hash,
+            namespace=namespace or "",
+            name=_cut(name or "", TASK_NAME_LIMIT),
+            fullname=_cut(_fullname(namespace, name), TASK_NAME_LIMIT),
+            job_count=count,
+            last_run=last,
+        )
 
     def task(self, task_hash: str) -> TaskDetail:
         """One task version: source, sibling versions, recent jobs."""
-        raise NotImplementedError
+
+        def work(session: Session) -> TaskDetail:
+            full_hash = self._resolve_one(session, Task.hash, task_hash, "task")
+            namespace, name, source = session.execute(
+                select(Task.namespace, Task.name, Task.source).where(Task.hash == full_hash)
+            ).one()
+            version_rows = session.execute(
+                select(Task.hash, Task.namespace, Task.name)
+                .where(Task.namespace == namespace, Task.name == name)
+                .order_by(Task.hash)
+                .limit(SUBVALUE_LIMIT)
+            ).all()
+            stats = self._task_stats(session, [row[0] for row in version_rows])
+            versions = tuple(
+                sorted(
+                    (self._task_row(row, stats) for row in version_rows),
+                    key=lambda version: (version.last_run is None, -(version.last_run.timestamp()) if version.last_run else 0, version.hash),
+                )
+            )
+            this = next(version for version in versions if version.hash == full_hash)
+            jj = _MAIN
+            rows = session.execute(
+                jj.select_rows()
+                .where(jj.job.task_hash == full_hash)
+                .order_by(jj.job.start_time.desc(), jj.job.id)
+                .limit(RECENT_JOBS_LIMIT)
+            ).all()
+            counts = self._child_counts(session, [row[0] for row in rows])
+            recent = tuple(self._job_row(row, counts.get(row[0], 0)) for row in rows)
+            tags = self._tags(session, TagEntity.Task, [full_hash]).get(full_hash, ())
+            return TaskDetail(row=this, source=source or "", versions=versions, recent_jobs=recent, tags=tags)
+
+        return self._read(work)
 
     def files(self, search: str = "", cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE) -> Page[FileRow]:
-        """Recorded files by path (``*`` wildcards in search)."""
-        raise NotImplementedError
+        """Recorded files by path (``*`` wildcards in search; without one, a substring)."""
+        limit = _check_limit(limit)
+        offset, key = _decode_cursor(cursor, 2)
+
+        def work(session: Session) -> Page[FileRow]:
+            value = _VALUE
+            query = select(File.path, *_value_columns(value)).select_from(
+                File.__table__.join(value.table, value.value_hash == File.value_hash)
+            )
+            text = search.strip()
+            if text:
+                pattern = _like_pattern(text) if "*" in text else "%" + _like_pattern(text) + "%"
+                query = query.where(File.path.like(pattern, escape="\\"))
+            if key is not None:
+                query = query.where(_keyset_after((File.path, File.value_hash), key))
+            rows = session.execute(query.order_by(File.path, File.value_hash).limit(limit + 1)).all()
+            rows, next_cursor = _page(rows, limit, offset, lambda row: (row[0], row[1]))
+            last_used = self._last_used(session, [row[1] for row in rows])
+            items = tuple(
+                FileRow(path=row[0], value_hash=row[1], preview=_value_ref(row[1:6]).preview, last_used=last_used.get(row[1]))
+                for row in rows
+            )
+            total = None
+            if not text:
+                total = session.execute(select(func.count()).select_from(File)).scalar_one()
+            return Page(items=items, offset=offset, next_cursor=next_cursor, total=total)
+
+        return self._read(work)
+
+    @staticmethod
+    def _last_used(session: Session, value_hashes: list[str]) -> dict[str, datetime | None]:
+        """Newest start time of a job that produced or read each value (one grouped query)."""
+        if not value_hashes:
+            return {}
+        produced = (
+            select(CallNode.value_hash.label("value_hash"), Job.start_time.label("start_time"))
+            .select_from(CallNode.__table__.join(Job, Job.call_hash == CallNode.call_hash))
+            .where(CallNode.value_hash.in_(value_hashes))
+        )
+        consumed = (
+            select(Argument.value_hash.label("value_hash"), Job.start_time.label("start_time"))
+            .select_from(Argument.__table__.join(Job, Job.call_hash == Argument.call_hash))
+            .where(Argument.value_hash.in_(value_hashes))
+        )
+        uses = union_all(produced, consumed).subquery()
+        rows = session.execute(select(uses.c.value_hash, func.max(uses.c.start_time)).group_by(uses.c.value_hash)).all()
+        result: dict[str, datetime | None] = {}
+        for value_hash, last in rows:
+            if isinstance(last, str):  # a max() over a UNION loses the column type on SQLite
+                last = datetime.fromisoformat(last)
+            if last is not None and last.tzinfo is None:
+                last = last.replace(tzinfo=timezone.utc)
+            result[value_hash] = last
+        return result
+
+    def _file_path(self, session: Session, path_or_hash: str) -> str:
+        """The recorded path named by a path, or by the value hash (prefix) of one of its versions."""
+        text = path_or_hash.strip()
+        if not text:
+            raise NotFound("no file path given")
+        found = session.execute(select(File.path).where(File.path == text).limit(1)).scalar()
+        if found is not None:
+            return found
+        try:
+            full_hash = self._resolve_one(session, File.value_hash, text, "file")
+        except NotFound:
+            raise NotFound(f"no file recorded with path or hash '{text}'") from None
+        return session.execute(select(File.path).where(File.value_hash == full_hash)).scalar_one()
 
     def file(self, path_or_hash: str) -> FileDetail:
-        """Every version of a file path, who produced and read it."""
-        raise NotImplementedError
+        """Every version of a file path, who produced and read it.
 
-    # Search, routes, refresh
+        Producers are jobs whose result is a version or contains one (a list of Files, say);
+        readers likewise for arguments.
+        """
+
+        def work(session: Session) -> FileDetail:
+            path = self._file_path(session, path_or_hash)
+            value = _VALUE
+            rows = session.execute(
+                select(File.path, *_value_columns(value))
+                .select_from(File.__table__.join(value.table, value.value_hash == File.value_hash))
+                .where(File.path == path)
+                .order_by(File.value_hash)
+            ).all()
+            hashes = [row[1] for row in rows]
+            last_used = self._last_used(session, hashes)
+            versions = tuple(
+                sorted(
+                    (
+                        FileRow(path=row[0], value_hash=row[1], preview=_value_ref(row[1:6]).preview, last_used=last_used.get(row[1]))
+                        for row in rows
+                    ),
+                    key=lambda version: (version.last_used is None, -(version.last_used.timestamp()) if version.last_used else 0, version.value_hash),
+                )
+            )
+            containing = select(File.value_hash).where(File.path == path)
+            with_parents = union_all(
+                containing,
+                select(Subvalue.parent_value_hash).where(Subvalue.value_hash.in_(containing)),
+            )
+            produced_by = self._job_uses(session, select(CallNode.call_hash).where(CallNode.value_hash.in_(with_parents)))
+            consumed_by = self._job_uses(session, select(Argument.call_hash).where(Argument.value_hash.in_(with_parents)))
+            return FileDetail(path=path, versions=versions, produced_by=produced_by, consumed_by=consumed_by)
+
+        return self._read(work)
+
+    # -- search, routes, refresh --
+
     def search(self, text: str, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE) -> Page[RecordRow]:
         """Records of any type matching search-bar text (raises redun_tui.search.SearchSyntaxError)."""
-        raise NotImplementedError
+        limit = _check_limit(limit)
+        offset, key = _decode_cursor(cursor, 0) if cursor else (0, None)
+        search_module = _search_module()
+        if search_module is None:
+            raise StoreError("search is not available yet")
+        return self._read(lambda session: search_module.search_records(session, text, offset, limit))
 
     def resolve(self, route: str) -> Resolution:
         """Expands id prefixes in a route to the canonical route, or says why it cannot."""
-        raise NotImplementedError
+        text = (route or "").strip().strip("/")
+        if not text:
+            return Resolution(route="executions")
+        kind, _, rest = text.partition("/")
+        if kind not in ROUTE_KINDS:
+            return Resolution(route=None, error=f"unknown route '{route}' (expected one of: {', '.join(ROUTE_KINDS)})")
+        rest = rest.strip()
+        if not rest:
+            if kind in ("executions", "tasks", "files"):
+                return Resolution(route=kind)
+            return Resolution(route=None, error=f"route '{kind}/' needs an id or hash")
+        columns = {
+            "executions": (Execution.id, "execution"),
+            "jobs": (Job.id, "job"),
+            "values": (Value.value_hash, "value"),
+            "dataflow": (Value.value_hash, "value"),
+            "tasks": (Task.hash, "task"),
+        }
+
+        def work(session: Session) -> Resolution:
+            try:
+                if kind == "files":
+                    return Resolution(route=f"files/{self._file_path(session, rest)}")
+                column, label = columns[kind]
+                return Resolution(route=f"{kind}/{self._resolve_one(session, column, rest, label)}")
+            except Ambiguous as error:
+                return Resolution(
+                    route=None,
+                    candidates=tuple(f"{kind}/{candidate}" for candidate in error.candidates),
+                    error=str(error),
+                )
+            except NotFound as error:
+                return Resolution(route=None, error=str(error))
+
+        return self._read(work)
 
     def heartbeat(self, execution_id: str | None = None) -> Heartbeat:
-        """A cheap token that changes when redun writes (jobs ending, heartbeats)."""
-        raise NotImplementedError
+        """A cheap token that changes when redun writes (jobs ending, heartbeats).
+
+        One statement of index-backed aggregates: the newest execution heartbeat
+        (``updated_time``), the number of jobs without an end time and the number of jobs
+        (within the execution when given), and the newest job end time.
+        """
+
+        def work(session: Session) -> Heartbeat:
+            if execution_id:
+                updated = select(Execution.updated_time).where(Execution.id == execution_id).scalar_subquery()
+                running = select(func.count()).select_from(Job).where(Job.end_time.is_(None), Job.execution_id == execution_id)
+                jobs = select(func.count()).select_from(Job).where(Job.execution_id == execution_id)
+            else:
+                updated = select(func.max(Execution.updated_time)).scalar_subquery()
+                running = select(func.count()).select_from(Job).where(Job.end_time.is_(None))
+                jobs = select(func.count()).select_from(Job)
+            last_end = select(func.max(Job.end_time)).scalar_subquery()
+            row = session.execute(
+                select(updated, running.scalar_subquery(), jobs.scalar_subquery(), last_end)
+            ).one()
+            token = tuple(str(item) if isinstance(item, datetime) else item for item in row)
+            return Heartbeat(token=token, running=bool(row[1]))
+
+        return self._read(work)
+
+
+# -- optional modules written alongside -------------------------------------------------------
+
+
+def _search_module() -> Any:
+    """The store-facing search adapter, once redun_tui.search provides one (else None)."""
+    return None
+
+
+def _build_dataflow(backend: RedunBackendDb, session: Session, dataflow: Any, ref: ValueRef, value_hash: str) -> DataflowView:
+    """Filled in when redun_tui.db.dataflow lands."""
+    return DataflowView(value=ref, lines=(), error="the dataflow view is not available yet")

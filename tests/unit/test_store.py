@@ -1,0 +1,622 @@
+"""The UI's read-only facade (redun_tui.store) on every schema-3.5 fixture database.
+
+Statuses and relations are checked against an independent path: the ORM models' Python
+properties (``Job.status``, ``Execution.status``), which follow redun's rule one object at a
+time, while the store computes them in SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from redun_tui.db import DatabaseLocked, RedunBackendDb, open_backend
+from redun_tui.db.models import Argument, Execution, File, Job, Tag, Task, Value
+from redun_tui.store import (
+    PREVIEW_LIMIT,
+    TASK_NAME_LIMIT,
+    Ambiguous,
+    NotFound,
+    Store,
+    StoreError,
+)
+from redun_tui.views import STATUSES
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+GOLDEN_PREVIEWS = Path(__file__).resolve().parents[1] / "golden" / "previews"
+DATABASES = ["seed_example.db", "failures.db", "tags.db", "values.db", "crash_cases.db", "dataflow_shapes.db"]
+DATABASES = [name for name in DATABASES if (FIXTURES / name).exists()]
+
+FAILED_MARKUP_EXEC = "b22c1c57"
+KILLED_EXEC = "77fee8b0"
+CACHED_EXEC = "91319b74"
+
+
+@pytest.fixture(scope="module")
+def fixture_copies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Private copies of the fixtures, made once per module (the store only reads them)."""
+    folder = tmp_path_factory.mktemp("store-dbs")
+    copies = {}
+    for name in DATABASES:
+        copies[name] = folder / name
+        shutil.copyfile(FIXTURES / name, copies[name])
+    return copies
+
+
+@pytest.fixture(scope="module")
+def stores(fixture_copies: dict[str, Path]):
+    """A Store per fixture database, opened read-only."""
+    backends = {name: open_backend(str(path)) for name, path in fixture_copies.items()}
+    yield {name: Store(backend) for name, backend in backends.items()}
+    for backend in backends.values():
+        backend.close()
+
+
+def _orm_facts(store: Store) -> dict:
+    """Ids and statuses computed by the ORM models (the Python form of the rules)."""
+    with store.backend.new_session() as session:
+        executions = session.execute(select(Execution)).scalars().all()
+        jobs = session.execute(select(Job)).scalars().all()
+        return {
+            "exec_status": {execution.id: execution.status for execution in executions},
+            "exec_start": {
+                execution.id: execution.job.start_time if execution.job else None for execution in executions
+            },
+            "job_status": {job.id: job.status for job in jobs},
+            "job_exec": {job.id: job.execution_id for job in jobs},
+            "job_parent": {job.id: job.parent_id for job in jobs},
+            "job_start": {job.id: job.start_time for job in jobs},
+            "job_task": {job.id: job.task.fullname for job in jobs},
+            "job_args": {
+                job.id: len(job.call_node.arguments) if job.call_node else 0 for job in jobs
+            },
+        }
+
+
+@pytest.fixture(scope="module")
+def facts(stores: dict[str, Store]) -> dict[str, dict]:
+    return {name: _orm_facts(store) for name, store in stores.items()}
+
+
+def _all_pages(fetch, limit: int) -> list:
+    """Every item of a paged list, following cursors; checks offsets as it goes."""
+    items, cursor, offset = [], None, 0
+    while True:
+        page = fetch(cursor=cursor, limit=limit)
+        assert page.offset == offset
+        assert len(page.items) <= limit
+        items.extend(page.items)
+        offset += len(page.items)
+        if page.next_cursor is None:
+            return items
+        assert len(page.items) == limit
+        cursor = page.next_cursor
+
+
+# -- executions ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("db", DATABASES)
+def test_executions_newest_first_with_model_statuses(db, stores, facts):
+    store, fact = stores[db], facts[db]
+    page = store.executions()
+    assert page.total == len(fact["exec_status"])
+    assert page.next_cursor is None
+    assert {row.id for row in page.items} == set(fact["exec_status"])
+    starts = [row.start_time for row in page.items]
+    assert starts == sorted(starts, reverse=True)
+    for row in page.items:
+        assert row.status == fact["exec_status"][row.id], row.id
+        assert row.start_time == fact["exec_start"][row.id]
+        assert row.start_time.tzinfo is not None
+        assert row.status in ("DONE", "FAILED", "RUNNING")
+        assert row.task_name
+        if row.end_time is not None:
+            assert row.duration == row.end_time - row.start_time
+
+
+@pytest.mark.parametrize("db", DATABASES)
+@pytest.mark.parametrize("limit", [1, 2, 3])
+def test_executions_pagination_covers_every_row_once(db, limit, stores):
+    store = stores[db]
+    whole = [row.id for row in store.executions(limit=1000).items]
+    paged = [row.id for row in _all_pages(store.executions, limit)]
+    assert paged == whole
+
+
+def test_failures_db_execution_statuses(stores):
+    rows = {row.id[:8]: row for row in stores["failures.db"].executions().items}
+    assert {row.status for row in rows.values()} == {"DONE", "FAILED", "RUNNING"}
+    # The SIGKILLed run: root job without end time or call node, so RUNNING (as redun says).
+    assert rows[KILLED_EXEC].status == "RUNNING"
+    assert rows[KILLED_EXEC].end_time is None and rows[KILLED_EXEC].duration is None
+    # A fully cached run: its root job is CACHED, which an execution shows as DONE.
+    assert rows[CACHED_EXEC].status == "DONE"
+    assert rows[FAILED_MARKUP_EXEC].status == "FAILED"
+    assert rows[FAILED_MARKUP_EXEC].args.startswith("run ")
+    assert "main_fail" in rows[FAILED_MARKUP_EXEC].args
+
+
+def test_execution_tags_are_current_normalized_json(stores):
+    store = stores["tags.db"]
+    with store.backend.new_session() as session:
+        current = Counter(
+            session.execute(
+                select(Tag.entity_id).where(Tag.is_current.is_(True), Tag.entity_type == "Execution")
+            ).scalars()
+        )
+    for row in store.executions().items:
+        assert len(row.tags) == current[row.id]
+        for tag in row.tags:
+            json.loads(tag.value)  # normalized JSON text
+            assert " " not in tag.value or tag.value.startswith('"')
+        assert list(row.tags) == sorted(row.tags, key=lambda tag: (tag.key, tag.value))
+
+
+@pytest.mark.parametrize("db", DATABASES)
+def test_execution_detail_by_prefix(db, stores, facts):
+    store, fact = stores[db], facts[db]
+    for execution_id in fact["exec_status"]:
+        detail = store.execution(execution_id[:8])
+        assert detail.row.id == execution_id
+        assert detail.row.status == fact["exec_status"][execution_id]
+        assert detail.job_count == sum(1 for owner in fact["job_exec"].values() if owner == execution_id)
+        assert detail.args_list[0].endswith("redun")
+        assert fact["job_parent"][detail.root_job_id] is None
+
+
+def test_execution_unknown_and_ambiguous(stores):
+    store = stores["failures.db"]
+    with pytest.raises(NotFound):
+        store.execution("zzzz")
+    ids = [row.id for row in store.executions().items]
+    first_chars = Counter(execution_id[0] for execution_id in ids)
+    shared = next(char for char, count in first_chars.items() if count > 1)
+    with pytest.raises(Ambiguous) as caught:
+        store.execution(shared)
+    assert len(caught.value.candidates) == first_chars[shared]
+    assert all(candidate.startswith(shared) for candidate in caught.value.candidates)
+
+
+# -- job status counts, trees and lists ------------------------------------------------------
+
+
+@pytest.mark.parametrize("db", DATABASES)
+def test_status_counts_match_models(db, stores, facts):
+    store, fact = stores[db], facts[db]
+    for execution_id in fact["exec_status"]:
+        expected = Counter(
+            (fact["job_task"][job_id], fact["job_status"][job_id])
+            for job_id, owner in fact["job_exec"].items()
+            if owner == execution_id
+        )
+        got = Counter()
+        for row in store.status_counts(execution_id):
+            for status, count in row.counts:
+                assert status in STATUSES and count > 0
+                got[(row.task_name, status)] += count
+        assert got == expected
+
+
+def test_status_counts_failures_has_every_status(stores):
+    store = stores["failures.db"]
+    seen = set()
+    for row in store.executions().items:
+        for count in store.status_counts(row.id):
+            seen.update(status for status, _ in count.counts)
+    assert seen == set(STATUSES)
+
+
+@pytest.mark.parametrize("db", DATABASES)
+def test_job_tree_visits_every_job_once(db, stores, facts):
+    store, fact = stores[db], facts[db]
+    for execution_id in fact["exec_status"]:
+        seen: list[str] = []
+        stack: list[str | None] = [None]
+        while stack:
+            parent = stack.pop()
+            children = _all_pages(
+                lambda cursor, limit: store.job_children(execution_id, parent, cursor=cursor, limit=limit), 2
+            )
+            starts = [(child.start_time, child.id) for child in children]
+            assert starts == sorted(starts)
+            for child in children:
+                assert child.parent_id == parent
+                assert child.status == fact["job_status"][child.id]
+                expected_children = sum(1 for p in fact["job_parent"].values() if p == child.id)
+                assert child.child_count == expected_children
+                seen.append(child.id)
+                stack.append(child.id)
+        expected = [job_id for job_id, owner in fact["job_exec"].items() if owner == execution_id]
+        assert sorted(seen) == sorted(expected)
+
+
+def _ancestors(fact: dict, job_id: str) -> set[str]:
+    found = set()
+    while job_id is not None:
+        found.add(job_id)
+        job_id = fact["job_parent"][job_id]
+    return found
+
+
+@pytest.mark.parametrize("db", ["failures.db", "seed_example.db", "values.db"])
+@pytest.mark.parametrize("status", STATUSES)
+def test_filtered_tree_shows_matches_and_their_ancestors(db, status, stores, facts):
+    store, fact = stores[db], facts[db]
+    for execution_id in fact["exec_status"]:
+        matches = [
+            job_id
+            for job_id, owner in fact["job_exec"].items()
+            if owner == execution_id and fact["job_status"][job_id] == status
+        ]
+        expected = set().union(*(_ancestors(fact, job_id) for job_id in matches)) if matches else set()
+        seen = set()
+        stack: list[str | None] = [None]
+        while stack:
+            parent = stack.pop()
+            page = store.job_children(execution_id, parent, status=status.lower())
+            for child in page.items:
+                assert child.child_count == sum(
+                    1 for job_id in expected if fact["job_parent"][job_id] == child.id
+                )
+                seen.add(child.id)
+                stack.append(child.id)
+        assert seen == expected
+
+
+@pytest.mark.parametrize("db", ["failures.db", "seed_example.db"])
+def test_flat_job_list_by_status_and_task(db, stores, facts):
+    store, fact = stores[db], facts[db]
+    for execution_id in fact["exec_status"]:
+        everything = _all_pages(lambda cursor, limit: store.jobs(execution_id, cursor=cursor, limit=limit), 3)
+        assert sorted(job.id for job in everything) == sorted(
+            job_id for job_id, owner in fact["job_exec"].items() if owner == execution_id
+        )
+        for status in STATUSES:
+            got = {job.id for job in store.jobs(execution_id, status=status).items}
+            assert got == {job.id for job in everything if job.status == status}
+        for task_name in {job.task_name for job in everything}:
+            got = {job.id for job in store.jobs(execution_id, task_name=task_name).items}
+            assert got == {job.id for job in everything if job.task_name == task_name}
+
+
+# -- jobs ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("db", DATABASES)
+def test_every_job_opens(db, stores, facts):
+    store, fact = stores[db], facts[db]
+    for job_id, status in fact["job_status"].items():
+        detail = store.job(job_id[:10])
+        assert detail.row.id == job_id
+        assert detail.row.status == status
+        assert detail.trail[0].route == f"executions/{fact['job_exec'][job_id]}"
+        assert detail.trail[-1].route == f"jobs/{job_id}"
+        assert len(detail.trail) == len(_ancestors(fact, job_id)) + 1
+        assert len(detail.arguments) == fact["job_args"][job_id]
+        assert detail.task.route.startswith("tasks/")
+        assert [child.id for child in detail.children.items] == sorted(
+            (child for child, parent in fact["job_parent"].items() if parent == job_id),
+            key=lambda child: (fact["job_start"][child], child),
+        )
+        if status == "FAILED":
+            assert detail.error is not None and detail.error.message
+            assert detail.error.traceback, job_id
+            assert detail.result is not None and detail.result.type == "redun.ErrorValue"
+        else:
+            assert detail.error is None
+        if detail.call_hash is None:
+            assert detail.result is None and detail.arguments == ()
+
+
+def test_failed_job_error_keeps_markup_and_long_message(stores):
+    store = stores["failures.db"]
+    failed = [job for job in store.jobs(store.execution(FAILED_MARKUP_EXEC).row.id, status="FAILED").items]
+    errors = [store.job(job.id).error for job in failed]
+    assert any("[bold red]boom[/]" in error.message for error in errors)
+    for error in errors:
+        assert error.traceback[-1].startswith("ValueError: ")
+        assert error.error_repr.startswith("ValueError(")
+    long_messages = []
+    for execution in store.executions().items:
+        for job in store.jobs(execution.id, status="FAILED").items:
+            long_messages.extend(
+                error.message for error in [store.job(job.id).error] if len(error.message) >= 3000
+            )
+    assert long_messages, "the 3,000-character failure message"
+
+
+def test_killed_job_has_no_call_node(stores):
+    store = stores["failures.db"]
+    detail = store.execution(KILLED_EXEC)
+    job = store.job(detail.root_job_id)
+    assert job.row.status == "RUNNING"
+    assert job.call_hash is None and job.result is None and job.arguments == ()
+    assert job.row.end_time is None
+
+
+def test_argument_names_come_from_task_source(stores):
+    store = stores["values.db"]
+    execution = store.executions().items[-1]
+    jobs = store.jobs(execution.id, task_name="valuesdemo.many_args").items
+    if not jobs:
+        jobs = [
+            job
+            for row in store.executions().items
+            for job in store.jobs(row.id).items
+            if job.task_name.endswith("many_args")
+        ]
+    detail = store.job(jobs[0].id)
+    positional = [arg for arg in detail.arguments if arg.position is not None]
+    keywords = [arg for arg in detail.arguments if arg.key is not None]
+    assert [arg.position for arg in positional] == sorted(arg.position for arg in positional)
+    assert all(not arg.name.startswith("arg") or arg.name[3:].isdigit() for arg in positional)
+    assert [arg.name for arg in keywords] == sorted(arg.key for arg in keywords)
+    assert len(detail.arguments) >= 15
+
+
+def test_long_task_name_trimmed_in_rows(stores):
+    store = stores["values.db"]
+    names = [
+        job.task_name
+        for row in store.executions().items
+        for job in store.jobs(row.id).items
+    ]
+    assert max(len(name) for name in names) <= TASK_NAME_LIMIT
+    assert any(len(name) > 150 for name in names)
+
+
+# -- values ----------------------------------------------------------------------------------
+
+
+def _golden_previews(db: str) -> dict:
+    path = GOLDEN_PREVIEWS / db.replace(".db", ".json")
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+@pytest.mark.parametrize("db", DATABASES)
+def test_every_value_opens_with_redun_preview(db, stores):
+    store = stores[db]
+    golden = _golden_previews(db)
+    with store.backend.new_session() as session:
+        hashes = list(session.execute(select(Value.value_hash)).scalars())
+    for value_hash in hashes:
+        detail = store.value(value_hash[:12])
+        assert detail.ref.value_hash == value_hash
+        assert len(detail.preview_text) <= PREVIEW_LIMIT + 100
+        assert detail.preview_truncated == ("\n[" in detail.preview_text[-200:] and detail.preview_truncated)
+        expected = golden.get(value_hash)
+        if expected and not expected.get("unordered_sets"):
+            assert detail.ref.preview == expected["preview"], value_hash
+        for ref in detail.subvalues + detail.parents:
+            assert ref.route.startswith("values/") and len(ref.preview) <= 200
+
+
+def test_huge_value_is_previewed_bounded(stores):
+    store = stores["values.db"]
+    with store.backend.new_session() as session:
+        big = session.execute(select(Value.value_hash).where(Value.type == "builtins.str")).scalars().all()
+    details = [store.value(value_hash) for value_hash in big]
+    huge = [detail for detail in details if detail.size > 1_000_000]
+    assert huge, "values.db holds a 1,000,110-byte string"
+    for detail in huge:
+        assert detail.ref.preview == f"builtins.str(hash={detail.ref.value_hash[:8]}, size={detail.size})"
+        assert detail.preview_truncated
+        assert len(detail.preview_text) < 1_000
+    almost = [detail for detail in details if 100_000 < detail.size <= 1_000_000]
+    for detail in almost:
+        assert detail.preview_truncated
+        assert len(detail.preview_text) <= PREVIEW_LIMIT + 100
+        assert "cut" in detail.preview_text.splitlines()[-1]
+    full = store.value_text(huge[0].ref.value_hash)
+    assert len(full) > 1_000_000
+
+
+def test_value_producers_and_consumers(stores):
+    store = stores["seed_example.db"]
+    with store.backend.new_session() as session:
+        produced = session.execute(select(File.value_hash, File.path)).all()
+    for value_hash, path in produced:
+        detail = store.value(value_hash)
+        assert detail.file_path == path
+        assert detail.ref.preview.startswith("File(path=")
+        for use in detail.produced_by + detail.consumed_by:
+            assert use.status in STATUSES
+    some = [store.value(value_hash) for value_hash, _ in produced]
+    assert any(detail.produced_by for detail in some)
+    assert any(detail.consumed_by for detail in some)
+
+
+def test_value_tags(stores):
+    store = stores["tags.db"]
+    with store.backend.new_session() as session:
+        tagged = session.execute(
+            select(Tag.entity_id).where(Tag.entity_type == "Value", Tag.is_current.is_(True))
+        ).scalars().all()
+    assert tagged
+    for value_hash in set(tagged):
+        assert len(store.value(value_hash).tags) == tagged.count(value_hash)
+
+
+# -- tasks and files -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("db", DATABASES)
+def test_tasks_list_and_detail(db, stores):
+    store = stores[db]
+    with store.backend.new_session() as session:
+        task_hashes = set(session.execute(select(Task.hash)).scalars())
+        job_counts = Counter(session.execute(select(Job.task_hash)).scalars())
+    rows = _all_pages(lambda cursor, limit: store.tasks(cursor=cursor, limit=limit), 2)
+    assert [row.hash for row in rows] == [row.hash for row in store.tasks(limit=10_000).items]
+    assert {row.hash for row in rows} == task_hashes
+    keys = [(row.namespace, row.name, row.hash) for row in rows]
+    assert keys == sorted(keys)
+    for row in rows:
+        assert row.job_count == job_counts[row.hash]
+        detail = store.task(row.hash[:10])
+        assert detail.row.hash == row.hash
+        assert row.hash in {version.hash for version in detail.versions}
+        assert len(detail.recent_jobs) == min(job_counts[row.hash], 50)
+    name = rows[0].name
+    assert any(found.name == name for found in store.tasks(search=name).items)
+
+
+@pytest.mark.parametrize("db", DATABASES)
+def test_files_list_and_detail(db, stores):
+    store = stores[db]
+    with store.backend.new_session() as session:
+        files = session.execute(select(File.path, File.value_hash)).all()
+    rows = _all_pages(lambda cursor, limit: store.files(cursor=cursor, limit=limit), 3)
+    assert sorted((row.path, row.value_hash) for row in rows) == sorted(files)
+    for path in {path for path, _ in files}:
+        detail = store.file(path)
+        assert {version.value_hash for version in detail.versions} == {h for p, h in files if p == path}
+    if files:
+        path, value_hash = files[0]
+        assert store.file(value_hash[:10]).path == path
+
+
+def test_files_search_wildcards(stores):
+    store = stores["seed_example.db"]
+    rows = store.files(search="*.vcf").items
+    assert rows and all(row.path.endswith(".vcf") for row in rows)
+    sample3 = store.file("sample3.vcf")
+    assert len(sample3.versions) == 2  # the README: two File hashes for sample3.vcf
+    assert sample3.produced_by
+
+
+def test_weird_file_path(stores):
+    store = stores["values.db"]
+    rows = store.files(search="weird").items
+    assert any("[red]name[/]" in row.path for row in rows)
+    for row in rows:
+        assert store.resolve(f"files/{row.path}").route == f"files/{row.path}"
+
+
+# -- routes and heartbeat --------------------------------------------------------------------
+
+
+def test_resolve_routes(stores, facts):
+    store, fact = stores["failures.db"], facts["failures.db"]
+    execution_id = next(iter(fact["exec_status"]))
+    job_id = next(iter(fact["job_status"]))
+    assert store.resolve("executions").route == "executions"
+    assert store.resolve("").route == "executions"
+    assert store.resolve(f"executions/{execution_id[:8]}").route == f"executions/{execution_id}"
+    assert store.resolve(f"jobs/{job_id[:8].upper()}").route == f"jobs/{job_id}"
+    with store.backend.new_session() as session:
+        value_hash = session.execute(select(Value.value_hash)).scalars().first()
+        task_hash = session.execute(select(Task.hash)).scalars().first()
+    assert store.resolve(f"values/{value_hash[:8]}").route == f"values/{value_hash}"
+    assert store.resolve(f"dataflow/{value_hash[:8]}").route == f"dataflow/{value_hash}"
+    assert store.resolve(f"tasks/{task_hash[:8]}/").route == f"tasks/{task_hash}"
+    assert store.resolve("tasks").route == "tasks"
+    unknown = store.resolve("jobs/ffffffffffff")
+    assert unknown.route is None and "ffffffffffff" in unknown.error
+    bogus = store.resolve("nonsense/1")
+    assert bogus.route is None and bogus.error
+    first_chars = Counter(job[0] for job in fact["job_status"])
+    shared = next(char for char, count in first_chars.items() if count > 1)
+    ambiguous = store.resolve(f"jobs/{shared}")
+    assert ambiguous.route is None and len(ambiguous.candidates) >= 2
+    assert all(candidate.startswith(f"jobs/{shared}") for candidate in ambiguous.candidates)
+
+
+def test_heartbeat(stores):
+    store = stores["failures.db"]
+    beat = store.heartbeat()
+    assert beat.running  # the killed run left jobs without an end time
+    assert beat == store.heartbeat()
+    killed = store.execution(KILLED_EXEC).row.id
+    assert store.heartbeat(killed).running
+    done = store.execution(CACHED_EXEC).row.id
+    assert not store.heartbeat(done).running
+
+
+def test_heartbeat_changes_when_redun_writes(tmp_path):
+    path = tmp_path / "live.db"
+    shutil.copyfile(FIXTURES / "failures.db", path)
+    backend = open_backend(str(path))
+    try:
+        store = Store(backend)
+        before = store.heartbeat()
+        with sqlite3.connect(path) as connection:
+            connection.execute(
+                "UPDATE job SET end_time = '2026-11-27 11:00:00.000000' WHERE end_time IS NULL"
+            )
+        after = store.heartbeat()
+        assert after != before and not after.running
+    finally:
+        backend.close()
+
+
+def test_bad_cursor_and_limit(stores):
+    store = stores["failures.db"]
+    with pytest.raises(StoreError):
+        store.executions(cursor="not-a-cursor")
+    with pytest.raises(StoreError):
+        store.executions(limit=0)
+
+
+def test_locked_database_retries_then_reports(tmp_path):
+    path = tmp_path / "locked.db"
+    shutil.copyfile(FIXTURES / "failures.db", path)
+    backend = RedunBackendDb(str(path), busy_timeout=0.05)
+    backend.load()
+    store = Store(backend)
+    writer = sqlite3.connect(path, check_same_thread=False)
+    try:
+        writer.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(DatabaseLocked):
+            store.executions()
+        # A lock released while the store retries is invisible to the caller.
+        releaser = threading.Timer(0.1, writer.rollback)
+        writer.execute("ROLLBACK")
+        writer.execute("BEGIN EXCLUSIVE")
+        releaser.start()
+        started = time.monotonic()
+        assert len(store.executions().items) == 10
+        assert time.monotonic() - started < 5
+        releaser.join()
+    finally:
+        writer.close()
+        backend.close()
+
+
+def test_no_orm_objects_leave_the_store(stores):
+    """Every view is plain data: frozen dataclasses of str/int/datetime/tuples."""
+    from dataclasses import fields, is_dataclass
+    from datetime import datetime, timedelta
+
+    store = stores["failures.db"]
+    execution = store.executions().items[0]
+    views = [
+        store.executions(),
+        store.execution(execution.id),
+        store.status_counts(execution.id),
+        store.job(store.execution(execution.id).root_job_id),
+        store.tasks(),
+        store.files(),
+    ]
+
+    def check(obj):
+        if is_dataclass(obj):
+            for item in fields(obj):
+                check(getattr(obj, item.name))
+        elif isinstance(obj, tuple):
+            for item in obj:
+                check(item)
+        else:
+            assert obj is None or isinstance(obj, (str, int, float, bool, datetime, timedelta)), type(obj)
+
+    for view in views:
+        check(view)
