@@ -17,11 +17,9 @@ outer joins, so a page of jobs, or the status counts of 100,000 jobs, is one sta
 
 from __future__ import annotations
 
-import ast
 import base64
 import binascii
 import json
-import textwrap
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
@@ -29,9 +27,10 @@ from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from sqlalchemy import and_, case, false, func, literal, or_, select, true, union_all
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from redun_tui.db import dataflow as _dataflow
 from redun_tui.db import values as _values
 from redun_tui.db.backend import LOCK_RETRIES, RedunBackendDb, classify_error
 from redun_tui.db.models import (
@@ -364,28 +363,11 @@ def _command_line(args_json: str | None) -> tuple[str, ...]:
 
 
 def _task_arg_names(source: str | None, name: str | None) -> list[str] | None:
-    """The task's positional parameter names, or None when its source does not parse."""
-    if not source:
-        return None
+    """The task's parameter names as the dataflow names them, or None when the source does not parse."""
     try:
-        from redun_tui.db import dataflow as _dataflow  # written alongside; optional here
-
-        get_task_args = getattr(_dataflow, "get_task_args", None)
-    except ImportError:
-        get_task_args = None
-    if get_task_args is not None:
-        try:
-            return list(get_task_args(SimpleNamespace(source=source, name=name)))
-        except Exception:
-            return None
-    try:
-        tree = ast.parse(textwrap.dedent(source))
-    except (SyntaxError, ValueError):
+        return list(_dataflow.get_task_args(SimpleNamespace(source=source or "", name=name)))
+    except SyntaxError:
         return None
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return [arg.arg for arg in [*node.args.posonlyargs, *node.args.args]]
-    return None
 
 
 def _error_view(obj: Any) -> ErrorView:
@@ -1059,11 +1041,7 @@ class Store:
             full_hash = self._resolve_one(session, Value.value_hash, value_hash, "value")
             row = session.execute(select(*_value_columns(Value)).where(Value.value_hash == full_hash)).one()
             ref = _value_ref(row)
-            try:
-                from redun_tui.db import dataflow as _dataflow
-            except ImportError:
-                return DataflowView(value=ref, lines=(), error="the dataflow module is not available")
-            return _build_dataflow(self.backend, session, _dataflow, ref, full_hash)
+            return _build_dataflow(session, _dataflow, ref, full_hash)
 
         return self._read(work)
 
@@ -1356,6 +1334,62 @@ def _search_module() -> Any:
     return None
 
 
-def _build_dataflow(backend: RedunBackendDb, session: Session, dataflow: Any, ref: ValueRef, value_hash: str) -> DataflowView:
-    """Filled in when redun_tui.db.dataflow lands."""
-    return DataflowView(value=ref, lines=(), error="the dataflow view is not available yet")
+def _build_dataflow(session: Session, dataflow: Any, ref: ValueRef, value_hash: str) -> DataflowView:
+    """Walks a value's upstream dataflow inside ``session`` and lays it out as linkable lines.
+
+    Each piece of a line that shows a node links to it: a value to ``values/<hash>``, a call
+    (a CallNode, or the call an argument belongs to) to the most recent job of that call.
+    A walk that fails on odd data gives a view with ``error`` set instead of raising;
+    database errors still propagate.
+    """
+    value = session.get(Value, value_hash)
+    try:
+        edges = list(dataflow.walk_dataflow(_SessionBackend(session), value))
+        dom = list(dataflow.make_dataflow_dom(edges))
+        segment_lines = [list(line) for line in dataflow.iter_dataflow_segments(dom)]
+        json_text = json.dumps(list(dataflow.serialize_dataflow(dom)), indent=2, ensure_ascii=False)
+    except SQLAlchemyError:
+        raise
+    except Exception as error:  # a graph redun itself cannot lay out must not break the screen
+        return DataflowView(value=ref, lines=(), error=f"cannot lay out this dataflow: {type(error).__name__}: {error}")
+
+    call_hashes: dict[int, str] = {}
+    for line in segment_lines:
+        for _text, node in line:
+            if node is not None and not isinstance(node, Value) and id(node) not in call_hashes:
+                call_node = dataflow.get_dataflow_call_node(node)
+                if call_node is not None:
+                    call_hashes[id(node)] = call_node.call_hash
+    latest = _latest_jobs(session, set(call_hashes.values()))
+
+    def route(node: Any) -> str | None:
+        if node is None:
+            return None
+        if isinstance(node, Value):
+            return f"values/{node.value_hash}"
+        job_id = latest.get(call_hashes.get(id(node), ""))
+        return f"jobs/{job_id}" if job_id else None
+
+    lines = tuple(
+        DataflowLine(segments=tuple(Segment(text=text, route=route(node)) for text, node in line))
+        for line in segment_lines
+    )
+    return DataflowView(value=ref, lines=lines, json_text=json_text)
+
+
+class _SessionBackend:
+    """The one thing walk_dataflow reads from a backend: a session (this call's own)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+
+def _latest_jobs(session: Session, call_hashes: set[str]) -> dict[str, str]:
+    """The most recent job of each call hash (one windowed query)."""
+    if not call_hashes:
+        return {}
+    rank = func.row_number().over(partition_by=Job.call_hash, order_by=(Job.start_time.desc(), Job.id))
+    ranked = (
+        select(Job.call_hash, Job.id, rank.label("rank")).where(Job.call_hash.in_(sorted(call_hashes))).subquery()
+    )
+    return dict(session.execute(select(ranked.c.call_hash, ranked.c.id).where(ranked.c.rank == 1)).all())
