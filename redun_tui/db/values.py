@@ -29,11 +29,8 @@ import _compat_pickle
 import builtins
 import collections
 import datetime
+import codecs
 import decimal
-
-# pickletools decodes protocol-0 text with the raw-unicode-escape codec, looked up by name;
-# importing it now keeps decoding itself from importing anything.
-import encodings.raw_unicode_escape  # noqa: F401
 import fractions
 import io
 import pathlib
@@ -47,6 +44,10 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+# pickletools decodes protocol-0 text with the raw-unicode-escape codec, looked up by name;
+# looking it up now (which imports it and caches the lookup) keeps decoding from importing.
+codecs.lookup("raw-unicode-escape")
 
 __all__ = [
     "MAX_VALUE_SIZE_PREVIEW",

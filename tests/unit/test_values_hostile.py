@@ -1,0 +1,393 @@
+"""Hostile pickles: decoding them must create nothing, call nothing and import nothing.
+
+Every payload here would run a command, write a file or import a module if it reached
+``pickle.loads``. Decoding must return an inert preview whose repr names what was refused.
+Tripwires replace the dangerous callables while decoding, a profiler records every Python
+function and C function called, and a marker file must never appear.
+"""
+
+from __future__ import annotations
+
+import builtins
+import copyreg
+import functools
+import operator
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from redun_tui.db import values as V
+
+PICKLE = V.MIME_TYPE_PICKLE
+PROTOCOLS = range(0, pickle.HIGHEST_PROTOCOL + 1)
+
+
+class Reduce:
+    """Pickles as ``func(*args)``: the classic code-execution payload."""
+
+    def __init__(self, func: Any, *args: Any) -> None:
+        self.func = func
+        self.args = args
+
+    def __call__(self) -> None:  # lets a Reduce be the callable of another pickled call
+        raise AssertionError("never called")
+
+    def __reduce__(self) -> tuple:
+        return (self.func, self.args)
+
+
+class CallOf:
+    """Pickles as ``inner(*args)`` where ``inner`` is itself a pickled call (getattr chains)."""
+
+    def __init__(self, inner: Any, *args: Any) -> None:
+        self.inner = inner
+        self.args = args
+
+    def __call__(self) -> None:  # pickle only checks that the first item is callable
+        raise AssertionError("never called")
+
+    def __reduce__(self) -> tuple:
+        return (self.inner, self.args)
+
+
+class WithState:
+    """An object of a class a browser cannot import, carrying a payload in its state."""
+
+    def __init__(self, payload: Any) -> None:
+        self.payload = payload
+        self.other = [payload]
+
+
+def payloads(marker: Path) -> dict[str, Any]:
+    """Objects whose unpickling would touch ``marker`` (or worse)."""
+    touch = f"touch {marker}"
+    os_module = CallOf(Reduce(builtins.__import__, "os"))
+    get_system = CallOf(Reduce(getattr, Reduce(builtins.__import__, "os"), "system"), touch)
+    del os_module
+    return {
+        "os.system": Reduce(os.system, touch),
+        "posix.system": Reduce(os.system, touch),  # os.system pickles as posix.system
+        "subprocess.Popen": Reduce(subprocess.Popen, ["touch", str(marker)]),
+        "subprocess.call": Reduce(subprocess.call, ["touch", str(marker)]),
+        "subprocess.check_output": Reduce(subprocess.check_output, ["touch", str(marker)]),
+        "builtins.eval": Reduce(eval, f"open({str(marker)!r}, 'w').write('x')"),
+        "builtins.exec": Reduce(exec, f"open({str(marker)!r}, 'w').write('x')"),
+        "builtins.open": Reduce(open, str(marker), "w"),
+        "builtins.getattr": get_system,
+        "builtins.__import__": Reduce(builtins.__import__, "antigravity"),
+        "functools.partial": Reduce(functools.partial, os.system, touch),
+        "operator.methodcaller": CallOf(
+            Reduce(operator.methodcaller, "system", touch), Reduce(builtins.__import__, "os")
+        ),
+        "shutil.rmtree": Reduce(shutil.rmtree, str(marker.parent / "nothing-here")),
+        "pickle.loads": Reduce(pickle.loads, pickle.dumps(Reduce(os.system, touch))),
+        "os.remove": Reduce(os.remove, str(marker)),
+    }
+
+
+def expected_name(key: str) -> str:
+    """The global the repr must name (os.system pickles as posix.system on Linux, open as
+    io.open, and the getattr/methodcaller chains start with the inner call)."""
+    module = os.system.__module__  # 'posix' here, 'nt' on Windows
+    return {
+        "os.system": f"{module}.system",
+        "posix.system": f"{module}.system",
+        "os.remove": f"{module}.remove",
+        "builtins.open": "io.open",
+        "pickle.loads": "pickle.loads",  # _pickle.loads, or pickle.loads below protocol 3
+    }.get(key, key)
+
+
+@contextmanager
+def tripwires(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Replace dangerous callables with recorders while the body runs."""
+    calls: list[str] = []
+
+    def wire(name: str):
+        def tripped(*args: Any, **kwargs: Any) -> None:
+            calls.append(name)
+            raise AssertionError(f"{name} was called")
+
+        return tripped
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "system", wire("os.system"))
+        patch.setattr(os, "remove", wire("os.remove"))
+        patch.setattr(subprocess, "Popen", wire("subprocess.Popen"))
+        patch.setattr(subprocess, "call", wire("subprocess.call"))
+        patch.setattr(subprocess, "check_output", wire("subprocess.check_output"))
+        patch.setattr(shutil, "rmtree", wire("shutil.rmtree"))
+        patch.setattr(pickle, "loads", wire("pickle.loads"))
+        patch.setattr(builtins, "eval", wire("eval"))
+        patch.setattr(builtins, "exec", wire("exec"))
+        patch.setattr(builtins, "open", wire("open"))
+        patch.setattr(builtins, "__import__", wire("__import__"))
+        yield calls
+
+
+def profile_calls(func: Any) -> tuple[Any, set[str], set[str]]:
+    """Run func() under sys.setprofile; return its result, Python files and C functions run."""
+    files: set[str] = set()
+    c_funcs: set[str] = set()
+
+    def profile(frame, event, arg):  # noqa: ANN001 - sys.setprofile signature
+        if event == "call":
+            files.add(frame.f_code.co_filename)
+        elif event == "c_call":
+            c_funcs.add(getattr(arg, "__qualname__", getattr(arg, "__name__", "?")))
+
+    sys.setprofile(profile)
+    try:
+        result = func()
+    finally:
+        sys.setprofile(None)
+    return result, files, c_funcs
+
+
+FORBIDDEN_C = {"system", "popen", "eval", "exec", "compile", "__import__", "open", "fork"}
+VALUES_FILE = str(Path(V.__file__).resolve())
+
+
+def _test_tooling(filename: str) -> bool:
+    """Frames of the test tools themselves (hypothesis registers a gc callback)."""
+    return any(part in filename for part in ("/hypothesis/", "/_pytest/", "/pluggy/"))
+
+
+def decode_safely(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, str]:
+    """Decode ``data`` behind tripwires and a profiler; check nothing ran or was imported."""
+    before = set(sys.modules)
+    with tripwires(monkeypatch) as calls:
+        (obj, text), files, c_funcs = profile_calls(
+            lambda: (lambda o: (o, V.value_repr(o, None)))(V.decode_value("x.Y", PICKLE, data))
+        )
+    assert calls == []
+    assert set(sys.modules) - before == set()
+    assert c_funcs & FORBIDDEN_C == set()
+    # Python code that ran: this module's decoder and the pickletools pre-scan only.
+    ran = {
+        Path(f).name
+        for f in files
+        if f != VALUES_FILE and not f.endswith(__file__) and not _test_tooling(f)
+    }
+    assert ran <= {"pickletools.py", "pickle.py", "threading.py", "<frozen abc>"}, ran
+    assert V.is_safe_loaded(obj)
+    if isinstance(obj, V.StandIn):
+        # Python's own repr of a 100,000-deep list or a 200,000-digit int raises; stand-ins
+        # never do.
+        assert isinstance(repr(obj), str)
+    return obj, text
+
+
+def wrap(payload: Any, how: str) -> Any:
+    if how == "bare":
+        return payload
+    if how == "list":
+        return [1, [payload], "x"]
+    if how == "dict":
+        return {"key": {"inner": payload}, payload.__class__.__name__: 2}
+    if how == "state":
+        return WithState(payload)
+    raise ValueError(how)
+
+
+@pytest.mark.parametrize("how", ["bare", "list", "dict", "state"])
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+@pytest.mark.parametrize("key", sorted(payloads(Path("/tmp/x"))))
+def test_reduce_payloads_are_inert(
+    key: str, protocol: int, how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marker = tmp_path / "pwned"
+    data = pickle.dumps(wrap(payloads(marker)[key], how), protocol=protocol)
+    obj, text = decode_safely(data, monkeypatch)
+    assert not marker.exists()
+    assert "<blocked " in text and f"{expected_name(key)}(" in text, text
+    blocked = [item for item in V._walk(obj) if isinstance(item, V.BlockedGlobal)]
+    assert blocked
+    real_callables = (types.FunctionType, types.BuiltinFunctionType, types.MethodType)
+    assert not any(isinstance(item, real_callables) for item in V._walk(obj))
+    if how == "state":
+        assert text.startswith("WithState(payload=<blocked ")
+
+
+def test_blocked_call_records_what_it_would_have_run(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    obj = V.decode_value("x", PICKLE, pickle.dumps(Reduce(os.system, f"touch {marker}")))
+    assert isinstance(obj, V.BlockedCall)
+    assert obj.fullname == f"{os.system.__module__}.system"
+    assert obj.args == (f"touch {marker}",)
+    assert repr(obj) == f"<blocked {os.system.__module__}.system('touch {marker}')>"
+    # Calling the record only makes another record.
+    again = obj("more")
+    assert isinstance(again, V.BlockedCall) and not marker.exists()
+
+
+def test_getattr_chain_repr(tmp_path: Path) -> None:
+    chain = CallOf(Reduce(getattr, Reduce(builtins.__import__, "os"), "system"), "id")
+    obj = V.decode_value("x", PICKLE, pickle.dumps(chain, protocol=2))
+    assert repr(obj) == (
+        "<blocked builtins.getattr(<blocked builtins.__import__('os')>, 'system')('id')>"
+    )
+
+
+HAND_MADE = {
+    # protocol 0 INST and OBJ opcodes: the callable comes from find_class too.
+    "inst": b"(S'touch MARKER'\nios\nsystem\n.",
+    "obj": b"(cos\nsystem\nS'touch MARKER'\no.",
+    # Python 2 names go through the same resolution (__builtin__ -> builtins).
+    "py2_builtin_eval": b"c__builtin__\neval\n(S'1+1'\ntR.",
+    "nt_system": b"cnt\nsystem\n(S'touch MARKER'\ntR.",
+    "stack_global": b"\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00\x8c\x02os\x8c\x06system\x93"
+    b"\x8c\rtouch MARKER\x85R.",
+    "newobj_ex": b"\x80\x04cos\nsystem\n)}\x92.",
+    "reconstructor": b"ccopyreg\n_reconstructor\n(cos\nsystem\ncbuiltins\nobject\nNtR.",
+    "newobj_copyreg": b"ccopyreg\n__newobj__\n(cos\nsystem\nS'touch MARKER'\ntR.",
+    "namedtuple_exec": b"ccollections\nnamedtuple\n(S'P'\nS'a b'\ntR.",
+    "type_3_args": b"cbuiltins\ntype\n(S'X'\n)}tR.",
+    "type_of_type": b"cbuiltins\ntype\n(cbuiltins\nint\ntR.",
+    "codecs_rot13": b"c_codecs\nencode\n(S'x'\nS'rot13'\ntR.",
+    "str_idna": b"cbuiltins\nstr\n(C\x03abcS'idna'\ntR.",
+    "bytes_utf16": b"\x80\x03cbuiltins\nbytearray\nX\x01\x00\x00\x00xX\x06\x00\x00\x00utf-16\x86R.",
+    "fraction_exponent": b"\x80\x03cfractions\nFraction\nX\x0c\x00\x00\x001e9999999999\x85R.",
+    "redun_internal": b"\x80\x03credun.utils\npickle_loads\nC\x05\x80\x03N.\x85R.",
+    "importlib": b"cimportlib\nimport_module\n(S'antigravity'\ntR.",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HAND_MADE))
+def test_hand_made_opcode_paths(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    marker = tmp_path / "pwned"
+    data = HAND_MADE[name].replace(b"MARKER", str(marker).encode())
+    if name == "stack_global":
+        data = data.replace(b"\x8c\rtouch", bytes([0x8C, len(f"touch {marker}")]) + b"touch")
+    obj, text = decode_safely(data, monkeypatch)
+    assert not marker.exists()
+    assert "antigravity" not in sys.modules
+    assert isinstance(obj, (V.BlockedGlobal, V.Unpicklable, V.PreviewObject)), text
+    if isinstance(obj, V.Unpicklable):
+        assert text.startswith("Unpicklable(")
+    elif isinstance(obj, V.PreviewObject):
+        assert name == "redun_internal" and text == "pickle_loads(b'\\x80\\x03N.')"
+    else:
+        assert text.startswith("<blocked ")
+
+
+def test_extension_registry_codes_resolve_through_find_class(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = 0xF1F1
+    copyreg.add_extension("os", "system", code)
+    try:
+        # EXT2 <code>: the C unpickler maps the code to ("os", "system") and calls find_class.
+        data = b"\x80\x02\x83" + code.to_bytes(2, "little") + b"X\x02\x00\x00\x00id\x85R."
+        obj, text = decode_safely(data, monkeypatch)
+    finally:
+        copyreg.remove_extension("os", "system", code)
+    assert text == "<blocked os.system('id')>"
+
+
+@pytest.mark.parametrize("data", [b"Pfoo\n.", b"\x80\x03X\x03\x00\x00\x00fooQ."])
+def test_persistent_ids_are_refused(data: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    obj, text = decode_safely(data, monkeypatch)
+    assert text == (
+        "Unpicklable('A load persistent id instruction was encountered,\n"
+        "but no persistent_load function was specified.')"
+    )
+
+
+def test_build_cannot_modify_stand_in_classes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GLOBAL redun.file File; BUILD (None, {'__repr__': builtins.str}) -> setattr on the class.
+    poison = (
+        b"\x80\x03credun.file\nFile\nN}X\x08\x00\x00\x00__repr__cbuiltins\nstr\ns\x86b."
+    )
+    obj, text = decode_safely(poison, monkeypatch)
+    assert isinstance(obj, V.Unpicklable)
+    # BUILD on a vetted callable and on a real type fails the same way.
+    for data in (
+        b"\x80\x03cbuiltins\nset\nN}X\x01\x00\x00\x00xK\x01s\x86b.",
+        b"\x80\x03cbuiltins\ncomplex\nN}X\x01\x00\x00\x00xK\x01s\x86b.",
+        b"\x80\x03cdatetime\ndatetime\n}X\x01\x00\x00\x00xK\x01sb.",
+    ):
+        assert isinstance(decode_safely(data, monkeypatch)[0], V.Unpicklable)
+    file_pickle = (
+        b"\x80\x03credun.file\nFile\n)\x81}(X\x04\x00\x00\x00pathX\x01\x00\x00\x00a"
+        b"X\x04\x00\x00\x00hashX\x08\x00\x00\x0012345678ub."
+    )
+    assert repr(V.decode_value("redun.File", PICKLE, file_pickle)) == "File(path=a, hash=12345678)"
+
+
+def test_class_swap_through_slot_state_stays_inert(monkeypatch: pytest.MonkeyPatch) -> None:
+    # An unknown-class object whose slot state sets __class__ to a redun stand-in.
+    data = (
+        b"\x80\x03cmymod\nThing\n)\x81N}X\t\x00\x00\x00__class__credun.file\nFile\ns\x86b."
+    )
+    obj, text = decode_safely(data, monkeypatch)
+    assert isinstance(obj, (V.StandIn, V.Unpicklable))
+
+
+def test_memo_bomb_is_refused_without_allocating(monkeypatch: pytest.MonkeyPatch) -> None:
+    obj, text = decode_safely(b"\x80\x03Nr\xff\xff\xff\xff.", monkeypatch)
+    assert text == "Unpicklable('memo index 4294967295 out of range for a 9-byte pickle')"
+    obj, text = decode_safely(b"(lp99999999999\n.", monkeypatch)
+    assert isinstance(obj, V.Unpicklable)
+
+
+def _expression_around(inner: bytes) -> bytes:
+    """A TaskExpression whose args are the pickle ``inner`` (redun nests pickles like this)."""
+    empty = pickle.dumps({}, protocol=3)
+    return (
+        b"\x80\x03credun.expression\nTaskExpression\n)\x81}("
+        b"X\t\x00\x00\x00task_nameX\x01\x00\x00\x00t"
+        b"X\x04\x00\x00\x00argsB" + len(inner).to_bytes(4, "little") + inner
+        + b"X\x06\x00\x00\x00kwargsC" + bytes([len(empty)]) + empty + b"ub."
+    )
+
+
+def test_deeply_nested_pickles_stop_at_a_fixed_depth(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = pickle.dumps((1,), protocol=3)
+    for _ in range(200):
+        data = _expression_around(data)
+    obj, text = decode_safely(data, monkeypatch)
+    assert text.startswith("t(t(t(t(")
+    assert f"pickles nested deeper than {V.MAX_NESTED_PICKLE_DEPTH} levels" in text
+
+
+def test_deep_lists_and_shared_structures_print_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    depth = 100_000
+    data = b"\x80\x03" + b"]" * depth + b"a" * (depth - 1) + b"."
+    obj, text = decode_safely(data, monkeypatch)
+    shown = V.value_repr(obj)
+    assert len(shown) == 200 and shown.startswith("[" * (V.MAX_REPR_DEPTH + 1) + "...]")
+    levels = V.MAX_REPR_DEPTH + 1
+    assert text == "[" * levels + "..." + "]" * levels
+
+
+def test_huge_int_and_self_reference(monkeypatch: pytest.MonkeyPatch) -> None:
+    big = b"\x80\x03\x8b" + (200_000).to_bytes(4, "little") + b"\x01" * 200_000 + b"."
+    obj, text = decode_safely(big, monkeypatch)
+    assert text == f"<int of {obj.bit_length()} bits>"
+    loop = (
+        b"\x80\x03credun.file\nFile\n)\x81q\x00}(X\x04\x00\x00\x00pathh\x00"
+        b"X\x04\x00\x00\x00hashX\x01\x00\x00\x00hub."
+    )
+    obj, text = decode_safely(loop, monkeypatch)
+    assert text == "File(path=..., hash=h)"
+
+
+def test_stand_in_reprs_never_raise_on_odd_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A File whose hash is an int and a Task whose name is a list: printed, not crashed.
+    data = (
+        b"\x80\x03]q\x00(credun.file\nFile\n)\x81}(X\x04\x00\x00\x00pathK\x01"
+        b"X\x04\x00\x00\x00hashK\x02ubcredun.task\nTask\n)\x81}(X\x04\x00\x00\x00name]"
+        b"X\t\x00\x00\x00namespaceNX\x07\x00\x00\x00versionNX\x04\x00\x00\x00hashNube."
+    )
+    obj, text = decode_safely(data, monkeypatch)
+    assert text == "[File(path=1, hash=2), Task(fullname=[], hash=)]"
