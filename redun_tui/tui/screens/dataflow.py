@@ -16,6 +16,8 @@ from redun_tui.views import DataflowView
 class DataflowScreen(BaseScreen):
     """Arrows move between links, Enter opens one; ``e`` exports the JSON."""
 
+    AUTO_FOCUS = "DataflowPane"
+
     BINDINGS = [
         Binding("e", "export", "Export JSON"),
         Binding("c", "copy_text", "Copy text", show=False),

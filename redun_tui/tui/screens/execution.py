@@ -21,6 +21,8 @@ PAGE_SIZE = 200
 class ExecutionScreen(BaseScreen):
     """One execution: header, status table (Enter on a cell filters the tree), job tree."""
 
+    AUTO_FOCUS = "JobTree"
+
     BINDINGS = [
         Binding("f", "failed_only", "Failed only"),
         Binding("a", "all_jobs", "All jobs"),
@@ -81,13 +83,12 @@ class ExecutionScreen(BaseScreen):
             self.execution_id = row.id  # a prefix resolved to the full id
         self.set_route(f"executions/{row.id}")
         tags = ", ".join(f"{tag.key}={tag.value}" for tag in row.tags)
+        ended = format_time(row.end_time) or "not ended"
         pairs = [
             ("Execution", row.id),
             ("Status", row.status),
             ("Task", row.task_name or "(none recorded)"),
-            ("Started", format_time(row.start_time)),
-            ("Ended", format_time(row.end_time) or "-"),
-            ("Duration", format_duration(row.duration)),
+            ("Time", f"{format_time(row.start_time)} → {ended}  ({format_duration(row.duration) or '-'})"),
             ("Args", " ".join(detail.args_list) if detail.args_list else row.args),
         ]
         if tags:

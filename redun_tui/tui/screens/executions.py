@@ -30,9 +30,9 @@ class ExecutionsScreen(ListScreen):
         Column("Start (UTC)", 19),
         Column("Duration", 8),
         Column("Status", 7, status=True),
-        Column("Task", None, min_width=10),
-        Column("Args", None, min_width=8),
-        Column("Tags", None, min_width=6),
+        Column("Task", None, min_width=12, weight=3),
+        Column("Args", None, min_width=8, weight=2),
+        Column("Tags", None, min_width=10, weight=2, hide_below=100),
     )
     EMPTY_TEXT = "No executions match."
 

@@ -59,20 +59,22 @@ SEARCH = (
 class HelpScreen(BaseScreen):
     """Keys, routes and the search syntax."""
 
+    AUTO_FOCUS = "#help-body"
+
     def __init__(self) -> None:
         super().__init__("help")
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
             yield Static(Content("Keys"), classes="section-title")
-            yield Static(fields(KEYS), classes="fields")
+            yield Static(fields(KEYS), classes="help-fields")
             yield Static(Content("On some screens"), classes="section-title")
-            yield Static(fields(SCREEN_KEYS), classes="fields")
+            yield Static(fields(SCREEN_KEYS), classes="help-fields")
             yield Static(Content("Routes (redun-tui DB ROUTE opens one directly; ids may be prefixes)"),
                          classes="section-title")
-            yield Static(fields(ROUTES), classes="fields")
+            yield Static(fields(ROUTES), classes="help-fields")
             yield Static(Content("Search syntax (words combine with AND)"), classes="section-title")
-            yield Static(fields(SEARCH), classes="fields")
+            yield Static(fields(SEARCH), classes="help-fields")
 
     def on_mount(self) -> None:
         super().on_mount()

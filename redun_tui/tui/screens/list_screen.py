@@ -29,6 +29,8 @@ def syntax_error(error: BaseException) -> tuple[str, int | None] | None:
 class ListScreen(BaseScreen):
     """Subclasses set the columns and implement :meth:`fetch_page` and :meth:`route_of`."""
 
+    AUTO_FOCUS = "#listing"
+
     COLUMNS: ClassVar[Sequence[Column]] = ()
     EMPTY_TEXT: ClassVar[str] = "Nothing matches."
     PLACEHOLDER: ClassVar[str] = PLACEHOLDER

@@ -65,6 +65,8 @@ def tag_block(tags: Iterable[TagView]) -> Static:
 class RecordScreen(BaseScreen):
     """A screen whose body is a VerticalScroll of sections built from one view."""
 
+    AUTO_FOCUS = "RouteLink"
+
     def compose_body(self) -> ComposeResult:
         yield VerticalScroll(id="record-body", classes="record-body")
 

@@ -131,6 +131,8 @@ class ValueScreen(RecordScreen):
 class FullValueScreen(BaseScreen):
     """The whole value in a scrollable log (Escape returns to the value screen)."""
 
+    AUTO_FOCUS = "Log"
+
     def __init__(self, value_hash: str) -> None:
         super().__init__(f"values/{value_hash}")
         self.value_hash = value_hash

@@ -44,6 +44,8 @@ class Column:
     width: int | None = None
     min_width: int = 8
     status: bool = False  # cells of this column take the row's status colour
+    weight: int = 1  # share of the remaining width among flexible columns
+    hide_below: int = 0  # hide the column when the list is narrower than this
 
 
 class PagedList(ScrollView, can_focus=True):
@@ -136,6 +138,7 @@ class PagedList(ScrollView, can_focus=True):
         self._waiting_for_last = False  # `G` pressed while pages were still to come
         self._line_cache: dict[tuple[int, int, bool], list[Segment]] = {}
         self._widths: tuple[int, ...] = ()
+        self._widths_for = -1
         self.loaded_once = False
 
     # Data -------------------------------------------------------------------------------------
@@ -225,18 +228,22 @@ class PagedList(ScrollView, can_focus=True):
         self._scroll_cursor_visible()
 
     def _column_widths(self, width: int) -> tuple[int, ...]:
-        if self._widths and sum(self._widths) + len(self._widths) - 1 == width:
+        if self._widths and self._widths_for == width:
             return self._widths
-        gaps = len(self.columns) - 1
-        fixed = sum(c.width for c in self.columns if c.width is not None)
-        flex = [c for c in self.columns if c.width is None]
+        self._widths_for = width
+        shown = [c for c in self.columns if width >= c.hide_below]
+        gaps = len(shown) - 1
+        fixed = sum(c.width for c in shown if c.width is not None)
+        weights = sum(c.weight for c in shown if c.width is None)
         remaining = max(width - fixed - gaps, 0)
         widths = []
         for column in self.columns:
-            if column.width is not None:
+            if column not in shown:
+                widths.append(0)
+            elif column.width is not None:
                 widths.append(column.width)
             else:
-                share = remaining // len(flex) if flex else 0
+                share = remaining * column.weight // weights if weights else 0
                 widths.append(max(share, column.min_width))
         self._widths = tuple(widths)
         return self._widths
@@ -292,7 +299,10 @@ class PagedList(ScrollView, can_focus=True):
     def _row_segments(self, cells: Sequence[str], row_style: Style | None, status_style: Style | None) -> list[Segment]:
         widths = self._column_widths(self.size.width)
         segments: list[Segment] = []
+        last = max((i for i, w in enumerate(widths) if w), default=-1)
         for number, (column, width) in enumerate(zip(self.columns, widths)):
+            if not width:
+                continue
             text = cells[number] if number < len(cells) else ""
             if cell_len(text) > width:
                 text = set_cell_size(text, max(width - 1, 0)) + "…"
@@ -302,7 +312,7 @@ class PagedList(ScrollView, can_focus=True):
             if row_style is not None:
                 style = (style + row_style) if style is not None else row_style
             segments.append(Segment(text, style))
-            if number < len(widths) - 1:
+            if number < last:
                 segments.append(Segment(" ", row_style))
         return segments
 

@@ -1,0 +1,87 @@
+"""Shared fixtures: private copies of the fixture databases, the TUI app factory, worker waits.
+
+Fixtures:
+    fixture_db: ``fixture_db("failures.db")`` -> Path of a private copy (in ``tmp_path``).
+    make_app: ``make_app("failures.db", "jobs/ab12")`` -> a RedunTuiApp over a read-only copy.
+        The working directory is ``tmp_path`` and the database is named relatively, so the header
+        (``redun-tui failures.db ROUTE``) is the same on every machine. Live refresh is off
+        unless ``live_interval`` is given.
+
+    settle: ``await settle(pilot)`` waits until every worker finished and its results were handled.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def fixture_db(tmp_path: Path) -> Callable[[str], Path]:
+    """Copies a fixture database into ``tmp_path`` (tests may delete or lock their copy)."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        if not target.exists():
+            shutil.copyfile(FIXTURES_DIR / name, target)
+        return target
+
+    return copy
+
+
+@pytest.fixture
+def make_app(fixture_db: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Builds the browser over a private read-only copy of a fixture database."""
+    opened: list[Any] = []
+    monkeypatch.chdir(tmp_path)
+
+    def build(db_name: str, route: str = "executions", *, live_interval: float = 0.0, **kwargs: Any):
+        from redun_tui.commands.common import open_db
+        from redun_tui.store import Store
+        from redun_tui.tui.app import RedunTuiApp
+
+        fixture_db(db_name)
+        backend = open_db(db_name, read_only=True)
+        opened.append(backend)
+        return RedunTuiApp(Store(backend), route, live_interval=live_interval,
+                           export_dir=kwargs.pop("export_dir", tmp_path), **kwargs)
+
+    yield build
+    for backend in opened:
+        backend.close()
+
+
+async def wait_for_workers(pilot: Any, timeout: float = 10.0) -> None:
+    """Waits until no worker runs and the messages they posted were handled."""
+    import asyncio
+    import time
+
+    from textual.worker import WorkerState
+
+    app = pilot.app
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        await pilot.pause()
+        busy = [w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
+        if busy:
+            quiet = 0
+            await asyncio.sleep(0.01)
+            continue
+        quiet += 1
+        if quiet >= 3:  # results arrive as messages a moment after the worker ends
+            await pilot.pause()
+            return
+    raise TimeoutError("workers still running: " + ", ".join(w.name for w in app.workers))
+
+
+@pytest.fixture
+def settle() -> Callable[..., Any]:
+    """``await settle(pilot)``: see :func:`wait_for_workers`."""
+    return wait_for_workers
