@@ -628,7 +628,8 @@ def _decode_text(data: Any, encoding: str, errors: str = "strict") -> str:
     name = encoding.lower()
     raw = bytes(data)
     if name in _UTF8_NAMES:
-        return raw.decode("utf-8", errors if errors in ("strict", "replace", "ignore") else "strict")
+        handler = errors if errors in ("strict", "replace", "ignore") else "strict"
+        return raw.decode("utf-8", handler)
     if name in _LATIN1_NAMES:
         return "".join(map(chr, raw))
     raise ValueError(f"encoding {encoding!r} is not allowed while decoding values")
