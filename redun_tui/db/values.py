@@ -307,15 +307,26 @@ def _iter_repr(obj: Any, depth: int, active: set[int]) -> Iterator[str]:
         active.discard(key)
 
 
-def value_repr(obj: Any, max_length: int | None = 200, *, sort_sets: bool = False) -> str:
-    """The text redun shows for a decoded value: its repr, trimmed like ``trim_string``.
+def value_repr(
+    obj: Any,
+    max_length: int | None = 200,
+    *,
+    ellipsis: str = "...",
+    sort_sets: bool = False,
+) -> str:
+    """The text redun shows for a decoded value: ``trim_string(repr(obj), max_length)``.
 
-    Works part by part, so a huge value costs only what is shown, and never raises.
+    Works part by part, so a huge value costs only what is shown, and never raises. Prefer
+    it to ``repr()``: Python's own repr of a decoded list can raise (100,000 nested lists,
+    a 200,000-digit int) or never finish (a pickle that shares sub-lists expands to 2**40
+    items), while this stops after ``max_length`` characters.
 
     Args:
-        obj: a value returned by :func:`decode_value` or :func:`preview_value`.
+        obj: a value returned by :func:`decode_value` or :func:`preview_value`, or any
+            plain container of them (``[arg.value_parsed for arg in ...]``).
         max_length: trim to this many characters (redun uses 200); ``None`` for the full
             text (still cut at :data:`REPR_HARD_LIMIT` characters).
+        ellipsis: what marks a cut (as ``trim_string``'s).
         sort_sets: print set items sorted by their repr instead of in the order the pickle
             listed them (a stable form for comparisons).
 
@@ -334,7 +345,7 @@ def value_repr(obj: Any, max_length: int | None = 200, *, sort_sets: bool = Fals
             size += len(chunk)
             if size > max_length:
                 break
-        return trim_string("".join(parts), max_length)
+        return trim_string("".join(parts), max_length, ellipsis)
     finally:
         _render_options.sort_sets = previous
 
