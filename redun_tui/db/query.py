@@ -19,10 +19,14 @@ ordered by ``'time'``; other types in database order), with these deliberate dif
   (FAILED if the result is an ErrorValue, else RUNNING without an end time, else CACHED/DONE).
   redun's own terms differ only for rows redun does not write (a cached failure, a finished job
   without a call node); on every fixture the results are the same.
-- Status names are accepted in any case (``failed``); unknown ones raise ``ValueError``.
+- Status names are accepted in any case (``failed``); unknown ones raise
+  :class:`UnknownStatusError` (a ValueError and, as in redun, a NotImplementedError).
+- ``like_id`` narrows Tasks like the other types (redun restarts from the unfiltered Tasks).
 - ``find_file`` tolerates jobs without an end time (redun compares None and raises).
-- A job status filter combined with executions (``redun log --job-status FAILED --exec``)
-  lists the executions unfiltered; redun's SQL names a table it never joined and fails.
+- A job status filter whose query also returns Executions (``filter_types`` after it, as in
+  ``redun log --job-status FAILED --exec``) keeps the Executions whose root job has that status
+  (redun's SQL names a table it never joined and fails); next to an execution status filter,
+  Executions follow that filter alone, as in redun.
 
 The status rule in SQL (:func:`job_status_case`, :func:`job_status_term`) lives here next to its
 Python twin in models; tests check both agree on every job of the fixtures.
@@ -61,6 +65,11 @@ ERROR_VALUE_TYPE = "redun.ErrorValue"
 REDUN_ERROR_TYPE_NAME = ERROR_VALUE_TYPE
 JOB_STATUSES = ("RUNNING", "FAILED", "CACHED", "DONE")
 EXECUTION_STATUSES = ("RUNNING", "FAILED", "DONE")
+
+
+class UnknownStatusError(NotImplementedError, ValueError):
+    """A status name that is not RUNNING, FAILED, CACHED or DONE (DONE/FAILED/RUNNING for
+    executions). A ValueError, and a NotImplementedError as redun raises for it."""
 
 
 class _AnyValue:
@@ -148,7 +157,7 @@ def job_status_term(status: str, job: Any = Job, result_value: Any = Value) -> A
         return sa.and_(_not_error(result_value), job.end_time.is_not(None), job.cached.is_(True))
     if status == "DONE":
         return sa.and_(_not_error(result_value), job.end_time.is_not(None), job.cached.is_(False))
-    raise ValueError(f"Unknown job status: {status!r} (expected one of {', '.join(JOB_STATUSES)})")
+    raise UnknownStatusError(status)
 
 
 def job_status_case(job: Any = Job, result_value: Any = Value) -> Any:
@@ -366,20 +375,16 @@ class CallGraphQuery:
         return self._defer(apply)
 
     def like_id(self, id: str) -> CallGraphQuery:
-        """Only records whose id starts with ``id`` (tasks also by exact name).
-
-        As in redun, the task side starts again from the task query as it was when ``like_id``
-        was called: task filters added before it by joins are not kept.
-        """
+        """Only records whose id starts with ``id`` (tasks also by exact name)."""
         pattern = id + "%"
-        base_tasks = self._tasks
 
         def apply(query: CallGraphQuery) -> CallGraphQuery:
+            # One WHERE with OR (redun unions two queries, which later filters cannot reach).
             return query.clone(
                 executions=query._executions.filter(Execution.id.like(pattern)),
                 jobs=query._jobs.filter(Job.id.like(pattern)),
                 call_nodes=query._call_nodes.filter(CallNode.call_hash.like(pattern)),
-                tasks=base_tasks.filter(Task.hash.like(pattern)).union(base_tasks.filter(Task.name == id)),
+                tasks=query._tasks.filter(sa.or_(Task.hash.like(pattern), Task.name == id)),
                 values=query._values.filter(Value.value_hash.like(pattern)),
             )
 
@@ -405,18 +410,14 @@ class CallGraphQuery:
         return job_status_term(status)
 
     def filter_execution_statuses(self, execution_statuses: Iterable[str]) -> CallGraphQuery:
-        """Only executions whose root job has one of these statuses (CACHED counts as DONE).
+        """Only executions whose root job has one of these statuses (DONE includes CACHED; CACHED
+        alone means a root job taken from the cache).
 
         Also orders by time, as redun does.
         """
         statuses = [status.upper() for status in execution_statuses]
         if not statuses:
             raise ValueError("no execution status given")
-        for status in statuses:
-            if status not in EXECUTION_STATUSES:
-                raise ValueError(
-                    f"Unknown execution status: {status!r} (expected one of {', '.join(EXECUTION_STATUSES)})"
-                )
         if "DONE" in statuses:
             statuses.append("CACHED")
         clause = reduce(sa.or_, map(self._job_status_term, statuses))
@@ -424,6 +425,7 @@ class CallGraphQuery:
         def apply(query: CallGraphQuery) -> CallGraphQuery:
             return query.clone(executions=query._executions.filter(clause))
 
+        apply.execution_status_filter = True  # type: ignore[attr-defined]
         return self._defer(
             apply,
             joins={"job", "value"},
@@ -439,9 +441,14 @@ class CallGraphQuery:
         clause = reduce(sa.or_, map(self._job_status_term, statuses))
 
         def apply(query: CallGraphQuery) -> CallGraphQuery:
-            return query.clone(jobs=query._jobs.filter(clause))
+            executions = query._executions
+            if not any(getattr(other, "execution_status_filter", False) for other in query._filters):
+                # Executions asked for too (filter_types after this): those whose root job has
+                # the status. With an execution status filter they keep only that one, as in redun.
+                executions = executions.filter(clause)
+            return query.clone(jobs=query._jobs.filter(clause), executions=executions)
 
-        return self._defer(apply, joins={"value"}, filter_types=self._filter_types & {"Job"})
+        return self._defer(apply, joins={"job", "value"}, filter_types=self._filter_types & {"Job"})
 
     def filter_task_names(self, task_names: Iterable[str]) -> CallGraphQuery:
         """Only tasks and jobs of these tasks (``namespace.name``, or ``name`` in any namespace)."""
@@ -582,8 +589,8 @@ class CallGraphQuery:
                 Value, Value.value_hash == CallNode.value_hash
             )
 
-        # Executions reach a result through their root job, joined only by status filters of
-        # executions ("job"): without it redun emits SQL naming a missing table and fails.
+        # Executions reach a result through their root job (the "job" join, which every status
+        # filter asks for): without it redun emits SQL naming a table it never joined.
         executions = with_result(self._executions) if "job" in self._joins else self._executions
         return self.clone(executions=executions, jobs=with_result(self._jobs))
 
