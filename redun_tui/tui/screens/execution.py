@@ -36,6 +36,7 @@ class ExecutionScreen(BaseScreen):
         self.detail: ExecutionDetail | None = None
         self.filter_status: str | None = None
         self.filter_task: str | None = None
+        self._tree_started = False
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="execution-top"):
@@ -64,10 +65,10 @@ class ExecutionScreen(BaseScreen):
     def load(self) -> None:
         execution_id = self.execution_id
         self.fetch("detail", lambda: self.store.execution(execution_id), self._detail_loaded,
-                   loading=(self.query_one("#execution-fields"),))
+                   loading=(self.query_one("#execution-fields"),), on_error=self._detail_failed)
         self.fetch("counts", lambda: self.store.status_counts(execution_id), self._counts_loaded,
                    loading=(self.query_one(StatusTable),))
-        self.tree.start()
+        self._tree_started = False  # the tree starts once the full execution id is known
 
     def reload(self) -> None:
         execution_id = self.execution_id
@@ -100,6 +101,16 @@ class ExecutionScreen(BaseScreen):
         for status in ("done", "cached", "failed", "running"):
             widget.set_class(row.status.lower() == status, f"status-{status}")
         self.set_live(row.status == "RUNNING", row.id)
+        if not self._tree_started:
+            self._tree_started = True
+            self.tree.start()
+
+    def _detail_failed(self, error: BaseException) -> bool:
+        from redun_tui.tui.screens.base import describe_error
+
+        if not self._tree_started:
+            self.query_one("#tree-filter", Static).update(literal(describe_error(error)[0], single_line=True))
+        return False
 
     def _counts_loaded(self, counts: tuple[StatusCount, ...]) -> None:
         self.query_one(StatusTable).set_counts(counts)
@@ -160,7 +171,8 @@ class ExecutionScreen(BaseScreen):
         """Shows only jobs (and their ancestors) with ``status``/``task_name``; None: any."""
         self.filter_status, self.filter_task = status, task_name
         self._show_filter()
-        self.tree.start()
+        if self._tree_started:
+            self.tree.start()
 
     def _show_filter(self) -> None:
         line = self.query_one("#tree-filter", Static)

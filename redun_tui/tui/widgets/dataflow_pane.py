@@ -85,7 +85,12 @@ class DataflowPane(ScrollView, can_focus=True):
                 parts.append((text, segment.route))
                 length = cell_len(text)
                 if segment.route:
-                    self.links.append(LinkSpot(number, x, length, segment.route))
+                    last = self.links[-1] if self.links else None
+                    if last is not None and last.line == number and last.route == segment.route and last.x + last.width == x:
+                        # One node split over adjacent segments is one link (one Tab stop).
+                        self.links[-1] = LinkSpot(number, last.x, last.width + length, segment.route)
+                    else:
+                        self.links.append(LinkSpot(number, x, length, segment.route))
                 x += length
             self._texts.append(parts)
             width = max(width, x)
@@ -123,7 +128,9 @@ class DataflowPane(ScrollView, can_focus=True):
         for text, route in self._texts[index]:
             style = None
             if route:
-                style = cursor_style if current is not None and current.line == index and current.x == x else link_style
+                on_cursor = (current is not None and current.line == index
+                             and current.x <= x < current.x + current.width)
+                style = cursor_style if on_cursor else link_style
             segments.append(Segment(text, style))
             x += cell_len(text)
         strip = Strip(segments).crop_extend(scroll_x, scroll_x + width, base).apply_style(base)

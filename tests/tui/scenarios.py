@@ -1,0 +1,75 @@
+"""Screen scenarios shared by the snapshot tests and ``scripts/make_screenshots.py``.
+
+A scenario is a fixture database, a route, a terminal size and the keys pressed once the screen
+has loaded. Fixture data has fixed ids and absolute UTC times, and live refresh is off, so each
+scenario renders the same picture every time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One picture: ``name`` names the snapshot and the screenshot file."""
+
+    name: str
+    db: str
+    route: str = "executions"
+    size: tuple[int, int] = (80, 24)
+    keys: tuple[str, ...] = ()
+    screenshot: bool = True  # also written to screenshots/ by the script
+
+
+SMALL = (80, 24)
+LARGE = (120, 40)
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("executions", "failures.db", size=LARGE),
+    Scenario("executions_80x24", "failures.db"),
+    Scenario("executions_values", "values.db"),
+    Scenario("execution_failed", "failures.db", "executions/b22c1c57", LARGE, keys=("right",)),
+    Scenario("execution_failed_80x24", "failures.db", "executions/b22c1c57", keys=("right",)),
+    Scenario("execution_failed_only", "failures.db", "executions/5c286885", LARGE,
+             keys=("f", "right", "down", "right", "down", "right")),
+    Scenario("execution_killed", "failures.db", "executions/77fee8b0", LARGE, keys=("right",)),
+    Scenario("execution_seed", "seed_example.db", "executions/b2ffcd8f", LARGE, keys=("right",)),
+    Scenario("job_failed", "failures.db", "jobs/ff72ff9e", LARGE),
+    Scenario("job_failed_80x24", "failures.db", "jobs/ff72ff9e"),
+    Scenario("job_markup", "values.db", "jobs/7d2d56b3", LARGE),
+    Scenario("job_killed_root", "failures.db", "executions/77fee8b0", LARGE, keys=("enter",)),
+    Scenario("value_markup", "values.db", "values/a11e4c29", LARGE),
+    Scenario("value_big_string", "values.db", "values/8167c0df"),
+    Scenario("value_full_text", "values.db", "values/8167c0df", keys=("v",)),
+    Scenario("value_weird_file", "values.db", "values/b8c9f96b", LARGE),
+    Scenario("dataflow", "seed_example.db", "dataflow/5ace4f46", LARGE, keys=("right", "right", "down")),
+    Scenario("dataflow_80x24", "seed_example.db", "dataflow/5ace4f46"),
+    Scenario("tasks", "values.db", "tasks", LARGE),
+    Scenario("task", "seed_example.db", "tasks/8cb2399f", LARGE),
+    Scenario("files", "values.db", "files", LARGE),
+    Scenario("file", "seed_example.db", "files/sample3.fastq", LARGE),
+    Scenario("help", "failures.db", "help", LARGE),
+    Scenario("help_80x24", "failures.db", "help"),
+)
+
+
+def by_name(name: str) -> Scenario:
+    """The scenario called ``name``."""
+    return next(scenario for scenario in SCENARIOS if scenario.name == name)
+
+
+def run_before(scenario: Scenario, settle: Callable[[Any], Awaitable[None]]) -> Callable[[Any], Awaitable[None]]:
+    """The pilot script of a scenario: wait for the screen's data, press the keys one by one."""
+
+    async def script(pilot: Any) -> None:
+        await settle(pilot)
+        for key in scenario.keys:
+            await pilot.press(key)
+            await settle(pilot)
+        pilot.app.screen.refresh()
+        await settle(pilot)
+
+    return script

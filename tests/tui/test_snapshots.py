@@ -1,0 +1,15 @@
+"""Snapshot tests of every screen on the fixture databases (see scenarios.py).
+
+Update after reading the report: ``pytest tests/tui/test_snapshots.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from scenarios import SCENARIOS, Scenario, run_before
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[scenario.name for scenario in SCENARIOS])
+def test_screen(snap_compare, make_app, settle, scenario: Scenario) -> None:
+    app = make_app(scenario.db, scenario.route)
+    assert snap_compare(app, terminal_size=scenario.size, run_before=run_before(scenario, settle))
