@@ -181,7 +181,6 @@ def check_case(session, case):
             case["expected_size"] = len(want)
     if bugs:
         case["redun_bug"] = "; ".join(bugs)
-        case["all_result"] = full
         if terminal in ("limit", "page") and _fully_ordered(ops):
             start = case["terminal_args"][0] * case["terminal_args"][1] if terminal == "page" else 0
             size = case["terminal_args"][-1]
