@@ -170,6 +170,37 @@ def job_status_case(job: Any = Job, result_value: Any = Value) -> Any:
     )
 
 
+# -- id prefixes --------------------------------------------------------------------------------
+
+
+def prefix_range(prefix: str) -> tuple[str, str]:
+    """``(low, high)`` with ``low <= s < high`` exactly when ``s`` starts with ``prefix``.
+
+    A range on an indexed column is an index seek on SQLite, where ``LIKE 'x%'`` is a full scan
+    (SQLite's LIKE ignores case, so it cannot use a BINARY index). Code points compare as SQLite
+    compares UTF-8 text.
+    """
+    if not prefix:
+        return "", "\U0010ffff"
+    last = ord(prefix[-1])
+    if last >= 0x10FFFF:
+        return prefix, prefix + "\U0010ffff"
+    following = last + 1
+    if 0xD800 <= following <= 0xDFFF:  # surrogates cannot be stored: skip them
+        following = 0xE000
+    return prefix, prefix[:-1] + chr(following)
+
+
+def id_prefix_term(column: Any, prefix: str, dialect: str = "sqlite") -> Any:
+    """A WHERE term for ``column`` starting with ``prefix`` that uses the column's index."""
+    if dialect == "postgresql":
+        # varchar_pattern_ops indexes serve LIKE 'x%'; ranges would follow the locale's order.
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return column.like(escaped + "%", escape="\\")
+    low, high = prefix_range(prefix)
+    return sa.and_(column >= low, column < high)
+
+
 # -- argparse front end (the flags of `redun log`) ------------------------------------------------
 
 
@@ -386,6 +417,58 @@ class CallGraphQuery:
                 call_nodes=query._call_nodes.filter(CallNode.call_hash.like(pattern)),
                 tasks=query._tasks.filter(sa.or_(Task.hash.like(pattern), Task.name == id)),
                 values=query._values.filter(Value.value_hash.like(pattern)),
+            )
+
+        return self._defer(apply)
+
+    def filter_text(self, text: str, ids: bool = True, names: bool = True, paths: bool = True) -> CallGraphQuery:
+        """Records matching a search word (redun has no such filter; the search bar uses it).
+
+        A record matches when its id starts with ``text`` (ids are lower case; ``ids``), when its
+        task is named ``text`` -- ``name`` or ``namespace.name`` -- (jobs, call nodes, tasks,
+        and executions through their root job; ``names``), or when it is a File value whose path
+        is ``text``, ``*`` matching anything (``paths``). Index seeks and IN-subqueries only.
+        """
+        dialect = self._session.get_bind().dialect.name
+        prefix = text.lower()
+        # Aliases: the subqueries must not correlate with tables the main queries join.
+        task, file, root = aliased(Task), aliased(File), aliased(Job)
+        name_term = task.name == text
+        if "." in text:
+            namespace, name = text.rsplit(".", 1)
+            name_term = sa.or_(name_term, sa.and_(task.namespace == namespace, task.name == name))
+        named_tasks = sa.select(task.hash).where(name_term)
+        if "*" in text:
+            path_term = file.path.like(text.replace("*", "%"))
+        else:
+            path_term = file.path == text
+
+        def term(pk: Any, by_name: Any = None, by_path: Any = None) -> Any:
+            parts = []
+            if ids:
+                parts.append(id_prefix_term(pk, prefix, dialect))
+            if names and by_name is not None:
+                parts.append(by_name)
+            if paths and by_path is not None:
+                parts.append(by_path)
+            return sa.or_(*parts) if parts else sa.false()
+
+        execution_term = term(
+            Execution.id,
+            sa.exists(sa.select(root.id).where(root.id == Execution.job_id, root.task_hash.in_(named_tasks))),
+        )
+        job_term = term(Job.id, Job.task_hash.in_(named_tasks))
+        call_node_term = term(CallNode.call_hash, CallNode.task_hash.in_(named_tasks))
+        task_term = term(Task.hash, Task.hash.in_(named_tasks))
+        value_term = term(Value.value_hash, None, Value.value_hash.in_(sa.select(file.value_hash).where(path_term)))
+
+        def apply(query: CallGraphQuery) -> CallGraphQuery:
+            return query.clone(
+                executions=query._executions.filter(execution_term),
+                jobs=query._jobs.filter(job_term),
+                call_nodes=query._call_nodes.filter(call_node_term),
+                tasks=query._tasks.filter(task_term),
+                values=query._values.filter(value_term),
             )
 
         return self._defer(apply)
