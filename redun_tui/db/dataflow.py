@@ -31,9 +31,12 @@ from __future__ import annotations
 
 import ast
 import functools
+import gc
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from enum import Enum
 from itertools import chain
 from textwrap import dedent
@@ -79,7 +82,6 @@ __all__ = [
     "get_dataflow_call_node",
     "get_default_arg_name",
     "get_node_hash",
-    "get_node_route",
     "get_section_edge_type",
     "get_task_args",
     "is_internal_task",
@@ -260,6 +262,8 @@ class DataflowVars:
         self.var2name: dict[DataflowNode, str] = {}
         self.name2var: dict[str, DataflowNode] = {}
         self.task2args: dict[Task, list[str]] = {}
+        # Base name -> the suffix to try first next time (see _unique_name).
+        self._suffix_hints: dict[str, int] = {}
 
     def __getitem__(self, node: DataflowNode) -> str:
         return self.var2name[node]
@@ -312,9 +316,20 @@ class DataflowVars:
                     base_var_name = names[position]
                 else:
                     base_var_name = get_default_arg_name(position)
-        var_name = make_var_name(base_var_name, self.name2var)
+        var_name = self._unique_name(base_var_name)
         self[node] = var_name
         return var_name, base_var_name
+
+    def _unique_name(self, var_name_base: str) -> str:
+        # make_var_name() searches suffixes from 2 each time: quadratic for the 2,000
+        # "make_item_result_N" of a fan-out. Names are never released, so every suffix below
+        # the last one found for a base is still taken and the search can resume there.
+        base = re.sub(r"_\d+$", "", var_name_base)
+        if base not in self.name2var:
+            return base
+        var_name = make_var_name(base, self.name2var, suffix=self._suffix_hints.get(base, 2))
+        self._suffix_hints[base] = int(var_name.rsplit("_", 1)[1]) + 1
+        return var_name
 
 
 def is_internal_task(task: Task) -> bool:
@@ -370,6 +385,7 @@ class _Graph:
         self._args: dict[str, list[Argument]] = {}
         self._jobs: dict[str, list[Job]] = {}
         self._parent_edges: dict[str, list[tuple[str, int]]] = {}
+        self._parents_sorted: dict[str, list[CallNode]] = {}
         self._children: dict[str, list[str]] = {}
         self._upstream: dict[str, list[str]] = {}
         self._value_children: dict[str, list[str]] = {}
@@ -428,8 +444,12 @@ class _Graph:
 
     def parents(self, call_node: CallNode) -> list[CallNode]:
         """Parent CallNodes ordered by call order, repeats kept (as ``CallNode.parents``)."""
-        edges = self.parent_edges(call_node)
-        return [parent for parent, _ in sorted(edges, key=lambda edge: edge[1])]
+        parents = self._parents_sorted.get(call_node.call_hash)
+        if parents is None:
+            edges = self.parent_edges(call_node)
+            parents = [parent for parent, _ in sorted(edges, key=lambda edge: edge[1])]
+            self._parents_sorted[call_node.call_hash] = parents
+        return parents
 
     def children(self, call_node: CallNode) -> list[CallNode]:
         """Child CallNodes in call order, repeats kept (as ``CallNode.children``)."""
@@ -471,12 +491,137 @@ class _Graph:
             return sa.literal_column(f"{table.name}.rowid")
         return None
 
-    def _select_in(self, stmt_for: Callable[[list[str]], Any], keys: Iterable[str]) -> list[Any]:
+    def _keys(self, keys: list[str]) -> Any:
+        # On SQLite the keys travel as one JSON parameter (json_each): a 2,000-key IN list
+        # would cost 2,000 bound parameters to compile and bind. Elsewhere, a plain IN list.
+        if self.is_sqlite:
+            return sa.select(sa.func.json_each(json.dumps(keys)).table_valued("value").c.value)
+        return keys
+
+    def _select_in(self, stmt_for: Callable[[Any], Any], keys: Iterable[str]) -> list[Any]:
         keys = sorted(set(keys))
+        if not keys:
+            return []
+        chunk = len(keys) if self.is_sqlite else _IN_CHUNK
         rows: list[Any] = []
-        for start in range(0, len(keys), _IN_CHUNK):
-            rows.extend(self.session.execute(stmt_for(keys[start : start + _IN_CHUNK])).all())
+        for start in range(0, len(keys), chunk):
+            rows.extend(self.session.execute(stmt_for(self._keys(keys[start : start + chunk]))).all())
         return rows
+
+    # The states a walk can reach, over-approximated, as a recursive CTE (SQLite >= 3.34 allows
+    # several recursive terms). A state is (kind, key, v): "A" = value v traced in argument
+    # key, "R" = value v traced in the result of call node key, "C" = the arguments of call
+    # node key. The terms mirror the walk's moves without its choices (all parents rather
+    # than the most recent, every matching child, a call's arguments always), so the loaded
+    # data is a superset of what the walk reads; anything missed is loaded by the rounds.
+    _CLOSURE_SQL = """
+WITH RECURSIVE
+seed(kind, key, v) AS ({seed}),
+walk(kind, key, v) AS (
+  SELECT kind, key, v FROM seed
+  UNION
+  SELECT 'R', u.call_hash, w.v
+    FROM walk w JOIN argument_result ar ON ar.arg_hash = w.key
+    JOIN call_node u ON u.call_hash = ar.result_call_hash
+   WHERE w.kind = 'A' AND (u.value_hash = w.v OR EXISTS (
+         SELECT 1 FROM subvalue s WHERE s.parent_value_hash = u.value_hash AND s.value_hash = w.v))
+  UNION
+  SELECT 'R', u.call_hash, u.value_hash
+    FROM walk w JOIN argument_result ar ON ar.arg_hash = w.key
+    JOIN call_node u ON u.call_hash = ar.result_call_hash
+   WHERE w.kind = 'A'
+  UNION
+  SELECT 'A', pa.arg_hash, w.v
+    FROM walk w JOIN argument a ON a.arg_hash = w.key
+    JOIN call_edge e ON e.child_id = a.call_hash
+    JOIN argument pa ON pa.call_hash = e.parent_id
+   WHERE w.kind = 'A' AND (pa.value_hash = w.v OR EXISTS (
+         SELECT 1 FROM subvalue s WHERE s.parent_value_hash = pa.value_hash AND s.value_hash = w.v))
+  UNION
+  SELECT 'R', d.call_hash, w.v
+    FROM walk w JOIN call_edge e ON e.parent_id = w.key
+    JOIN call_node d ON d.call_hash = e.child_id
+   WHERE w.kind = 'R' AND (d.value_hash = w.v OR EXISTS (
+         SELECT 1 FROM subvalue s WHERE s.parent_value_hash = d.value_hash AND s.value_hash = w.v))
+  UNION
+  SELECT 'C', w.key, '' FROM walk w WHERE w.kind = 'R'
+  UNION
+  SELECT 'A', a.arg_hash, a.value_hash
+    FROM walk w JOIN argument a ON a.call_hash = w.key
+   WHERE w.kind = 'C'
+)
+SELECT walk.kind, walk.key, walk.v, argument.call_hash
+  FROM walk LEFT JOIN argument ON walk.kind = 'A' AND argument.arg_hash = walk.key
+ LIMIT :limit
+"""
+    # Past this many states the prefetch is abandoned (the rounds still load what is needed).
+    _CLOSURE_LIMIT = 300_000
+
+    def prefetch(self, init_node: DataflowNode) -> bool:
+        """Loads, in a fixed handful of statements, everything a walk from ``init_node`` reads.
+
+        Returns:
+            False when the database has no recursive CTE support used here (not SQLite) or the
+            closure is too large; the walk then loads level by level.
+        """
+        if not self.is_sqlite:
+            return False
+        params: dict[str, Any] = {"limit": self._CLOSURE_LIMIT + 1}
+        if isinstance(init_node, Value):
+            seed = (
+                "SELECT 'C', call_hash, '' FROM call_node WHERE value_hash = :v"
+                " UNION SELECT 'C', cn.call_hash, '' FROM subvalue s"
+                " JOIN call_node cn ON cn.value_hash = s.parent_value_hash WHERE s.value_hash = :v"
+            )
+            params["v"] = init_node.value_hash
+        elif isinstance(init_node, CallNode):
+            seed = "SELECT 'C', :key, ''"
+            params["key"] = init_node.call_hash
+        elif isinstance(init_node, ArgumentValue):
+            seed = "SELECT 'A', :key, :v"
+            params.update(key=init_node.argument.arg_hash, v=init_node.value.value_hash)
+        elif isinstance(init_node, CallNodeValue):
+            seed = "SELECT 'R', :key, :v"
+            params.update(key=init_node.call_node.call_hash, v=init_node.value.value_hash)
+        else:
+            return False
+        rows = self.session.execute(sa.text(self._CLOSURE_SQL.format(seed=seed)), params).all()
+        if len(rows) > self._CLOSURE_LIMIT:
+            return False
+
+        call_hashes: set[str] = set()
+        result_nodes: set[str] = set()
+        arg_hashes: set[str] = set()
+        for kind, key, _, arg_call_hash in rows:
+            if kind == "A":
+                arg_hashes.add(key)
+                if arg_call_hash:
+                    call_hashes.add(arg_call_hash)
+            else:
+                call_hashes.add(key)
+                if kind == "R":
+                    result_nodes.add(key)
+
+        if isinstance(init_node, Value):
+            self.load_results([init_node.value_hash])
+            self.load_value_parents([init_node.value_hash])
+            candidates = list(self._results.get(init_node.value_hash, []))
+            for parent in self._value_parents.get(init_node.value_hash, []):
+                candidates.extend(self._results.get(parent, []))
+            self.load_ancestors(candidates)
+            self.load_jobs(candidates)
+        self.load_call_nodes(call_hashes)
+        self.load_children(result_nodes)
+        self.load_upstream(arg_hashes)
+        # Parents of every call node (contexts, argument routing), then the arguments of all
+        # of them: the walk reads the arguments of a call's most recent parent.
+        self.load_parents(list(self.call_nodes))
+        self.load_arguments(list(self.call_nodes))
+        self.load_value_children(
+            {arg.value_hash for args in self._args.values() for arg in args}
+            | {call_node.value_hash for call_node in self.call_nodes.values()}
+        )
+        return True
 
     def has_pending(self) -> bool:
         """True when some accessor queued keys since the last load."""
@@ -523,7 +668,7 @@ class _Graph:
             self.tasks[task.hash] = task
 
     def add_call_nodes(self, call_nodes: Iterable[CallNode]) -> None:
-        """Registers CallNode objects and loads their task, result value and jobs."""
+        """Registers CallNode objects and loads their task and result value."""
         new = [cn for cn in call_nodes if cn.call_hash not in self.call_nodes]
         for call_node in new:
             self.call_nodes[call_node.call_hash] = call_node
@@ -534,10 +679,9 @@ class _Graph:
         for call_node in new:
             set_committed_value(call_node, "task", self.tasks.get(call_node.task_hash))
             set_committed_value(call_node, "value", self.values.get(call_node.value_hash))
-        self.load_jobs(cn.call_hash for cn in new)
 
     def load_call_nodes(self, hashes: Iterable[str]) -> None:
-        """Loads CallNode rows by hash (with task, value and jobs)."""
+        """Loads CallNode rows by hash (with task and result value)."""
         missing = [h for h in set(hashes) if h not in self.call_nodes]
         if not missing:
             return
@@ -689,21 +833,19 @@ class _Graph:
             return
         table = CallEdge.__table__
         rowid = self._rowid(table)
-        rows: list[Any] = []
-        for start in range(0, len(missing), _IN_CHUNK):
-            keys = missing[start : start + _IN_CHUNK]
+
+        def stmt(keys: Any) -> Any:
             seed = sa.select(table.c.child_id.label("h")).where(table.c.child_id.in_(keys))
             closure = seed.cte("ancestors", recursive=True)
-            closure = closure.union(
-                sa.select(table.c.parent_id).where(table.c.child_id == closure.c.h)
-            )
+            closure = closure.union(sa.select(table.c.parent_id).where(table.c.child_id == closure.c.h))
             order = rowid if rowid is not None else table.c.call_order
-            stmt = (
+            return (
                 sa.select(table.c.child_id, table.c.parent_id, table.c.call_order)
                 .where(table.c.child_id.in_(sa.select(closure.c.h)))
                 .order_by(table.c.child_id, order)
             )
-            rows.extend(self.session.execute(stmt).all())
+
+        rows = self._select_in(stmt, missing)
         nodes = set(missing) | {child for child, _, _ in rows} | {parent for _, parent, _ in rows}
         self.load_call_nodes(nodes)
         # Nodes without parent edges are roots: recorded with an empty list.
@@ -951,6 +1093,23 @@ def _graph_for(backend: Any, node: DataflowNode) -> _Graph:
     return graph
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pauses the cyclic garbage collector while a walk creates thousands of ORM objects.
+
+    Every few hundred allocations the collector scans the young objects, and the ORM objects
+    survive into older generations, whose scans then dominate: loading 8,000 rows took twice
+    as long with the collector running. Nothing the walk makes is garbage before it ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _walk(graph: _Graph, init_node: DataflowNode) -> list[DataflowEdge]:
     # 1. Breadth first, a frontier at a time, so that loading is batched per level.
     node_edges: dict[DataflowNode, list[DataflowEdge]] = {}
@@ -987,13 +1146,19 @@ def _walk(graph: _Graph, init_node: DataflowNode) -> list[DataflowEdge]:
 def walk_dataflow(backend: Any, init_node: DataflowNode) -> Iterator[DataflowEdge]:
     """Yields every upstream dataflow edge of a node, in redun's depth-first order.
 
+    The graph is read in batches (see :class:`_Graph`): a few dozen statements however deep
+    the graph, where redun issues one per lazy relationship.
+
     Args:
         backend: a loaded RedunBackendDb (its session is used unless the node's ORM objects
             belong to another session).
         init_node: a Value, CallNode, CallNodeValue or ArgumentValue.
     """
-    graph = _graph_for(backend, init_node)
-    yield from _walk(graph, init_node)
+    with _gc_paused():
+        graph = _graph_for(backend, init_node)
+        graph.prefetch(init_node)
+        edges = _walk(graph, init_node)
+    yield from edges
 
 
 def _walk_one(backend: Any, node: DataflowNode) -> Iterator[DataflowEdge]:
@@ -1290,10 +1455,16 @@ def make_section_dom(
     route the value. The call shown last lists its parameters under their new names.
     """
     src, assign_node = section[0]
+    rest = section[1:]
     if isinstance(src, Value):
         assign_var_name = dataflow_vars[src] = new_varname
     elif isinstance(src, (ArgumentValue, CallNodeValue)):
         assign_var_name = _own_name(dataflow_vars, src)
+    elif isinstance(src, CallNode):
+        # A walk started at a CallNode (redun asserts here): the call's result is the new
+        # variable, assigned from the call itself, whose edges give its arguments.
+        assign_var_name = dataflow_vars[src] = new_varname
+        assign_node, rest = src, section
     else:
         raise AssertionError(f"A section cannot start at {src!r}")
 
@@ -1304,7 +1475,7 @@ def make_section_dom(
     is_var2var = isinstance(assign_node, (ArgumentValue, CallNodeValue))
     last_routing_node: Optional[DataflowNode] = None
 
-    for edge_src, dest in section[1:]:
+    for edge_src, dest in rest:
         if isinstance(edge_src, CallNode) and isinstance(dest, ArgumentValue):
             var_name, base_var_name = dataflow_vars.new_var_name(dest)
             if base_var_name:
@@ -1384,13 +1555,17 @@ def make_dataflow_dom(
         new_varname: the name of the value the walk started from.
     """
     dataflow_vars = DataflowVars()
-    for kind, section in iter_dataflow_sections(dataflow_edges):
-        if kind == DataflowSectionKind.CALL:
-            yield make_section_dom(section, dataflow_vars, new_varname=new_varname)
-        elif kind == DataflowSectionKind.DATA:
-            yield make_data_section_dom(section, dataflow_vars, new_varname=new_varname)
-        else:
-            raise NotImplementedError(f"Unknown kind '{kind}'.")
+    doms = []
+    # Built in one go (no yield while the collector is paused, see _gc_paused).
+    with _gc_paused():
+        for kind, section in iter_dataflow_sections(dataflow_edges):
+            if kind == DataflowSectionKind.CALL:
+                doms.append(make_section_dom(section, dataflow_vars, new_varname=new_varname))
+            elif kind == DataflowSectionKind.DATA:
+                doms.append(make_data_section_dom(section, dataflow_vars, new_varname=new_varname))
+            else:
+                raise NotImplementedError(f"Unknown kind '{kind}'.")
+    yield from doms
 
 
 # ------------------------------------------------------------------------------------------
@@ -1583,7 +1758,27 @@ def serialize_section(dom: DataflowSectionDOM) -> dict:
     }
 
 
+def _preload_jobs(sections: list[DataflowSectionDOM]) -> None:
+    # serialize_section reads CallNode.jobs for every call shown: load the jobs of all of them
+    # in one query instead of one lazy load per CallNode.
+    by_session: dict[Session, dict[str, CallNode]] = defaultdict(dict)
+    for section in sections:
+        for node in chain([section.assign.node], (routing.node for routing in section.routing)):
+            call_node = get_dataflow_call_node(node)
+            if call_node is None or "jobs" not in sa.inspect(call_node).unloaded:
+                continue
+            session = object_session(call_node)
+            if session is not None:
+                by_session[session][call_node.call_hash] = call_node
+    for session, call_nodes in by_session.items():
+        graph = _Graph(session)
+        graph.call_nodes.update(call_nodes)
+        graph.load_jobs(call_nodes)
+
+
 def serialize_dataflow(dom: DataflowDOM) -> Iterator[dict]:
     """Yields each section of a dataflow as JSON-ready dicts."""
-    for section in dom:
+    sections = list(dom)
+    _preload_jobs(sections)
+    for section in sections:
         yield serialize_section(section)
