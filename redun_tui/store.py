@@ -21,6 +21,7 @@ import base64
 import binascii
 import json
 import time
+from dataclasses import replace
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from types import SimpleNamespace
@@ -93,6 +94,8 @@ REF_LIMIT = 200  # characters of a value's repr in a link (redun's trim_string d
 RELATED_LIMIT = 50  # jobs listed as producers/consumers of a value or file
 SUBVALUE_LIMIT = 200  # subvalues / parent values listed on a value screen
 RECENT_JOBS_LIMIT = 50  # jobs listed on a task screen
+# Above this many jobs, a task's newest jobs are found by walking the start-time index.
+RECENT_SCAN_THRESHOLD = 2_000
 UPSTREAM_JOBS_PER_ARG = 3  # jobs listed as the source of one argument
 CANDIDATES_LIMIT = 10  # ids listed for an ambiguous prefix
 PAGE_LIMIT_MAX = 5_000
@@ -781,8 +784,14 @@ class Store:
             )
 
         def conditions(pj: _JobJoin) -> list:
-            found = [pj.job.execution_id == execution_id]
-            found.append(pj.job.parent_id.is_(None) if parent_id is None else pj.job.parent_id == parent_id)
+            # Children by the parent_id index alone (a parent's children share its execution);
+            # the top level is the execution's root job, looked up through the execution row,
+            # not by scanning its 100,000 jobs for the one without a parent.
+            if parent_id is None:
+                root = select(Execution.job_id).where(Execution.id == execution_id)
+                found = [pj.job.id.in_(root), pj.job.parent_id.is_(None)]
+            else:
+                found = [pj.job.parent_id == parent_id]
             if subtree is not None:
                 found.append(pj.job.id.in_(select(subtree.c.id)))
             return found
@@ -790,8 +799,18 @@ class Store:
         rows = self._job_page(session, conditions, False, key, limit)
         rows, next_cursor = _page(rows, limit, offset, lambda row: (row[4], row[0]))
         ids = [row[0] for row in rows]
+        total = None
         if subtree is None:
             counts = self._child_counts(session, ids)
+            # The size of the whole list (unfiltered only: a filtered count would run the
+            # subtree query again), counted on the parent_id index alone; the top level is
+            # one root job.
+            if parent_id is None:
+                total = offset + len(rows)
+            else:
+                total = session.execute(
+                    select(func.count()).select_from(Job).where(Job.parent_id == parent_id)
+                ).scalar_one()
         elif ids:
             child = _CHILD
             counts = dict(
@@ -804,7 +823,7 @@ class Store:
         else:
             counts = {}
         items = tuple(self._job_row(row, counts.get(row[0], 0)) for row in rows)
-        return Page(items=items, offset=offset, next_cursor=next_cursor)
+        return Page(items=items, offset=offset, next_cursor=next_cursor, total=total)
 
     def job_children(
         self,
@@ -1122,14 +1141,34 @@ class Store:
 
         return self._read(work)
 
-    def dataflow(self, value_hash: str) -> DataflowView:
-        """The upstream dataflow of a value, as linkable lines plus JSON."""
+    def dataflow(self, value_hash: str, with_json: bool = True) -> DataflowView:
+        """The upstream dataflow of a value, as linkable lines plus JSON.
+
+        Args:
+            value_hash: a value hash or unique prefix.
+            with_json: also serialize the DOM to ``json_text``. Serializing renders every value
+                a second time (a third of the time on a 600-call dataflow): a pane can pass
+                False and call :meth:`dataflow_json` when the user exports.
+        """
 
         def work(session: Session) -> DataflowView:
             full_hash = self._resolve_one(session, Value.value_hash, value_hash, "value")
             row = session.execute(select(*_value_columns(Value)).where(Value.value_hash == full_hash)).one()
             ref = _value_ref(row)
-            return _build_dataflow(session, _dataflow, ref, full_hash)
+            return _build_dataflow(session, _dataflow, ref, full_hash, with_lines=True, with_json=with_json)
+
+        return self._read(work)
+
+    def dataflow_json(self, value_hash: str) -> str:
+        """The upstream dataflow of a value as JSON text (a list of sections), for export."""
+
+        def work(session: Session) -> str:
+            full_hash = self._resolve_one(session, Value.value_hash, value_hash, "value")
+            ref = ValueRef(value_hash=full_hash, type="", preview="")
+            view = _build_dataflow(session, _dataflow, ref, full_hash, with_lines=False, with_json=True)
+            if view.error:
+                raise StoreError(view.error)
+            return view.json_text
 
         return self._read(work)
 
@@ -1174,12 +1213,12 @@ class Store:
     def _task_stats(session: Session, hashes: list[str]) -> dict[str, tuple[int, datetime | None]]:
         if not hashes:
             return {}
+        # Counts only: they come from the task_hash index alone. The newest start time would
+        # read every job row of the task (a second per 200,000 jobs): see task() instead.
         rows = session.execute(
-            select(Job.task_hash, func.count(), func.max(Job.start_time))
-            .where(Job.task_hash.in_(hashes))
-            .group_by(Job.task_hash)
+            select(Job.task_hash, func.count()).where(Job.task_hash.in_(hashes)).group_by(Job.task_hash)
         ).all()
-        return {task_hash: (count, last) for task_hash, count, last in rows}
+        return {task_hash: (count, None) for task_hash, count in rows}
 
     @staticmethod
     def _task_row(row: Any, stats: dict[str, tuple[int, datetime | None]]) -> TaskRow:
@@ -1209,22 +1248,24 @@ class Store:
                 .limit(SUBVALUE_LIMIT)
             ).all()
             stats = self._task_stats(session, [row[0] for row in version_rows])
-            versions = tuple(
-                sorted(
-                    (self._task_row(row, stats) for row in version_rows),
-                    key=lambda version: (version.last_run is None, -(version.last_run.timestamp()) if version.last_run else 0, version.hash),
-                )
-            )
-            this = next(version for version in versions if version.hash == full_hash)
-            jj = _MAIN
-            rows = session.execute(
-                jj.select_rows()
-                .where(jj.job.task_hash == full_hash)
-                .order_by(jj.job.start_time.desc(), jj.job.id)
-                .limit(RECENT_JOBS_LIMIT)
-            ).all()
+            job_count = stats.get(full_hash, (0, None))[0]
+            if job_count > RECENT_SCAN_THRESHOLD:
+                # Many jobs: walk the start-time index newest first and stop after a page
+                # (``|| ''`` keeps SQLite from choosing the task_hash index and sorting them all).
+                condition = lambda pj: [(pj.job.task_hash + "") == full_hash]  # noqa: E731
+            else:
+                condition = lambda pj: [pj.job.task_hash == full_hash]  # noqa: E731
+            rows = self._job_page(session, condition, False, None, RECENT_JOBS_LIMIT, descending=True)[
+                :RECENT_JOBS_LIMIT
+            ]
             counts = self._child_counts(session, [row[0] for row in rows])
             recent = tuple(self._job_row(row, counts.get(row[0], 0)) for row in rows)
+            last_run = recent[0].start_time if recent else None
+            versions = tuple(
+                replace(version, last_run=last_run) if version.hash == full_hash else version
+                for version in (self._task_row(row, stats) for row in version_rows)
+            )
+            this = next(version for version in versions if version.hash == full_hash)
             tags = self._tags(session, TagEntity.Task, [full_hash]).get(full_hash, ())
             return TaskDetail(row=this, source=source or "", versions=versions, recent_jobs=recent, tags=tags)
 
@@ -1422,7 +1463,9 @@ def _search_module() -> Any:
     return None
 
 
-def _build_dataflow(session: Session, dataflow: Any, ref: ValueRef, value_hash: str) -> DataflowView:
+def _build_dataflow(
+    session: Session, dataflow: Any, ref: ValueRef, value_hash: str, with_lines: bool, with_json: bool
+) -> DataflowView:
     """Walks a value's upstream dataflow inside ``session`` and lays it out as linkable lines.
 
     Each piece of a line that shows a node links to it: a value to ``values/<hash>``, a call
@@ -1434,8 +1477,10 @@ def _build_dataflow(session: Session, dataflow: Any, ref: ValueRef, value_hash: 
     try:
         edges = list(dataflow.walk_dataflow(_SessionBackend(session), value))
         dom = list(dataflow.make_dataflow_dom(edges))
-        segment_lines = [list(line) for line in dataflow.iter_dataflow_segments(dom)]
-        json_text = json.dumps(list(dataflow.serialize_dataflow(dom)), indent=2, ensure_ascii=False)
+        segment_lines = [list(line) for line in dataflow.iter_dataflow_segments(dom)] if with_lines else []
+        json_text = ""
+        if with_json:
+            json_text = json.dumps(list(dataflow.serialize_dataflow(dom)), indent=2, ensure_ascii=False)
     except SQLAlchemyError:
         raise
     except Exception as error:  # a graph redun itself cannot lay out must not break the screen

@@ -307,6 +307,7 @@ def test_every_job_opens(db, stores, facts):
             (child for child, parent in fact["job_parent"].items() if parent == job_id),
             key=lambda child: (fact["job_start"][child], child),
         )
+        assert detail.children.total == len(detail.children.items)
         if status == "FAILED":
             assert detail.error is not None and detail.error.message
             assert detail.error.traceback, job_id
@@ -662,3 +663,15 @@ def test_dataflow_lines_are_redun_text_with_links(db, stores):
 def test_dataflow_of_unknown_value(stores):
     with pytest.raises(NotFound):
         stores["seed_example.db"].dataflow("0000000000000")
+
+
+def test_dataflow_without_json_and_json_alone(stores):
+    store = stores["seed_example.db"]
+    with store.backend.new_session() as session:
+        value_hash = session.execute(select(File.value_hash).where(File.path.like("%sample4.vcf"))).scalars().first()
+    full = store.dataflow(value_hash)
+    lines_only = store.dataflow(value_hash, with_json=False)
+    assert lines_only.json_text == "" and lines_only.lines == full.lines
+    assert store.dataflow_json(value_hash) == full.json_text
+    sections = json.loads(full.json_text)
+    assert sections[0]["assign"]["var_name"] == "value"
