@@ -135,35 +135,56 @@ def parse_tag_key_value(key_value: str, value_required: bool = True) -> tuple[st
 # -- the job status rule in SQL ----------------------------------------------------------------
 
 
-def _not_error(result_value: Any) -> Any:
-    # A job without a call node has no result type (NULL): that is "not an error" too.
-    return sa.or_(result_value.type.is_(None), result_value.type != ERROR_VALUE_TYPE)
+def failed_call_hashes() -> Any:
+    """SELECT of the call hashes whose result is an ErrorValue (the FAILED calls).
+
+    Status terms test ``job.call_hash IN (this)``: SQLite runs it once (through the index on
+    ``value.type``) into a temporary set, so a status filter never looks up each job's call
+    node and value row -- that costs seconds on a million jobs. Aliased, so that it never
+    correlates with a call_node or value table the surrounding query joins.
+    """
+    node, result = aliased(CallNode), aliased(Value)
+    return (
+        sa.select(node.call_hash)
+        .join(result, result.value_hash == node.value_hash)
+        .where(result.type == ERROR_VALUE_TYPE)
+    )
 
 
-def job_status_term(status: str, job: Any = Job, result_value: Any = Value) -> Any:
-    """A WHERE term true for jobs of ``status``, given the job and its result Value (outer-joined).
+def _failed(job: Any) -> Any:
+    return job.call_hash.in_(failed_call_hashes())
 
-    Same rule as :func:`redun_tui.db.models.job_status_from`.
+
+def _not_failed(job: Any) -> Any:
+    # A job without a call node (NULL call_hash) has no result: not failed either.
+    return sa.or_(job.call_hash.is_(None), job.call_hash.not_in(failed_call_hashes()))
+
+
+def job_status_term(status: str, job: Any = Job) -> Any:
+    """A WHERE term true for the jobs (``job``: Job or an alias) of ``status``, in any case.
+
+    Same rule as :func:`redun_tui.db.models.job_status_from`: FAILED if the call node's result
+    is an ErrorValue, else RUNNING without an end time, else CACHED or DONE.
 
     Raises:
-        ValueError: an unknown status.
+        UnknownStatusError: not RUNNING, FAILED, CACHED or DONE.
     """
     status = status.upper()
     if status == "FAILED":
-        return result_value.type == ERROR_VALUE_TYPE
+        return _failed(job)
     if status == "RUNNING":
-        return sa.and_(_not_error(result_value), job.end_time.is_(None))
+        return sa.and_(job.end_time.is_(None), _not_failed(job))
     if status == "CACHED":
-        return sa.and_(_not_error(result_value), job.end_time.is_not(None), job.cached.is_(True))
+        return sa.and_(job.end_time.is_not(None), job.cached.is_(True), _not_failed(job))
     if status == "DONE":
-        return sa.and_(_not_error(result_value), job.end_time.is_not(None), job.cached.is_(False))
+        return sa.and_(job.end_time.is_not(None), job.cached.is_(False), _not_failed(job))
     raise UnknownStatusError(status)
 
 
-def job_status_case(job: Any = Job, result_value: Any = Value) -> Any:
-    """A SQL expression giving the status text of each job (same rule as ``job_status_from``)."""
+def job_status_case(job: Any = Job) -> Any:
+    """A SQL expression giving each job's status text (same rule as ``job_status_from``)."""
     return sa.case(
-        (result_value.type == ERROR_VALUE_TYPE, "FAILED"),
+        (_failed(job), "FAILED"),
         (job.end_time.is_(None), "RUNNING"),
         (job.cached.is_(True), "CACHED"),
         else_="DONE",
@@ -511,7 +532,7 @@ class CallGraphQuery:
         apply.execution_status_filter = True  # type: ignore[attr-defined]
         return self._defer(
             apply,
-            joins={"job", "value"},
+            joins={"job"},
             filter_types=self._filter_types & {"Execution"},
             order_by="time",
         )
@@ -531,7 +552,7 @@ class CallGraphQuery:
                 executions = executions.filter(clause)
             return query.clone(jobs=query._jobs.filter(clause), executions=executions)
 
-        return self._defer(apply, joins={"job", "value"}, filter_types=self._filter_types & {"Job"})
+        return self._defer(apply, joins={"job"}, filter_types=self._filter_types & {"Job"})
 
     def filter_task_names(self, task_names: Iterable[str]) -> CallGraphQuery:
         """Only tasks and jobs of these tasks (``namespace.name``, or ``name`` in any namespace)."""
@@ -776,8 +797,15 @@ class CallGraphQuery:
             yield from self._records(record_type, query)
 
     def _count(self, query: Query) -> int:
-        statement = sa.select(sa.func.count()).select_from(query.statement.distinct().subquery())
-        return self._session.execute(statement).scalar_one()
+        statement = query.statement
+        froms = statement.get_final_froms()
+        if len(froms) == 1 and isinstance(froms[0], sa.Table) and statement._limit_clause is None:
+            # One table, no join: rows are distinct already (the primary key is selected), and
+            # a bare count(*) lets the database count the smallest index instead of every row.
+            counting = statement.with_only_columns(sa.func.count(), maintain_column_froms=True).order_by(None)
+        else:
+            counting = sa.select(sa.func.count()).select_from(statement.distinct().subquery())
+        return self._session.execute(counting).scalar_one()
 
     def count(self) -> Iterator[tuple[str, int]]:
         """``(type_name, number of matching records)`` for each record type asked for."""

@@ -213,7 +213,7 @@ def test_job_status_rule_sql_equals_python_on_every_job(sessions: dict) -> None:
     for name, session in sessions.items():
         result = sa.orm.aliased(Value)
         rows = session.execute(
-            sa.select(Job, job_status_case(Job, result), result.type)
+            sa.select(Job, job_status_case(Job), result.type)
             .outerjoin(CallNode, CallNode.call_hash == Job.call_hash)
             .outerjoin(result, result.value_hash == CallNode.value_hash)
         ).all()
@@ -226,7 +226,7 @@ def test_job_status_rule_sql_equals_python_on_every_job(sessions: dict) -> None:
                     sa.select(Job.id)
                     .outerjoin(CallNode, CallNode.call_hash == Job.call_hash)
                     .outerjoin(result, result.value_hash == CallNode.value_hash)
-                    .where(job_status_term(status, Job, result))
+                    .where(job_status_term(status, Job))
                 ).scalars()
             )
             assert matched == {job.id for job, sql_status, _ in rows if sql_status == status}, (name, status)
