@@ -508,52 +508,88 @@ class _Graph:
             rows.extend(self.session.execute(stmt_for(self._keys(keys[start : start + chunk]))).all())
         return rows
 
-    # The states a walk can reach, over-approximated, as a recursive CTE (SQLite >= 3.34 allows
-    # several recursive terms). A state is (kind, key, v): "A" = value v traced in argument
-    # key, "R" = value v traced in the result of call node key, "C" = the arguments of call
-    # node key. The terms mirror the walk's moves without its choices (all parents rather
-    # than the most recent, every matching child, a call's arguments always), so the loaded
-    # data is a superset of what the walk reads; anything missed is loaded by the rounds.
-    _CLOSURE_SQL = """
-WITH RECURSIVE
-seed(kind, key, v) AS ({seed}),
-walk(kind, key, v) AS (
-  SELECT kind, key, v FROM seed
-  UNION
-  SELECT 'R', u.call_hash, w.v
-    FROM walk w JOIN argument_result ar ON ar.arg_hash = w.key
-    JOIN call_node u ON u.call_hash = ar.result_call_hash
-   WHERE w.kind = 'A' AND (u.value_hash = w.v OR EXISTS (
-         SELECT 1 FROM subvalue s WHERE s.parent_value_hash = u.value_hash AND s.value_hash = w.v))
-  UNION
-  SELECT 'R', u.call_hash, u.value_hash
-    FROM walk w JOIN argument_result ar ON ar.arg_hash = w.key
-    JOIN call_node u ON u.call_hash = ar.result_call_hash
-   WHERE w.kind = 'A'
-  UNION
-  SELECT 'A', pa.arg_hash, w.v
-    FROM walk w JOIN argument a ON a.arg_hash = w.key
-    JOIN call_edge e ON e.child_id = a.call_hash
-    JOIN argument pa ON pa.call_hash = e.parent_id
-   WHERE w.kind = 'A' AND (pa.value_hash = w.v OR EXISTS (
-         SELECT 1 FROM subvalue s WHERE s.parent_value_hash = pa.value_hash AND s.value_hash = w.v))
-  UNION
-  SELECT 'R', d.call_hash, w.v
-    FROM walk w JOIN call_edge e ON e.parent_id = w.key
-    JOIN call_node d ON d.call_hash = e.child_id
-   WHERE w.kind = 'R' AND (d.value_hash = w.v OR EXISTS (
-         SELECT 1 FROM subvalue s WHERE s.parent_value_hash = d.value_hash AND s.value_hash = w.v))
-  UNION
-  SELECT 'C', w.key, '' FROM walk w WHERE w.kind = 'R'
-  UNION
-  SELECT 'A', a.arg_hash, a.value_hash
-    FROM walk w JOIN argument a ON a.call_hash = w.key
-   WHERE w.kind = 'C'
-)
-SELECT walk.kind, walk.key, walk.v, argument.call_hash
-  FROM walk LEFT JOIN argument ON walk.kind = 'A' AND argument.arg_hash = walk.key
- LIMIT :limit
-"""
+    # The states a walk can reach, over-approximated, as a recursive CTE. A state is
+    # (kind, key, v): "A" = value v traced in argument key, "R" = value v traced in the result
+    # of call node key, "C" = the arguments of call node key. The moves mirror the walk's
+    # without its choices (all parents rather than the most recent, every matching child, a
+    # call's arguments always), so the data loaded is a superset of what the walk reads;
+    # anything missed would still be loaded by the rounds. Each move is (columns, tables,
+    # condition) over the current state ``w``.
+    _MOVES = [
+        # An argument's value from an upstream call's result (the value itself, if inside)...
+        (
+            "'R', u.call_hash, w.v",
+            "argument_result ar JOIN call_node u ON u.call_hash = ar.result_call_hash",
+            "w.kind = 'A' AND ar.arg_hash = w.key AND (u.value_hash = w.v OR EXISTS ("
+            "SELECT 1 FROM subvalue s WHERE s.parent_value_hash = u.value_hash AND s.value_hash = w.v))",
+        ),
+        # ... or that whole result.
+        (
+            "'R', u.call_hash, u.value_hash",
+            "argument_result ar JOIN call_node u ON u.call_hash = ar.result_call_hash",
+            "w.kind = 'A' AND ar.arg_hash = w.key",
+        ),
+        # An argument routed from an argument of a parent call.
+        (
+            "'A', pa.arg_hash, w.v",
+            "argument a JOIN call_edge e ON e.child_id = a.call_hash JOIN argument pa ON pa.call_hash = e.parent_id",
+            "w.kind = 'A' AND a.arg_hash = w.key AND (pa.value_hash = w.v OR EXISTS ("
+            "SELECT 1 FROM subvalue s WHERE s.parent_value_hash = pa.value_hash AND s.value_hash = w.v))",
+        ),
+        # A result routed from a child call that returned it.
+        (
+            "'R', d.call_hash, w.v",
+            "call_edge e JOIN call_node d ON d.call_hash = e.child_id",
+            "w.kind = 'R' AND e.parent_id = w.key AND (d.value_hash = w.v OR EXISTS ("
+            "SELECT 1 FROM subvalue s WHERE s.parent_value_hash = d.value_hash AND s.value_hash = w.v))",
+        ),
+        # A result made by the call itself: its arguments.
+        ("'C', w.key, ''", "", "w.kind = 'R'"),
+        ("'A', a.arg_hash, a.value_hash", "argument a", "w.kind = 'C' AND a.call_hash = w.key"),
+    ]
+
+    @classmethod
+    def closure_sql(cls, seed: str, dialect: str) -> str:
+        """The closure query for a dialect.
+
+        SQLite (>= 3.34) accepts one recursive SELECT per move; PostgreSQL allows a single
+        reference to the recursive table, so there the moves are a LATERAL union.
+        """
+        def typed(columns: str) -> str:
+            # PostgreSQL wants the same column types in every term of a recursive CTE.
+            return ", ".join(f"CAST({column} AS TEXT)" for column in columns.split(", "))
+
+        if not seed.startswith("SELECT"):
+            seed = "SELECT " + typed(seed)
+        if dialect == "sqlite":
+            terms = []
+            for columns, tables, condition in cls._MOVES:
+                source = f"walk w, {tables}" if tables else "walk w"
+                terms.append(f"SELECT {typed(columns)} FROM {source} WHERE {condition}")
+            recursive = "\n  UNION\n  ".join(terms)
+        else:
+            terms = []
+            for columns, tables, condition in cls._MOVES:
+                source = f" FROM {tables}" if tables else ""
+                terms.append(f"SELECT {typed(columns)}{source} WHERE {condition}")
+            moves = "\n    UNION ALL\n    ".join(terms)
+            recursive = (
+                "SELECT t.kind, t.key, t.v FROM walk w CROSS JOIN LATERAL (\n    "
+                + moves
+                + "\n  ) AS t(kind, key, v)"
+            )
+        return (
+            "WITH RECURSIVE\n"
+            f"seed(kind, key, v) AS ({seed}),\n"
+            "walk(kind, key, v) AS (\n"
+            "  SELECT kind, key, v FROM seed\n"
+            f"  UNION\n  {recursive}\n"
+            ")\n"
+            "SELECT walk.kind, walk.key, walk.v, argument.call_hash\n"
+            "  FROM walk LEFT JOIN argument ON walk.kind = 'A' AND argument.arg_hash = walk.key\n"
+            " LIMIT :limit"
+        )
+
     # Past this many states the prefetch is abandoned (the rounds still load what is needed).
     _CLOSURE_LIMIT = 300_000
 
@@ -564,28 +600,31 @@ SELECT walk.kind, walk.key, walk.v, argument.call_hash
             False when the database has no recursive CTE support used here (not SQLite) or the
             closure is too large; the walk then loads level by level.
         """
-        if not self.is_sqlite:
+        dialect = self.session.get_bind().dialect.name
+        if dialect not in ("sqlite", "postgresql"):
             return False
         params: dict[str, Any] = {"limit": self._CLOSURE_LIMIT + 1}
         if isinstance(init_node, Value):
             seed = (
-                "SELECT 'C', call_hash, '' FROM call_node WHERE value_hash = :v"
-                " UNION SELECT 'C', cn.call_hash, '' FROM subvalue s"
-                " JOIN call_node cn ON cn.value_hash = s.parent_value_hash WHERE s.value_hash = :v"
+                "SELECT CAST('C' AS TEXT), CAST(call_hash AS TEXT), CAST('' AS TEXT)"
+                " FROM call_node WHERE value_hash = :v"
+                " UNION SELECT CAST('C' AS TEXT), CAST(cn.call_hash AS TEXT), CAST('' AS TEXT)"
+                " FROM subvalue s JOIN call_node cn ON cn.value_hash = s.parent_value_hash"
+                " WHERE s.value_hash = :v"
             )
             params["v"] = init_node.value_hash
         elif isinstance(init_node, CallNode):
-            seed = "SELECT 'C', :key, ''"
+            seed = "'C', :key, ''"
             params["key"] = init_node.call_hash
         elif isinstance(init_node, ArgumentValue):
-            seed = "SELECT 'A', :key, :v"
+            seed = "'A', :key, :v"
             params.update(key=init_node.argument.arg_hash, v=init_node.value.value_hash)
         elif isinstance(init_node, CallNodeValue):
-            seed = "SELECT 'R', :key, :v"
+            seed = "'R', :key, :v"
             params.update(key=init_node.call_node.call_hash, v=init_node.value.value_hash)
         else:
             return False
-        rows = self.session.execute(sa.text(self._CLOSURE_SQL.format(seed=seed)), params).all()
+        rows = self.session.execute(sa.text(self.closure_sql(seed, dialect)), params).all()
         if len(rows) > self._CLOSURE_LIMIT:
             return False
 
