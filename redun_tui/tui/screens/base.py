@@ -17,12 +17,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from redun_tui.tui.messages import Fetched
 from redun_tui.tui.routes import command_line
 from redun_tui.tui.text import message as message_text
+from redun_tui.tui.widgets.key_bar import KeyBar
 from redun_tui.tui.widgets.route_header import RouteHeader
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class BaseScreen(Screen):
     def compose(self) -> ComposeResult:
         yield RouteHeader(self.tui.store.name, self.route)
         yield from self.compose_body()
-        yield Footer()
+        yield KeyBar(id="key-bar")
 
     def compose_body(self) -> ComposeResult:
         """The screen's own widgets (no data yet: :meth:`load` fetches it)."""
