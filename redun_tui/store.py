@@ -30,12 +30,13 @@ from typing import Any, TypeVar
 from sqlalchemy import and_, case, false, func, literal, or_, select, true, union_all
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.selectable import Join
 
 from redun_tui.db import dataflow as _dataflow
 from redun_tui.db import values as _values
 from redun_tui.db.backend import LOCK_RETRIES, RedunBackendDb, classify_error
+from redun_tui.db.query import CallGraphQuery
 from redun_tui.db.models import (
     Argument,
     ArgumentResult,
@@ -50,6 +51,7 @@ from redun_tui.db.models import (
     Value,
     json_dumps,
 )
+from redun_tui.search import SearchSyntaxError, apply_search, parse_search
 from redun_tui.views import (
     ArgumentView,
     DataflowLine,
@@ -587,6 +589,13 @@ class Store:
 
         Ordered as redun's console orders them: by the root job's start time, newest first (the
         execution id breaks ties). Statements: the page, its tags, and the total when unfiltered.
+
+        ``search`` is search-bar text (:mod:`redun_tui.search`): executions it matches, or, when
+        it asks only for jobs (``task:align``, ``status:failed`` …), the executions of the jobs
+        it matches.
+
+        Raises:
+            redun_tui.search.SearchSyntaxError: the search text does not parse.
         """
         limit = _check_limit(limit)
         offset, key = _decode_cursor(cursor, 2)
@@ -596,12 +605,10 @@ class Store:
             # after limit + 1 rows), then their columns, joined for those rows only.
             pj = _PAGE
             driving = _DrivingJoin(pj.job.table, Execution.__table__, Execution.job_id == pj.job.id)
-            page = select(Execution.id.label("id"), pj.job.start_time.label("start_time"))
+            page = select(Execution.id.label("id"), pj.job.start_time.label("start_time")).select_from(driving)
             text = search.strip()
             if text:
-                page = page.select_from(pj.joined(driving)).where(self._execution_search(session, text, pj))
-            else:
-                page = page.select_from(driving)
+                page = page.where(Execution.id.in_(_searched_execution_ids(session, text)))
             if key is not None:
                 page = page.where(_keyset_after((pj.job.start_time, Execution.id), key, descending=True))
             page = page.order_by(pj.job.start_time.desc(), Execution.id.desc()).limit(limit + 1).subquery("page")
@@ -617,26 +624,6 @@ class Store:
             return Page(items=items, offset=offset, next_cursor=next_cursor, total=total)
 
         return self._read(work)
-
-    @staticmethod
-    def _execution_search(session: Session, text: str, jj: _JobJoin) -> Any:
-        """Condition for the executions list's search text (redun_tui.search when available).
-
-        Without the search module, a bare word matches an id prefix, a task name or namespace,
-        or a command-line fragment (what redun console's ``--find`` matches).
-        """
-        search_module = _search_module()
-        if search_module is not None:
-            ids = search_module.execution_ids_query(session, text)
-            if ids is not None:
-                return Execution.id.in_(ids)
-        pattern = "%" + _like_pattern(text) + "%"
-        return or_(
-            _prefix_condition(session, Execution.id, text.lower()),
-            jj.task.name.like(pattern, escape="\\"),
-            jj.task.namespace.like(pattern, escape="\\"),
-            Execution.args.like(pattern, escape="\\"),
-        )
 
     def execution(self, execution_id: str) -> ExecutionDetail:
         """One execution's header (full id or unique prefix)."""
@@ -1382,13 +1369,45 @@ class Store:
     # -- search, routes, refresh --
 
     def search(self, text: str, cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE) -> Page[RecordRow]:
-        """Records of any type matching search-bar text (raises redun_tui.search.SearchSyntaxError)."""
+        """Records of any type matching search-bar text (raises redun_tui.search.SearchSyntaxError).
+
+        Records come type by type as ``redun log`` lists them (executions and jobs newest first,
+        then call nodes newest first, tasks by name, values by hash); each type is paged with a
+        keyset on its own order, so a page costs two statements per type it touches, plus the
+        prefix look-ups of the search text.
+        """
         limit = _check_limit(limit)
-        offset, key = _decode_cursor(cursor, 0) if cursor else (0, None)
-        search_module = _search_module()
-        if search_module is None:
-            raise StoreError("search is not available yet")
-        return self._read(lambda session: search_module.search_records(session, text, offset, limit))
+        offset, type_index, key = _decode_search_cursor(cursor)
+        parsed = parse_search(text)
+        if isinstance(parsed, SearchSyntaxError):
+            raise parsed
+
+        def work(session: Session) -> Page[RecordRow]:
+            query = apply_search(CallGraphQuery(session), parsed, session).build()
+            wanted = getattr(query, "_filter_types", set(_SEARCH_ORDER))
+            subqueries = dict(query.subqueries)
+            items: list[RecordRow] = []
+            next_cursor = None
+            index, resume = type_index, key
+            while index < len(_SEARCH_ORDER) and next_cursor is None:
+                type_name = _SEARCH_ORDER[index]
+                if type_name in wanted:
+                    room = limit - len(items)
+                    keys = _search_page(subqueries[type_name], type_name, resume, room + 1)
+                    if len(keys) > room:
+                        keys = keys[:room]
+                        next_cursor = _encode_cursor(offset + limit, [index, *keys[-1][1:]])
+                    items.extend(_search_rows(session, type_name, [row[0] for row in keys]))
+                    if len(items) >= limit and next_cursor is None and index + 1 < len(_SEARCH_ORDER):
+                        # Exactly full: the next page starts at the next type.
+                        remaining = [name for name in _SEARCH_ORDER[index + 1 :] if name in wanted]
+                        if remaining:
+                            next_cursor = _encode_cursor(offset + limit, [index + 1])
+                        break
+                index, resume = index + 1, None
+            return Page(items=tuple(items), offset=offset, next_cursor=next_cursor)
+
+        return self._read(work)
 
     def resolve(self, route: str) -> Resolution:
         """Expands id prefixes in a route to the canonical route, or says why it cannot."""
@@ -1458,9 +1477,138 @@ class Store:
 # -- optional modules written alongside -------------------------------------------------------
 
 
-def _search_module() -> Any:
-    """The store-facing search adapter, once redun_tui.search provides one (else None)."""
-    return None
+# -- search ---------------------------------------------------------------------------------
+
+_SEARCH_ORDER = ("Execution", "Job", "CallNode", "Task", "Value")
+_SEARCH_ROOT = aliased(Job, name="search_root_job")
+
+
+def _search_order(type_name: str) -> tuple[tuple, bool]:
+    """(sort columns, descending) of one record type in search results."""
+    if type_name == "Execution":
+        return (_SEARCH_ROOT.start_time, Execution.id), True
+    if type_name == "Job":
+        return (Job.start_time, Job.id), True
+    if type_name == "CallNode":
+        return (CallNode.timestamp, CallNode.call_hash), True
+    if type_name == "Task":
+        return (Task.namespace, Task.name, Task.hash), False
+    return (Value.value_hash,), False
+
+
+def _decode_search_cursor(cursor: str | None) -> tuple[int, int, tuple | None]:
+    """(offset, index of the record type, key within that type or None) from a search cursor."""
+    if not cursor:
+        return 0, 0, None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        parts = json.loads(raw)
+        offset, type_index = int(parts[0]), int(parts[1])
+        key = tuple(datetime.fromisoformat(item["t"]) if isinstance(item, dict) else item for item in parts[2:])
+    except (ValueError, TypeError, KeyError, IndexError, binascii.Error, json.JSONDecodeError):
+        raise StoreError("invalid page cursor") from None
+    if not 0 <= type_index < len(_SEARCH_ORDER):
+        raise StoreError("invalid page cursor")
+    if key and len(key) != len(_search_order(_SEARCH_ORDER[type_index])[0]):
+        raise StoreError("invalid page cursor")
+    return offset, type_index, key or None
+
+
+def _search_page(query: Any, type_name: str, key: tuple | None, size: int) -> list[tuple]:
+    """``(pk, *sort key)`` of the next ``size`` records of one type of a built CallGraphQuery.
+
+    The ordering, keyset and limit go on the query itself (SELECT DISTINCT … ORDER BY … LIMIT),
+    so SQLite can stop early when the order follows an index, instead of materializing every
+    match first.
+    """
+    columns, descending = _search_order(type_name)
+    if type_name == "Execution":
+        query = query.join(_SEARCH_ROOT, Execution.job_id == _SEARCH_ROOT.id)
+    pk = {"Execution": Execution.id, "Job": Job.id, "CallNode": CallNode.call_hash, "Task": Task.hash, "Value": Value.value_hash}[type_name]
+    query = query.with_entities(pk, *[column for column in columns if column is not pk])
+    if key is not None:
+        query = query.filter(_keyset_after(columns, key, descending))
+    order = [column.desc() if descending else column for column in columns]
+    rows = query.order_by(None).order_by(*order).distinct().limit(size).all()
+    # Rows are (pk, other sort columns); the key is the sort columns in order.
+    keyed = []
+    for row in rows:
+        values = dict(zip([pk, *[column for column in columns if column is not pk]], row))
+        keyed.append((row[0], *[values[column] for column in columns]))
+    return keyed
+
+
+def _search_rows(session: Session, type_name: str, ids: list[str]) -> list[RecordRow]:
+    """Display rows for one type's page of ids, in the order of ``ids`` (one or two statements)."""
+    if not ids:
+        return []
+    found: dict[str, RecordRow] = {}
+    if type_name == "Execution":
+        query, _ = Store._execution_select()
+        for row in session.execute(query.where(Execution.id.in_(ids))).all():
+            found[row[0]] = RecordRow(
+                type="Execution", id=row[0], status=row[5], task_name=_cut(_fullname(row[6], row[7]), TASK_NAME_LIMIT),
+                time=row[3], route=f"executions/{row[0]}",
+            )
+    elif type_name == "Job":
+        jj = _MAIN
+        for row in session.execute(jj.select_rows().where(jj.job.id.in_(ids))).all():
+            job = Store._job_row(row)
+            found[job.id] = RecordRow(
+                type="Job", id=job.id, status=job.status, task_name=job.task_name, time=job.start_time, route=f"jobs/{job.id}"
+            )
+    elif type_name == "CallNode":
+        rows = session.execute(
+            select(CallNode.call_hash, Task.namespace, Task.name, CallNode.timestamp, CallNode.value_hash)
+            .select_from(CallNode.__table__.outerjoin(Task, Task.hash == CallNode.task_hash))
+            .where(CallNode.call_hash.in_(ids))
+        ).all()
+        latest = _latest_jobs(session, {row[0] for row in rows})
+        for call_hash, namespace, name, timestamp, value_hash in rows:
+            job_id = latest.get(call_hash)
+            found[call_hash] = RecordRow(
+                type="CallNode", id=call_hash, status="", task_name=_cut(_fullname(namespace, name), TASK_NAME_LIMIT),
+                time=timestamp, route=f"jobs/{job_id}" if job_id else f"values/{value_hash}",
+            )
+    elif type_name == "Task":
+        for task_hash, namespace, name in session.execute(
+            select(Task.hash, Task.namespace, Task.name).where(Task.hash.in_(ids))
+        ).all():
+            found[task_hash] = RecordRow(
+                type="Task", id=task_hash, status="", task_name=_cut(_fullname(namespace, name), TASK_NAME_LIMIT),
+                time=None, route=f"tasks/{task_hash}",
+            )
+    else:
+        for value_hash, type_text in session.execute(
+            select(Value.value_hash, Value.type).where(Value.value_hash.in_(ids))
+        ).all():
+            found[value_hash] = RecordRow(
+                type="Value", id=value_hash, status="", task_name=_cut(type_text or "", TASK_NAME_LIMIT),
+                time=None, route=f"values/{value_hash}",
+            )
+    return [found[record_id] for record_id in ids if record_id in found]
+
+
+def _searched_execution_ids(session: Session, text: str) -> Any:
+    """A subquery of the execution ids search text selects, for the executions list.
+
+    Executions the text matches; or, when it asks for jobs and not executions, the executions
+    of the matching jobs; otherwise none.
+
+    Raises:
+        SearchSyntaxError: the text does not parse.
+    """
+    parsed = parse_search(text)
+    if isinstance(parsed, SearchSyntaxError):
+        raise parsed
+    query = apply_search(CallGraphQuery(session), parsed, session).build()
+    wanted = getattr(query, "_filter_types", set(_SEARCH_ORDER))
+    subqueries = dict(query.subqueries)
+    if "Execution" in wanted:
+        return subqueries["Execution"].with_entities(Execution.id).statement
+    if "Job" in wanted:
+        return subqueries["Job"].with_entities(Job.execution_id).statement
+    return select(Execution.id).where(false())
 
 
 def _build_dataflow(

@@ -675,3 +675,68 @@ def test_dataflow_without_json_and_json_alone(stores):
     assert store.dataflow_json(value_hash) == full.json_text
     sections = json.loads(full.json_text)
     assert sections[0]["assign"]["var_name"] == "value"
+
+
+# -- search ----------------------------------------------------------------------------------
+
+SEARCHES = ["", "status:failed", "task:explode", "is:task", "file:*.txt", "main_ok", "tag:user", "-", "status:cached,done"]
+
+
+@pytest.mark.parametrize("text", SEARCHES)
+@pytest.mark.parametrize("limit", [1, 3, 7, 1000])
+def test_search_pages_cover_the_query_exactly_once(text, limit, stores):
+    from redun_tui.db.query import CallGraphQuery
+    from redun_tui.search import apply_search, parse_search
+
+    store = stores["failures.db"]
+    with store.backend.new_session() as session:
+        query = apply_search(CallGraphQuery(session), parse_search(text), session)
+        expected = sorted(query.select("type", "id"))
+    rows = _all_pages(lambda cursor, limit: store.search(text, cursor=cursor, limit=limit), limit)
+    got = [(row.type, row.id) for row in rows]
+    assert sorted(got) == expected
+    assert len(set(got)) == len(got)
+    order = ["Execution", "Job", "CallNode", "Task", "Value"]
+    assert [order.index(kind) for kind, _ in got] == sorted(order.index(kind) for kind, _ in got)
+    for row in rows:
+        assert row.route.split("/")[0] in ("executions", "jobs", "tasks", "values")
+        if row.type in ("Execution", "Job"):
+            times = [other.time for other in rows if other.type == row.type]
+            assert times == sorted(times, reverse=True)
+
+
+def test_search_statuses_and_routes(stores, facts):
+    store, fact = stores["failures.db"], facts["failures.db"]
+    rows = store.search("status:failed", limit=1000).items
+    jobs = {row.id for row in rows if row.type == "Job"}
+    assert jobs == {job for job, status in fact["job_status"].items() if status == "FAILED"}
+    assert all(row.status == "FAILED" for row in rows)
+    for row in rows[:5]:
+        assert store.resolve(row.route).route == row.route
+
+
+def test_search_syntax_errors_are_raised_for_the_ui(stores):
+    from redun_tui.search import SearchSyntaxError
+
+    store = stores["failures.db"]
+    with pytest.raises(SearchSyntaxError) as caught:
+        store.search('task:"unterminated')
+    assert caught.value.position >= 0
+    with pytest.raises(SearchSyntaxError):
+        store.executions(search="status:")
+
+
+def test_executions_search(stores, facts):
+    store, fact = stores["failures.db"], facts["failures.db"]
+    failed = store.executions(search="status:failed").items
+    assert {row.id for row in failed} == {e for e, status in fact["exec_status"].items() if status == "FAILED"}
+    # A search for jobs lists the executions those jobs ran in.
+    explode = store.executions(search="task:failures.explode").items
+    assert {row.id for row in explode} == {
+        fact["job_exec"][job] for job, task in fact["job_task"].items() if task == "failures.explode"
+    }
+    starts = [row.start_time for row in explode]
+    assert starts == sorted(starts, reverse=True)
+    paged = _all_pages(lambda cursor, limit: store.executions(search="tag:user", cursor=cursor, limit=limit), 3)
+    assert [row.id for row in paged] == [row.id for row in store.executions().items]
+    assert store.executions(search="is:task").items == ()
