@@ -112,13 +112,15 @@ def test_walk_without_prefetch_loads_level_by_level(
     # Where the recursive CTE is not used (PostgreSQL), the rounds alone give the same edges.
     import redun_tui.db.dataflow as dataflow
 
-    backend, deep, _ = graph_db
+    backend, _, _ = graph_db
+    step_50 = bench.Builder().value(50)  # the result of the 50th step: a shorter chain
     with backend.new_session() as session:
-        expected = list(walk_dataflow(backend, session.get(Value, deep)))
+        expected = list(walk_dataflow(backend, session.get(Value, step_50)))
         monkeypatch.setattr(dataflow._Graph, "prefetch", lambda self, node: False)
         with bench.count_statements(backend.engine) as statements:
-            edges = list(walk_dataflow(backend, session.get(Value, deep)))
+            edges = list(walk_dataflow(backend, session.get(Value, step_50)))
     # Same session, so the same ORM objects: the edges compare equal.
+    assert len(edges) == 5 * 50 - 1
     assert edges == expected
     # Level by level costs a few statements per level, so a chain costs about one per edge.
     assert statements[0] < 3 * len(edges)
