@@ -7,6 +7,7 @@ rows are read here with sqlite3 only.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import pickle
@@ -128,6 +129,10 @@ def test_decoding_everything_imports_nothing_and_runs_only_vetted_code() -> None
             c_calls.add(getattr(arg, "__qualname__", getattr(arg, "__name__", "?")))
 
     before = set(sys.modules)
+    # Garbage left by earlier tests (SQLAlchemy weakref callbacks...) must not be collected
+    # while the profiler watches: its finalizers are not decoding.
+    gc.collect()
+    gc.disable()
     sys.setprofile(profile)
     try:
         decoded = []
@@ -143,6 +148,7 @@ def test_decoding_everything_imports_nothing_and_runs_only_vetted_code() -> None
         ]
     finally:
         sys.setprofile(None)
+        gc.enable()
     assert set(sys.modules) - before == set()
     assert all(isinstance(text, str) for text in texts)
     assert files and tracebacks

@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import copyreg
 import functools
+import gc
 import operator
 import os
 import pickle
@@ -145,11 +146,13 @@ def profile_calls(func: Any) -> tuple[Any, set[str], set[str]]:
         elif event == "c_call":
             c_funcs.add(getattr(arg, "__qualname__", getattr(arg, "__name__", "?")))
 
+    gc.disable()  # no collection of other tests' garbage (and its finalizers) in here
     sys.setprofile(profile)
     try:
         result = func()
     finally:
         sys.setprofile(None)
+        gc.enable()
     return result, files, c_funcs
 
 
