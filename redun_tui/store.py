@@ -36,7 +36,7 @@ from sqlalchemy.sql.selectable import Join
 from redun_tui.db import dataflow as _dataflow
 from redun_tui.db import values as _values
 from redun_tui.db.backend import LOCK_RETRIES, RedunBackendDb, classify_error
-from redun_tui.db.query import CallGraphQuery
+from redun_tui.db.query import CallGraphQuery, UnknownStatusError, job_status_case, job_status_term
 from redun_tui.db.models import (
     Argument,
     ArgumentResult,
@@ -53,6 +53,7 @@ from redun_tui.db.models import (
 )
 from redun_tui.search import SearchSyntaxError, apply_search, parse_search
 from redun_tui.views import (
+    STATUSES,
     ArgumentView,
     DataflowLine,
     DataflowView,
@@ -222,17 +223,22 @@ class _JobJoin:
         """SELECT of the JobRow columns (plus ``extra``) over the joined FROM clause."""
         return select(*self.row_columns(), *extra).select_from(self.joined())
 
+
+class _TaskLookup(_Alias):
+    """The task table under its own name, for ``task_hash IN (SELECT hash … WHERE name …)``."""
+
     def task_filter(self, task_name: str) -> Any:
-        """Matches a task by full name (``namespace.name``) or bare name, index-friendly."""
-        conditions = [and_(self.task.name == task_name, self.task.namespace == "")]
+        """Matches a task by full name (``namespace.name``) or bare name."""
+        conditions = [and_(self.name == task_name, self.namespace == "")]
         if "." in task_name:
             namespace, name = task_name.rsplit(".", 1)
-            conditions.append(and_(self.task.namespace == namespace, self.task.name == name))
+            conditions.append(and_(self.namespace == namespace, self.name == name))
         else:
-            conditions.append(self.task.name == task_name)
+            conditions.append(self.name == task_name)
         return or_(*conditions)
 
 
+_TASK_LOOKUP = _TaskLookup(Task, "lookup_task")
 _MAIN = _JobJoin("j")
 _PAGE = _JobJoin("p")
 _MATCH = _JobJoin("m")
@@ -603,10 +609,16 @@ class Store:
         def work(session: Session) -> Page[ExecutionRow]:
             # First the page's ids, walking root jobs newest first (a narrow query that stops
             # after limit + 1 rows), then their columns, joined for those rows only.
+            # Unfiltered, root jobs drive (newest first by index, stopping after a page); a
+            # search drives from its matches instead (at most every execution, sorted), since
+            # a rare match would otherwise mean walking every job's index entry to find it.
             pj = _PAGE
-            driving = _DrivingJoin(pj.job.table, Execution.__table__, Execution.job_id == pj.job.id)
-            page = select(Execution.id.label("id"), pj.job.start_time.label("start_time")).select_from(driving)
             text = search.strip()
+            if text:
+                joined = Execution.__table__.join(pj.job.table, Execution.job_id == pj.job.id)
+            else:
+                joined = _DrivingJoin(pj.job.table, Execution.__table__, Execution.job_id == pj.job.id)
+            page = select(Execution.id.label("id"), pj.job.start_time.label("start_time")).select_from(joined)
             if text:
                 page = page.where(Execution.id.in_(_searched_execution_ids(session, text)))
             if key is not None:
@@ -674,13 +686,21 @@ class Store:
 
         def work(session: Session) -> tuple[StatusCount, ...]:
             full_id = self._resolve_one(session, Execution.id, execution_id, "execution")
-            jj = _MAIN
-            status = jj.status.label("status")
+            # Grouped on the job rows alone (FAILED = the call hash is in the small set of
+            # failed calls, read once): joining each job's call node and value row cost ~1 s
+            # for 100,000 jobs. Task names are joined to the few groups afterwards.
+            job = _PAGE.job
+            status = job_status_case(job).label("status")
+            groups = (
+                select(job.task_hash.label("task_hash"), status, func.count().label("count"))
+                .where(job.execution_id == full_id)
+                .group_by(job.task_hash, status)
+                .subquery("groups")
+            )
             rows = session.execute(
-                select(jj.task.namespace, jj.task.name, status, func.count())
-                .select_from(jj.joined())
-                .where(jj.job.execution_id == full_id)
-                .group_by(jj.task.namespace, jj.task.name, status)
+                select(Task.namespace, Task.name, groups.c.status, groups.c.count).select_from(
+                    groups.outerjoin(Task.__table__, Task.hash == groups.c.task_hash)
+                )
             ).all()
             by_task: dict[str, dict[str, int]] = {}
             for namespace, name, job_status, count in rows:
@@ -701,11 +721,19 @@ class Store:
 
     @staticmethod
     def _job_filter(jj: _JobJoin, status: str | None, task_name: str | None) -> list:
+        """Conditions on ``jj.job`` alone (no joins): status by the failed-call set, task by hash.
+
+        Raises:
+            StoreError: an unknown status.
+        """
         conditions = []
         if status:
-            conditions.append(jj.status == status.upper())
+            try:
+                conditions.append(job_status_term(status, jj.job))
+            except UnknownStatusError:
+                raise StoreError(f"unknown job status '{status}' (expected one of {', '.join(STATUSES)})") from None
         if task_name:
-            conditions.append(jj.task_filter(task_name))
+            conditions.append(jj.job.task_hash.in_(select(_TASK_LOOKUP.hash).where(_TASK_LOOKUP.task_filter(task_name))))
         return conditions
 
     @staticmethod
@@ -761,7 +789,7 @@ class Store:
             match = _MATCH
             seed = (
                 select(match.job.id.label("id"))
-                .select_from(match.joined())
+                .select_from(match.job.table)
                 .where(match.job.execution_id == execution_id, *self._job_filter(match, status, task_name))
             )
             subtree = seed.cte("subtree", recursive=True)
@@ -843,7 +871,7 @@ class Store:
             rows = self._job_page(
                 session,
                 lambda pj: [pj.job.execution_id == full_id, *self._job_filter(pj, status, task_name)],
-                bool(status or task_name),
+                False,
                 key,
                 limit,
             )
@@ -1450,23 +1478,28 @@ class Store:
     def heartbeat(self, execution_id: str | None = None) -> Heartbeat:
         """A cheap token that changes when redun writes (jobs ending, heartbeats).
 
-        One statement of index-backed aggregates: the newest execution heartbeat
-        (``updated_time``), the number of jobs without an end time and the number of jobs
-        (within the execution when given), and the newest job end time.
+        One statement of index-backed aggregates. Globally: the newest execution heartbeat
+        (``updated_time``), the number of jobs without an end time, and the newest job start
+        and end times (each one index seek). For an execution: its heartbeat, its jobs without
+        an end time and its number of jobs (an index-only count), and the newest end time.
         """
 
         def work(session: Session) -> Heartbeat:
             if execution_id:
                 updated = select(Execution.updated_time).where(Execution.id == execution_id).scalar_subquery()
-                running = select(func.count()).select_from(Job).where(Job.end_time.is_(None), Job.execution_id == execution_id)
-                jobs = select(func.count()).select_from(Job).where(Job.execution_id == execution_id)
+                # ``|| ''`` keeps SQLite on the end_time index (the few unfinished jobs of
+                # the whole database) instead of reading every job row of the execution.
+                running = select(func.count()).select_from(Job).where(
+                    Job.end_time.is_(None), (Job.execution_id + "") == execution_id
+                )
+                jobs = select(func.count()).select_from(Job).where(Job.execution_id == execution_id).scalar_subquery()
             else:
                 updated = select(func.max(Execution.updated_time)).scalar_subquery()
                 running = select(func.count()).select_from(Job).where(Job.end_time.is_(None))
-                jobs = select(func.count()).select_from(Job)
+                jobs = select(func.max(Job.start_time)).scalar_subquery()
             last_end = select(func.max(Job.end_time)).scalar_subquery()
             row = session.execute(
-                select(updated, running.scalar_subquery(), jobs.scalar_subquery(), last_end)
+                select(updated, running.scalar_subquery(), jobs, last_end)
             ).one()
             token = tuple(str(item) if isinstance(item, datetime) else item for item in row)
             return Heartbeat(token=token, running=bool(row[1]))
