@@ -528,14 +528,16 @@ class RedunBackendDb:
         if version > REDUN_DB_MAX_VERSION or version.minor == REDUN_DB_UNKNOWN_VERSION:
             raise SchemaTooNew(f"redun database is too new for this program: {version} > {REDUN_DB_MAX_VERSION}")
         desired = desired_version or REDUN_DB_VERSIONS[-1]
+        # The version query left a transaction open on the session: on PostgreSQL its locks
+        # would block the migration's ALTER/DROP (run on another connection) forever.
+        assert self.session is not None
+        self.session.close()
         if desired > version:
             migrations.upgrade(self.engine, desired.migration_id)
         elif desired < version and not upgrade_only:
             migrations.downgrade(self.engine, desired.migration_id)
         else:
             return
-        assert self.session is not None
-        self.session.close()
         with self.new_session() as session:
             session.add(RedunVersion(id=str(uuid.uuid4()), version=desired.major, timestamp=utcnow()))
             session.commit()
