@@ -60,6 +60,10 @@ def _parse_version(text: str) -> DBVersionInfo:
     return next(v for v in REDUN_DB_VERSIONS if v.migration_id == migration_id)
 
 
+def _version(major: int, minor: int) -> DBVersionInfo:
+    return next(v for v in REDUN_DB_VERSIONS if (v.major, v.minor) == (major, minor))
+
+
 def _database_error(error: BaseException, target: str | None) -> CliError:
     if isinstance(error, RedunDatabaseError):
         return CliError(str(error))
@@ -195,6 +199,11 @@ def _migrate(direction: str, version_text: str, target: str | None) -> None:
         raise CliError(f"Must use upgrade command to migrate from {version} to {desired}.")
     if desired < version and direction != "downgrade":
         raise CliError(f"Must use downgrade command to migrate from {version} to {desired}.")
+
+    # What a downgrade drops with its tables (redun's downgrades drop them silently).
+    for major, minor, what in ((3, 1, "tags"), (2, 0, "the evaluation cache")):
+        if desired < _version(major, minor) <= version:
+            click.echo(f"Note: going below {major}.{minor} drops {what}.")
 
     backup: Path | None = None
     if path is not None:

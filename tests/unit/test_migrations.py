@@ -560,13 +560,15 @@ def test_cli_upgrade_backs_up_then_migrates(tmp_path: Path, run_db, local_tz):
 
 def test_cli_upgrade_and_downgrade_to_a_version(tmp_path: Path, run_db):
     path = copy_fixture("old_v2_0.db", tmp_path)
-    result = run_db("upgrade", "3.0", str(path))
+    result = run_db("upgrade", "3.1", str(path))
     assert result.exit_code == 0, result.output
-    assert "Final db version: 3.0" in result.stdout
-    assert schema_text(path) == golden("schema_3_0.sqlite.sql")
+    assert "Final db version: 3.1" in result.stdout
+    assert schema_text(path) == golden("schema_3_1.sqlite.sql")
 
     result = run_db("downgrade", "647c510a77b1", str(path))
     assert result.exit_code == 0, result.output
+    assert "Note: going below 3.1 drops tags." in result.stdout
+    assert "evaluation" not in result.stdout
     assert "Final db version: 2.0" in result.stdout
     assert schema_text(path) == golden("schema_2_0.sqlite.sql")
     assert len([p for p in tmp_path.iterdir() if ".bak-" in p.name]) == 2
@@ -715,3 +717,24 @@ def test_postgres_old_database_upgrades_with_its_data(pg_url: str):
             assert [[h, t, f, bytes(v).hex().upper()] for h, t, f, v in values] == case["values"]
     finally:
         engine.dispose()
+
+
+def test_postgres_cli_creates_downgrades_and_reports(pg_url: str, run_db):
+    result = run_db("upgrade", pg_url)
+    assert result.exit_code == 0, result.output
+    assert "Initial db version: -1.0" in result.stdout
+    assert "No backup made (not a SQLite file)" in result.stdout
+    assert "Final db version: 3.5" in result.stdout
+
+    result = run_db("downgrade", "2.0", pg_url)
+    assert result.exit_code == 0, result.output
+    assert "Final db version: 2.0" in result.stdout
+
+    result = run_db("info", pg_url)
+    assert result.exit_code == 0, result.output
+    assert "db version: 2.0 'Initial production schema.'" in result.stdout
+    assert "CLI compatible with db: False" in result.stdout
+
+    result = run_db("upgrade", "9.9", pg_url)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("redun-tui: unknown db version or migration id: '9.9'")
