@@ -20,7 +20,8 @@ becomes :class:`Unpicklable`, printed like redun's ``Unpicklable('...')``.
 
 Public API: :data:`MAX_VALUE_SIZE_PREVIEW`, :class:`PreviewValue`, :func:`decode_value`
 (redun's ``Value.value_parsed``), :func:`preview_value` (``Value.preview``),
-:func:`trim_string`, :func:`value_repr`, :func:`iter_files`, :func:`is_safe_loaded`.
+:func:`trim_string`, :func:`value_repr` / :func:`value_str` (bounded ``repr``/``str`` as redun
+trims them), :func:`iter_files`, :func:`is_safe_loaded`.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ __all__ = [
     "preview_value",
     "trim_string",
     "value_repr",
+    "value_str",
 ]
 
 #: Values larger than this many bytes are shown as a PreviewValue, never unpickled (as redun).
@@ -348,6 +350,31 @@ def value_repr(
         return trim_string("".join(parts), max_length, ellipsis)
     finally:
         _render_options.sort_sets = previous
+
+
+def value_str(obj: Any, max_length: int | None = 200, *, ellipsis: str = "...") -> str:
+    """``trim_string(str(obj), max_length)``, bounded and never raising (see value_repr).
+
+    redun prints some values with ``str()`` (``Argument.__repr__``): a string shows
+    without quotes and an exception as its message; everything else prints as its repr.
+
+    Args:
+        obj: a decoded value.
+        max_length: trim to this many characters; ``None`` for the full text.
+        ellipsis: what marks a cut.
+
+    Returns:
+        The display text.
+    """
+    if isinstance(obj, str) and type(obj) is str:
+        text = obj
+    elif type(obj) in _BUILTIN_EXCEPTIONS:
+        text = _error_message(obj)
+    elif type(obj) in _PLAIN_LEAVES and type(obj) is not str:
+        text = _leaf_str(obj)
+    else:
+        return value_repr(obj, max_length, ellipsis=ellipsis)
+    return text if max_length is None else trim_string(text, max_length, ellipsis)
 
 
 def _short_hash(value: Any) -> Any:

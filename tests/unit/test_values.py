@@ -239,6 +239,32 @@ def test_trim_string_custom_ellipsis_and_too_short() -> None:
         V.trim_string("abc", 2)
 
 
+@pytest.mark.parametrize(
+    "obj",
+    [
+        "plain text",
+        "x" * 300,
+        ValueError("boom"),
+        KeyError("k"),
+        ValueError("a", 1),
+        [1, "a"],
+        {"k": b"\x00"},
+        3.5,
+        None,
+        b"bytes",
+    ],
+)
+def test_value_str_matches_trimmed_str(obj: object) -> None:
+    assert V.value_str(obj) == V.trim_string(str(obj))
+    assert V.value_str(obj, 10, ellipsis="..]") == V.trim_string(str(obj), 10, "..]")
+
+
+def test_value_str_of_stand_ins() -> None:
+    want = SYNTHETIC["file"]
+    obj = V.decode_value(want["type"], PICKLE, bytes.fromhex(want["hex"]))
+    assert V.value_str(obj) == str(obj) == "File(path=data/a.txt, hash=11111111)"
+
+
 def test_value_repr_is_bounded_on_shared_structures() -> None:
     # 2**40 leaves once expanded: Python's repr would never finish.
     data = bytearray(b"\x80\x03]q\x00K\x01a")  # memo 0 = [1]
