@@ -366,11 +366,12 @@ def value_str(obj: Any, max_length: int | None = 200, *, ellipsis: str = "...") 
     Returns:
         The display text.
     """
-    if isinstance(obj, str) and type(obj) is str:
+    kind = type(obj)
+    if kind is str:
         text = obj
-    elif type(obj) in _BUILTIN_EXCEPTIONS:
+    elif kind in _BUILTIN_EXCEPTIONS:
         text = _error_message(obj)
-    elif type(obj) in _PLAIN_LEAVES and type(obj) is not str:
+    elif kind in _PLAIN_LEAVES:
         text = _leaf_str(obj)
     else:
         return value_repr(obj, max_length, ellipsis=ellipsis)

@@ -8,8 +8,10 @@ For every schema-3.5 fixture database it opens a throw-away copy with real redun
 writes ``tests/golden/previews/<db>.json`` mapping each value hash to what redun
 shows for that value row:
 
-- ``preview``: ``trim_string(repr(Value.preview))`` (the console / CLI display),
-- ``parsed``: ``trim_string(repr(Value.value_parsed))`` (``Value.__repr__``'s text),
+- ``preview``: ``trim_string(repr(Value.preview))``: what redun shows for arguments and values
+  (``redun log``, the console's job and upstream screens, dataflow text),
+- ``parsed``: ``trim_string(repr(Value.value_parsed))``: ``Value.__repr__``, job results and
+  errors in ``redun log`` (the console's value screen shows ``pformat`` of it in full),
 - ``parsed_len``: the length of the untrimmed ``repr(Value.value_parsed)``,
 - ``preview_class``: the class name redun's preview object has (for reading only),
 - ``unordered_sets``: True when the value holds a set of two or more items. redun prints
@@ -22,8 +24,8 @@ shows for that value row:
 
 It also writes ``tests/golden/previews/synthetic.json``: values real redun pickles (made in a
 child process that can import a throw-away workflow module, ``synthmod``) covering classes
-and layouts the fixtures lack — every redun File/Dir/Staging class, PartialTask, operator
-expressions, Handles, unimportable namedtuples/dataclasses/slots/enums/exceptions, standard
+and layouts the fixtures lack — redun's File, Dir, FileSet and Staging classes, PartialTask,
+operator expressions, Handles, unimportable namedtuples/dataclasses/slots/enums/exceptions, standard
 library types, pickle protocols 0-5 and truncated pickles — each with the ``preview`` text
 redun prints for it when ``synthmod`` cannot be imported. Nothing dangerous is pickled there:
 redun itself would execute it.
