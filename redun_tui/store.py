@@ -804,7 +804,7 @@ class Store:
             # not by scanning its 100,000 jobs for the one without a parent.
             if parent_id is None:
                 root = select(Execution.job_id).where(Execution.id == execution_id)
-                found = [pj.job.id.in_(root), pj.job.parent_id.is_(None)]
+                found = [pj.job.id.in_(root)]
             else:
                 found = [pj.job.parent_id == parent_id]
             if subtree is not None:
