@@ -207,6 +207,10 @@ def _migrate(direction: str, version_text: str, target: str | None) -> None:
 
     backup: Path | None = None
     if path is not None:
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.access(path, os.W_OK) or not os.access(folder, os.W_OK):
+            # SQLite also writes a journal next to the file, and the backup goes there too.
+            raise CliError(f"{display_name}: the file or its folder is not writable; nothing changed")
         try:
             backup = backup_sqlite(path)
         except (sqlite3.Error, OSError) as error:
