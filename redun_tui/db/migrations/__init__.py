@@ -160,7 +160,8 @@ def upgrade(engine: Engine | Connection, revision: str = "head") -> None:
 
     Args:
         engine: Engine (or open Connection) of the database. An empty database gets the full
-            schema.
+            schema. On SQLite the whole run is one transaction (a transaction already open on
+            a given Connection is committed first, since foreign keys are switched off).
         revision: ``head``, a migration id of ``VERSIONS`` or a version such as ``3.0``.
 
     Raises:
