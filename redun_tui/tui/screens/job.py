@@ -47,18 +47,20 @@ class JobScreen(RecordScreen):
         self.job_id = row.id
         self.set_route(f"jobs/{row.id}")
         self.set_live(row.status == "RUNNING", row.execution_id)
+        ended = format_time(row.end_time) or "not ended"
         pairs = [
             ("Job", row.id),
             ("Status", row.status + ("  (cached)" if row.cached and row.status != "CACHED" else "")),
             ("Task", detail.task.fullname or row.task_name),
-            ("Started", format_time(row.start_time)),
-            ("Ended", format_time(row.end_time) or "-"),
-            ("Duration", format_duration(row.duration) or "-"),
-            ("Call hash", detail.call_hash or "(none recorded)"),
+            ("Time", f"{format_time(row.start_time)} → {ended}  ({format_duration(row.duration) or '-'})"),
+            ("Call", (detail.call_hash or "(no call recorded)")
+             + (f"  args {short_id(detail.args_hash)}" if detail.args_hash else "")),
         ]
-        if detail.args_hash:
-            pairs.append(("Args hash", detail.args_hash))
         widgets = [field_block(pairs, status=row.status)]
+        if detail.error is not None:
+            # A failed job's error is what the user came for: right under the header.
+            widgets.append(section("Error"))
+            widgets.append(Static(literal(detail.error.error_repr, limit=4_000), classes="error-text"))
 
         widgets.append(section("Trail"))
         for depth, link in enumerate(detail.trail):
@@ -83,12 +85,9 @@ class JobScreen(RecordScreen):
         else:
             widgets.append(Static(literal("none (the job has not finished or failed)"), classes="muted"))
 
-        if detail.error is not None:
-            widgets.append(section("Error"))
-            widgets.append(Static(literal(detail.error.error_repr), classes="error-text"))
-            if detail.error.traceback:
-                widgets.append(section("Traceback"))
-                widgets.append(code_block("\n".join(detail.error.traceback)))
+        if detail.error is not None and detail.error.traceback:
+            widgets.append(section("Traceback"))
+            widgets.append(code_block("\n".join(detail.error.traceback)))
 
         if detail.tags:
             widgets.append(section("Tags"))

@@ -14,6 +14,7 @@ from redun_tui.tui.widgets.search_bar import PLACEHOLDER, SearchBar
 from redun_tui.views import Page
 
 PAGE_SIZE = 200
+HURRY_PAGE_SIZE = 2_000  # rows per page while `G` runs to the end of a long list
 RELOAD_LIMIT = 2_000  # rows a refresh re-reads at most (so the cursor stays where it was)
 
 
@@ -131,7 +132,8 @@ class ListScreen(BaseScreen):
             listing.page_failed()
             return False
 
-        self.fetch("more", lambda: self.fetch_page(text, cursor, PAGE_SIZE), done, on_error=failed)
+        limit = HURRY_PAGE_SIZE if event.hurry else PAGE_SIZE
+        self.fetch("more", lambda: self.fetch_page(text, cursor, limit), done, on_error=failed)
 
     @on(PagedList.Selected, "#listing")
     def _open(self, event: PagedList.Selected) -> None:

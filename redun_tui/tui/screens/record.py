@@ -99,9 +99,9 @@ class RecordScreen(BaseScreen):
                     focusable = [w for w in body.query("*") if w.focusable]
                     target = focusable[0] if focusable else None
             if target is not None:
-                target.focus(scroll_visible=had_content is False)
-            if had_content:
-                body.scroll_to(y=scroll_y, animate=False)
+                # The first view starts at the top (the record's fields), not at the first link.
+                target.focus(scroll_visible=False)
+            body.scroll_to(y=scroll_y if had_content else 0, animate=False)
 
         self.call_after_refresh(restore)
 

@@ -41,7 +41,7 @@ class KeyBar(Static):
                         bindings.append(binding)
         seen: set[str] = set()
         parts: list[Content] = []
-        key_style = "bold"
+        key_style = "bold $footer-key-foreground"
         for binding in bindings:
             label = _key_label(binding)
             if label in seen:

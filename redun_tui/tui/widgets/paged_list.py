@@ -103,12 +103,18 @@ class PagedList(ScrollView, can_focus=True):
             return self.paged_list
 
     class LoadMore(Message):
-        """The user is near the end of the loaded rows and another page exists."""
+        """The user is near the end of the loaded rows and another page exists.
 
-        def __init__(self, paged_list: PagedList, cursor: str) -> None:
+        Attributes:
+            cursor: the store's cursor for the next page.
+            hurry: True while ``G`` runs to the end (the screen may fetch bigger pages).
+        """
+
+        def __init__(self, paged_list: PagedList, cursor: str, hurry: bool = False) -> None:
             super().__init__()
             self.paged_list = paged_list
             self.cursor = cursor
+            self.hurry = hurry
 
         @property
         def control(self) -> PagedList:
@@ -180,9 +186,10 @@ class PagedList(ScrollView, can_focus=True):
         self._line_cache.clear()
         self._update_size()
         if self._waiting_for_last:
+            # Follow the loading with the cursor, so `G` shows progress on long lists.
+            self._move(len(self.items) - 1, keep_waiting=True)
             if self.next_cursor is None:
                 self._waiting_for_last = False
-                self.action_last()
             else:
                 self._request_more()
         self.refresh()
@@ -325,12 +332,17 @@ class PagedList(ScrollView, can_focus=True):
     def _scroll_cursor_visible(self) -> None:
         top = int(self.scroll_offset.y)
         height = self._body_height
+        bottom = self.cursor
+        if self.items and self.cursor == len(self.items) - 1 and self._note:
+            bottom += 1  # on the last row, also show the "loading more" line under it
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False)
+        elif bottom >= top + height:
+            self.scroll_to(y=bottom - height + 1, animate=False)
 
-    def _move(self, cursor: int) -> None:
+    def _move(self, cursor: int, keep_waiting: bool = False) -> None:
+        if not keep_waiting:
+            self._waiting_for_last = False  # any other move cancels a running `G`
         if not self.items:
             return
         cursor = max(0, min(cursor, len(self.items) - 1))
@@ -364,7 +376,7 @@ class PagedList(ScrollView, can_focus=True):
         self._requested = self.next_cursor
         self._update_size()
         self.refresh()
-        self.post_message(self.LoadMore(self, self.next_cursor))
+        self.post_message(self.LoadMore(self, self.next_cursor, hurry=self._waiting_for_last))
 
     def action_cursor_up(self) -> None:
         self._move(self.cursor - 1)
@@ -387,6 +399,7 @@ class PagedList(ScrollView, can_focus=True):
         if self.next_cursor is not None:
             self._waiting_for_last = True
             self._request_more()
+            self.refresh()
 
     def action_select(self) -> None:
         item = self.current_item
