@@ -129,6 +129,8 @@ from redun import File, Dir
 from redun.file import (IFile, IDir, ContentDir, FileSet, StagingFile, StagingDir,
                         ContentFile)
 from redun.expression import ValueExpression, QuotedExpression
+from redun.file import IStagingFile, ContentStagingDir
+from redun.handle import Handle
 from redun.scheduler import ErrorValue, Traceback, catch
 from redun.task import CacheScope
 from redun.value import get_type_registry
@@ -158,6 +160,8 @@ add("content_dir", hashed(ContentDir("cdir"), "7777777777aaaaaaaaaa"))
 add("fileset", hashed(FileSet("x/*.txt"), "8888888888bbbbbbbbbb"))
 add("staging_file", StagingFile(hashed(File("local.txt"), "9999999999cccccccccc"), f2))
 add("staging_dir", StagingDir(hashed(Dir("ldir"), "aaaaaaaaaa1111111111"), d1))
+add("istaging_file", IStagingFile("l.txt", "r.txt"))
+add("content_staging_dir", ContentStagingDir(hashed(Dir("a"), "b" * 40), hashed(Dir("c"), "d" * 40)))
 add("files_nested", {"files": [f1, (f2,)], "dir": d1, "empty": []})
 add("task", sm.add)
 add("task_other_ns", sm.lone)
@@ -180,6 +184,7 @@ try:
     raise ValueError("bad thing", 42)
 except ValueError as error:
     add("error_value_two_args", ErrorValue(error, Traceback.from_error(error)))
+    add("traceback_frames", Traceback.from_error(error).frames)
 try:
     raise sm.AppError("app failed", 7)
 except sm.AppError as error:
@@ -188,6 +193,8 @@ add("error_value_no_args", ErrorValue(RuntimeError()))
 add("os_error", OSError(2, "No such file"))
 add("exceptions_list", [KeyError("k"), ZeroDivisionError("z"), StopIteration()])
 add("conn_handle", sm.Conn("db", "sqlite://"))
+add("base_handle", Handle("conn"))
+add("base_handle_namespaced", Handle("conn2", namespace="ns"))
 add("namedtuple", sm.Pair(1, [2, 3]))
 add("dataclass", sm.Record("r", [f1], {"k": (1, 2)}))
 add("slotted", sm.Slotted(1, "two"))

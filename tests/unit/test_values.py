@@ -322,6 +322,24 @@ def test_task_and_expression_attributes() -> None:
     assert isinstance(expr.kwargs["b"], V.File)
 
 
+def test_function_values_are_never_reimported() -> None:
+    # redun.value.Function as redun pickles a plain function passed as a value.
+    data = (
+        b"\x80\x03credun.value\nFunction\n)\x81}(X\x04\x00\x00\x00hashX\x02\x00\x00\x00ab"
+        b"X\x06\x00\x00\x00moduleX\x05\x00\x00\x00os.mpX\x04\x00\x00\x00nameX\x03\x00"
+        b"\x00\x00sepub."
+    )
+    before = set(sys.modules)
+    func = V.decode_value("builtins.function", PICKLE, data)
+    # redun re-imports os.mp and, failing, prints its stub's repr with a memory address;
+    # the stand-in names the function instead and never imports.
+    assert isinstance(func, V.UnknownFunction) and func.fullname == "os.mp.sep"
+    assert repr(func) == "<function os.mp.sep>"
+    wrapper = V.decode_value("redun.Value", PICKLE, data)
+    assert isinstance(wrapper, V.Function) and wrapper.hash == "ab"
+    assert set(sys.modules) - before == set()
+
+
 def test_sets_keep_pickle_order_and_are_read_only() -> None:
     # set(['b', 'a', 'c']) as protocol 3 writes it: the items in the writer's order.
     data = (
