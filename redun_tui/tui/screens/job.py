@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import on
+from textual.widgets import Static
 
 from redun_tui.formatting import format_duration, format_time, short_id
 from redun_tui.tui.screens.record import (
@@ -18,8 +19,7 @@ from redun_tui.tui.screens.tasks import JOB_COLUMNS, job_cells
 from redun_tui.tui.text import literal
 from redun_tui.tui.widgets.links import RouteLink
 from redun_tui.tui.widgets.paged_list import PagedList
-from redun_tui.views import JobDetail, JobRow, Page
-from textual.widgets import Static
+from redun_tui.views import JobDetail, JobRow
 
 PAGE_SIZE = 200
 
