@@ -523,11 +523,13 @@ class CallNode(Base):
 
     def _linked(self, mine: Any, theirs: Any) -> list[CallNode]:
         # A call may repeat a child, so this cannot be a relationship (which would de-duplicate).
+        # Ties in call_order (one node called by several parents) are broken by hash, which is
+        # the order SQLite gives redun's query (it walks the call_hash index).
         rows = object_session(self).execute(
             select(CallNode)
             .join(CallEdge, theirs == CallNode.call_hash)
             .where(mine == self.call_hash)
-            .order_by(CallEdge.call_order)
+            .order_by(CallEdge.call_order, CallNode.call_hash)
         )
         return [node for (node,) in rows]
 
