@@ -1126,7 +1126,9 @@ def _graph_for(backend: Any, node: DataflowNode) -> _Graph:
         orm_object = node.argument
     elif isinstance(node, CallNodeValue):
         orm_object = node.call_node
-    session = object_session(orm_object) or backend.session
+    session = object_session(orm_object)
+    if session is None:
+        session = backend.session
     graph = _Graph(session)
     _register(graph, node)
     return graph
@@ -1134,11 +1136,12 @@ def _graph_for(backend: Any, node: DataflowNode) -> _Graph:
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:
-    """Pauses the cyclic garbage collector while a walk creates thousands of ORM objects.
+    """Pauses the cyclic garbage collector while a walk or a DOM creates thousands of objects.
 
-    Every few hundred allocations the collector scans the young objects, and the ORM objects
-    survive into older generations, whose scans then dominate: loading 8,000 rows took twice
-    as long with the collector running. Nothing the walk makes is garbage before it ends.
+    Running, the collector scans the new ORM objects and tuples again and again as they age
+    through its generations; paused, it scans them once when it resumes. Measured on the
+    2,000-input fan-out benchmark: walk + DOM + text 0.95 s paused against 1.25-1.5 s running.
+    None of these objects is garbage before the walk ends, so nothing is kept longer.
     """
     was_enabled = gc.isenabled()
     gc.disable()
