@@ -211,3 +211,25 @@ async def test_failed_only_and_status_cell_filter(make_app, settle):
         await settle(pilot)
         shown = [node.data.job for node in tree.root.children[0].children if node.data.job is not None]
         assert [job.status for job in shown] == ["CACHED"]
+
+
+async def test_job_tree_pages_children(make_app, settle, monkeypatch):
+    """Children come in pages; the "more" node loads the next page in place."""
+    import redun_tui.tui.screens.execution as execution_module
+
+    monkeypatch.setattr(execution_module, "PAGE_SIZE", 3)
+    app = make_app("failures.db", f"executions/{FAILED_EXECUTION}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one(JobTree)
+        await pilot.press("right")
+        await settle(pilot)
+        root = tree.root.children[0]
+        kinds = [child.data.kind for child in root.children]
+        assert kinds == ["job", "job", "job", "more"]
+        await pilot.press("end", "enter")  # the "more" node
+        await settle(pilot)
+        kinds = [child.data.kind for child in root.children]
+        assert kinds == ["job"] * 4
+        ids = [child.data.job.id for child in root.children]
+        assert len(set(ids)) == 4

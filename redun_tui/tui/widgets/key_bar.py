@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from textual.binding import Binding
 from textual.content import Content
+from textual.style import Style
 from textual.widgets import Static
 
 KEY_NAMES = {"escape": "esc", "question_mark": "?", "slash": "/", "ctrl+p": "^p"}
@@ -41,7 +42,7 @@ class KeyBar(Static):
                         bindings.append(binding)
         seen: set[str] = set()
         parts: list[Content] = []
-        key_style = "bold $footer-key-foreground"
+        key_style = Style.from_rich_style(self.get_component_rich_style("key-bar--key"))
         for binding in bindings:
             label = _key_label(binding)
             if label in seen:
