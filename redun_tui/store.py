@@ -610,23 +610,22 @@ class Store:
             # First the page's ids, walking root jobs newest first (a narrow query that stops
             # after limit + 1 rows), then their columns, joined for those rows only.
             # Unfiltered, root jobs drive (newest first by index, stopping after a page); a
-            # search drives from its matches instead (at most every execution, sorted), since
-            # a rare match would otherwise mean walking every job's index entry to find it.
-            pj = _PAGE
+            # search first probes the newest executions, then sorts its matches.
             text = search.strip()
             if text:
-                joined = Execution.__table__.join(pj.job.table, Execution.job_id == pj.job.id)
+                keys = _searched_executions(session, text, key, limit + 1)
+                query, _ = self._execution_select()
+                found = {row[0]: row for row in session.execute(query.where(Execution.id.in_([k[0] for k in keys])))}
+                rows = [found[execution_id] for execution_id, _start in keys if execution_id in found]
             else:
-                joined = _DrivingJoin(pj.job.table, Execution.__table__, Execution.job_id == pj.job.id)
-            page = select(Execution.id.label("id"), pj.job.start_time.label("start_time")).select_from(joined)
-            if text:
-                page = page.where(Execution.id.in_(_searched_execution_ids(session, text)))
-            if key is not None:
-                page = page.where(_keyset_after((pj.job.start_time, Execution.id), key, descending=True))
-            page = page.order_by(pj.job.start_time.desc(), Execution.id.desc()).limit(limit + 1).subquery("page")
-            query, _ = self._execution_select(page.join(Execution.__table__, Execution.id == page.c.id))
-            query = query.order_by(page.c.start_time.desc(), page.c.id.desc())
-            rows = session.execute(query).all()
+                page = select(Execution.id.label("id"), _PAGE.job.start_time.label("start_time")).select_from(
+                    _DrivingJoin(_PAGE.job.table, Execution.__table__, Execution.job_id == _PAGE.job.id)
+                )
+                if key is not None:
+                    page = page.where(_keyset_after((_PAGE.job.start_time, Execution.id), key, descending=True))
+                page = page.order_by(_PAGE.job.start_time.desc(), Execution.id.desc()).limit(limit + 1).subquery("page")
+                query, _ = self._execution_select(page.join(Execution.__table__, Execution.id == page.c.id))
+                rows = session.execute(query.order_by(page.c.start_time.desc(), page.c.id.desc())).all()
             rows, next_cursor = _page(rows, limit, offset, lambda row: (row[3], row[0]))
             tags = self._tags(session, TagEntity.Execution, [row[0] for row in rows])
             total = None
@@ -1421,7 +1420,7 @@ class Store:
                 type_name = _SEARCH_ORDER[index]
                 if type_name in wanted:
                     room = limit - len(items)
-                    keys = _search_page(subqueries[type_name], type_name, resume, room + 1)
+                    keys = _search_page(session, subqueries[type_name], type_name, resume, room + 1)
                     if len(keys) > room:
                         keys = keys[:room]
                         next_cursor = _encode_cursor(offset + limit, [index, *keys[-1][1:]])
@@ -1547,13 +1546,54 @@ def _decode_search_cursor(cursor: str | None) -> tuple[int, int, tuple | None]:
     return offset, type_index, key or None
 
 
-def _search_page(query: Any, type_name: str, key: tuple | None, size: int) -> list[tuple]:
+# Newest-first searches first look for matches among this many of the newest rows (walking the
+# start-time index and testing each row against the search): a common match fills a page after a
+# few hundred rows. Only when that window holds less than a page does the search sort all its
+# matches (then few, or the window would have filled).
+PROBE_ROWS = 5_000
+_PROBE_JOB = _Alias(Job, "probe_job")
+
+
+def _probe_newest(session: Session, drive: Any, match: Any, size: int) -> list[tuple] | None:
+    """``(id, start_time)`` of the first ``size`` driving rows that ``match`` accepts, or None.
+
+    Args:
+        drive: a SELECT of ``id`` and ``start_time``, newest first, after the keyset.
+        match: a CallGraphQuery subquery (ORM Query) already filtered to the driving row.
+    None means the window of PROBE_ROWS rows held fewer than ``size`` matches: the caller sorts
+    the full match set instead.
+    """
+    window = drive.limit(PROBE_ROWS).subquery("probe_window")
+    rows = session.execute(
+        select(window.c.id, window.c.start_time)
+        .where(match(window).exists())
+        .order_by(window.c.start_time.desc(), window.c.id.desc())
+        .limit(size)
+    ).all()
+    return [tuple(row) for row in rows] if len(rows) >= size else None
+
+
+def _search_page(session: Session, query: Any, type_name: str, key: tuple | None, size: int) -> list[tuple]:
     """``(pk, *sort key)`` of the next ``size`` records of one type of a built CallGraphQuery.
 
-    The ordering, keyset and limit go on the query itself (SELECT DISTINCT … ORDER BY … LIMIT),
-    so SQLite can stop early when the order follows an index, instead of materializing every
-    match first.
+    Jobs and executions (newest first) are probed along the start-time index first (see
+    PROBE_ROWS). Otherwise the ordering, keyset and limit go on the query itself
+    (SELECT DISTINCT … ORDER BY … LIMIT).
     """
+    if type_name == "Job":
+        probe = _PROBE_JOB
+        drive = select(probe.id.label("id"), probe.start_time.label("start_time"))
+        if key is not None:
+            drive = drive.where(_keyset_after((probe.start_time, probe.id), key, descending=True))
+        drive = drive.order_by(probe.start_time.desc(), probe.id.desc())
+        found = _probe_newest(session, drive, lambda window: query.filter(Job.id == window.c.id), size)
+        if found is not None:
+            return [(job_id, start, job_id) for job_id, start in found]
+    elif type_name == "Execution":
+        drive = _newest_executions(key)
+        found = _probe_newest(session, drive, lambda window: query.filter(Execution.id == window.c.id), size)
+        if found is not None:
+            return [(execution_id, start, execution_id) for execution_id, start in found]
     columns, descending = _search_order(type_name)
     if type_name == "Execution":
         query = query.join(_SEARCH_ROOT, Execution.job_id == _SEARCH_ROOT.id)
@@ -1622,11 +1662,26 @@ def _search_rows(session: Session, type_name: str, ids: list[str]) -> list[Recor
     return [found[record_id] for record_id in ids if record_id in found]
 
 
-def _searched_execution_ids(session: Session, text: str) -> Any:
-    """A subquery of the execution ids search text selects, for the executions list.
+_PROBE_ROOT = _Alias(Job, "probe_root")
+
+
+def _newest_executions(key: tuple | None) -> Any:
+    """SELECT of execution ``id`` and root ``start_time``, newest first, after ``key``."""
+    root = _PROBE_ROOT
+    drive = select(Execution.id.label("id"), root.start_time.label("start_time")).select_from(
+        _DrivingJoin(root.table, Execution.__table__, Execution.job_id == root.id)
+    )
+    if key is not None:
+        drive = drive.where(_keyset_after((root.start_time, Execution.id), key, descending=True))
+    return drive.order_by(root.start_time.desc(), Execution.id.desc())
+
+
+def _searched_executions(session: Session, text: str, key: tuple | None, size: int) -> list[tuple]:
+    """``(id, start_time)`` of the next ``size`` executions search text selects, newest first.
 
     Executions the text matches; or, when it asks for jobs and not executions, the executions
-    of the matching jobs; otherwise none.
+    of the matching jobs; otherwise none. Probed along the newest executions first, then, if
+    that window holds less than a page, by sorting every match.
 
     Raises:
         SearchSyntaxError: the text does not parse.
@@ -1638,10 +1693,28 @@ def _searched_execution_ids(session: Session, text: str) -> Any:
     wanted = getattr(query, "_filter_types", set(_SEARCH_ORDER))
     subqueries = dict(query.subqueries)
     if "Execution" in wanted:
-        return subqueries["Execution"].with_entities(Execution.id).statement
-    if "Job" in wanted:
-        return subqueries["Job"].with_entities(Job.execution_id).statement
-    return select(Execution.id).where(false())
+        matches = subqueries["Execution"]
+        match = lambda window: matches.filter(Execution.id == window.c.id)  # noqa: E731
+        ids = matches.with_entities(Execution.id).statement
+    elif "Job" in wanted:
+        matches = subqueries["Job"]
+        match = lambda window: matches.filter(Job.execution_id == window.c.id)  # noqa: E731
+        ids = matches.with_entities(Job.execution_id).statement
+    else:
+        return []
+    found = _probe_newest(session, _newest_executions(key), match, size)
+    if found is not None:
+        return found
+    root = _PROBE_ROOT
+    page = (
+        select(Execution.id, root.start_time)
+        .select_from(Execution.__table__.join(root.table, Execution.job_id == root.id))
+        .where(Execution.id.in_(ids))
+    )
+    if key is not None:
+        page = page.where(_keyset_after((root.start_time, Execution.id), key, descending=True))
+    rows = session.execute(page.order_by(root.start_time.desc(), Execution.id.desc()).limit(size)).all()
+    return [tuple(row) for row in rows]
 
 
 def _build_dataflow(

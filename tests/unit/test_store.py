@@ -755,6 +755,15 @@ def _summary(store: Store) -> dict:
         "files": [(row.path, row.value_hash, row.preview) for row in store.files().items],
         "search": [(row.type, row.id, row.status) for row in store.search("status:failed,cached", limit=1000).items],
         "exec_search": [row.id for row in store.executions(search="task:failures.explode").items],
+        # Pages of two: the probe along the newest rows finds them (PROBE_ROWS).
+        "search_pages": [
+            (row.type, row.id)
+            for row in _all_pages(lambda cursor, limit: store.search("task:failures.explode", cursor=cursor, limit=limit), 2)
+        ],
+        "exec_search_pages": [
+            row.id
+            for row in _all_pages(lambda cursor, limit: store.executions(search="tag:user", cursor=cursor, limit=limit), 2)
+        ],
         "heartbeat_running": store.heartbeat().running,
     }
     for execution in executions:
