@@ -91,7 +91,7 @@ def describe(session: Session, records: list[Any]) -> list[dict]:
     jobs: dict[str, tuple[str, str | None, Any]] = {}
     for chunk in _chunks(job_ids):
         rows = session.execute(
-            sa.select(Job.id, job_status_case(Job), Task.namespace, Task.name, Job.start_time)
+            sa.select(Job.id, job_status_case(Job, correlated=True), Task.namespace, Task.name, Job.start_time)
             .outerjoin(Task, Task.hash == Job.task_hash)
             .where(Job.id.in_(chunk))
         )

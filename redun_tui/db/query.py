@@ -35,6 +35,7 @@ Python twin in models; tests check both agree on every job of the fixtures.
 from __future__ import annotations
 
 import argparse
+import contextvars
 import json
 import os
 import re
@@ -138,9 +139,9 @@ def parse_tag_key_value(key_value: str, value_required: bool = True) -> tuple[st
 def failed_call_hashes() -> Any:
     """SELECT of the call hashes whose result is an ErrorValue (the FAILED calls).
 
-    Status terms test ``job.call_hash IN (this)``: SQLite runs it once (through the index on
-    ``value.type``) into a temporary set, so a status filter never looks up each job's call
-    node and value row -- that costs seconds on a million jobs. Aliased, so that it never
+    ``job.call_hash IN (this)`` is how status terms read by default: SQLite runs it once
+    (through the index on ``value.type``) into a temporary set, so counting or listing every
+    failed job never looks up each job's call node and value. Aliased, so that it never
     correlates with a call_node or value table the surrounding query joins.
     """
     node, result = aliased(CallNode), aliased(Value)
@@ -151,40 +152,65 @@ def failed_call_hashes() -> Any:
     )
 
 
-def _failed(job: Any) -> Any:
+# Whether status terms test each job on its own (EXISTS) instead of against the set of all
+# failed calls (IN): cheaper when only the newest few jobs are read (see
+# CallGraphQuery._newest_jobs), far dearer for counts. Set only while building such a page.
+_CORRELATED_STATUS: contextvars.ContextVar[bool] = contextvars.ContextVar("correlated_status", default=False)
+
+
+def _failed(job: Any, correlated: bool | None = None) -> Any:
+    if correlated if correlated is not None else _CORRELATED_STATUS.get():
+        node, result = aliased(CallNode), aliased(Value)
+        return sa.exists(
+            sa.select(node.call_hash)
+            .join(result, result.value_hash == node.value_hash)
+            .where(node.call_hash == job.call_hash, result.type == ERROR_VALUE_TYPE)
+        )
     return job.call_hash.in_(failed_call_hashes())
 
 
-def _not_failed(job: Any) -> Any:
+def _not_failed(job: Any, correlated: bool | None = None) -> Any:
+    if correlated if correlated is not None else _CORRELATED_STATUS.get():
+        return sa.not_(_failed(job, True))
     # A job without a call node (NULL call_hash) has no result: not failed either.
     return sa.or_(job.call_hash.is_(None), job.call_hash.not_in(failed_call_hashes()))
 
 
-def job_status_term(status: str, job: Any = Job) -> Any:
+def job_status_term(status: str, job: Any = Job, correlated: bool | None = None) -> Any:
     """A WHERE term true for the jobs (``job``: Job or an alias) of ``status``, in any case.
 
     Same rule as :func:`redun_tui.db.models.job_status_from`: FAILED if the call node's result
     is an ErrorValue, else RUNNING without an end time, else CACHED or DONE.
+
+    Args:
+        status: RUNNING, FAILED, CACHED or DONE.
+        job: the Job entity or an alias of it.
+        correlated: True tests each job with EXISTS (best for a few jobs: a page, a batch of
+            ids); False tests against the set of failed calls (best for many: counts, long
+            lists). None: False, except while CallGraphQuery builds a newest-jobs page.
 
     Raises:
         UnknownStatusError: not RUNNING, FAILED, CACHED or DONE.
     """
     status = status.upper()
     if status == "FAILED":
-        return _failed(job)
+        return _failed(job, correlated)
     if status == "RUNNING":
-        return sa.and_(job.end_time.is_(None), _not_failed(job))
+        return sa.and_(job.end_time.is_(None), _not_failed(job, correlated))
     if status == "CACHED":
-        return sa.and_(job.end_time.is_not(None), job.cached.is_(True), _not_failed(job))
+        return sa.and_(job.end_time.is_not(None), job.cached.is_(True), _not_failed(job, correlated))
     if status == "DONE":
-        return sa.and_(job.end_time.is_not(None), job.cached.is_(False), _not_failed(job))
+        return sa.and_(job.end_time.is_not(None), job.cached.is_(False), _not_failed(job, correlated))
     raise UnknownStatusError(status)
 
 
-def job_status_case(job: Any = Job) -> Any:
-    """A SQL expression giving each job's status text (same rule as ``job_status_from``)."""
+def job_status_case(job: Any = Job, correlated: bool = False) -> Any:
+    """A SQL expression giving each job's status text (same rule as ``job_status_from``).
+
+    ``correlated`` as in :func:`job_status_term`: True when selecting a few jobs by id.
+    """
     return sa.case(
-        (_failed(job), "FAILED"),
+        (_failed(job, correlated), "FAILED"),
         (job.end_time.is_(None), "RUNNING"),
         (job.cached.is_(True), "CACHED"),
         else_="DONE",
@@ -302,6 +328,8 @@ def parse_callgraph_query(query: CallGraphQuery, args: argparse.Namespace) -> Ca
 
 # -- the query ---------------------------------------------------------------------------------
 
+_FROM_JOB = re.compile(r"\bFROM job(?=\s|$)")
+
 QueryFilter = Callable[["CallGraphQuery"], "CallGraphQuery"]
 
 
@@ -334,6 +362,10 @@ class CallGraphQuery:
         Value: "value_hash",
         Task: "hash",
     }
+    # Newest-jobs windows tried for time-ordered pages (see _newest_jobs): the first, and the
+    # largest a second one may grow to.
+    NEWEST_WINDOW = 20_000
+    NEWEST_WINDOW_MAX = 200_000
     # Execution tags are joined under their own alias: a query may filter tags of the records
     # themselves and of their executions at once.
     ExecTag = aliased(Tag)
@@ -524,7 +556,11 @@ class CallGraphQuery:
             raise ValueError("no execution status given")
         if "DONE" in statuses:
             statuses.append("CACHED")
-        clause = reduce(sa.or_, map(self._job_status_term, statuses))
+        reduce(sa.or_, map(self._job_status_term, statuses))  # unknown statuses fail here
+
+        # Executions are few next to jobs: testing each root job (EXISTS) beats building the
+        # set of every failed call.
+        clause = reduce(sa.or_, (job_status_term(status, Job, correlated=True) for status in statuses))
 
         def apply(query: CallGraphQuery) -> CallGraphQuery:
             return query.clone(executions=query._executions.filter(clause))
@@ -542,14 +578,18 @@ class CallGraphQuery:
         statuses = list(job_statuses)
         if not statuses:
             raise ValueError("no job status given")
-        clause = reduce(sa.or_, map(self._job_status_term, statuses))
+        reduce(sa.or_, map(self._job_status_term, statuses))  # unknown statuses fail here
 
         def apply(query: CallGraphQuery) -> CallGraphQuery:
+            # Made at build time: the form of the status test depends on what is read.
+            clause = reduce(sa.or_, map(self._job_status_term, statuses))
             executions = query._executions
             if not any(getattr(other, "execution_status_filter", False) for other in query._filters):
                 # Executions asked for too (filter_types after this): those whose root job has
                 # the status. With an execution status filter they keep only that one, as in redun.
-                executions = executions.filter(clause)
+                executions = executions.filter(
+                    reduce(sa.or_, (job_status_term(status, Job, correlated=True) for status in statuses))
+                )
             return query.clone(jobs=query._jobs.filter(clause), executions=executions)
 
         return self._defer(apply, joins={"job"}, filter_types=self._filter_types & {"Job"})
@@ -557,21 +597,29 @@ class CallGraphQuery:
     def filter_task_names(self, task_names: Iterable[str]) -> CallGraphQuery:
         """Only tasks and jobs of these tasks (``namespace.name``, or ``name`` in any namespace)."""
 
-        def term(task_name: str) -> Any:
-            if "." in task_name:
-                namespace, name = task_name.rsplit(".", 1)
-                return sa.and_(Task.namespace == namespace, Task.name == name)
-            return Task.name == task_name
-
         names = list(task_names)
         if not names:
             raise ValueError("no task name given")
-        clause = reduce(sa.or_, map(term, names))
+
+        def clause(task: Any) -> Any:
+            def term(task_name: str) -> Any:
+                if "." in task_name:
+                    namespace, name = task_name.rsplit(".", 1)
+                    return sa.and_(task.namespace == namespace, task.name == name)
+                return task.name == task_name
+
+            return reduce(sa.or_, map(term, names))
+
+        # Jobs test their task hash against the matching tasks (redun joins Task instead): the
+        # job query stays on one table, so counts read an index and time pages can scan by time.
+        named = aliased(Task)
+        job_clause = Job.task_hash.in_(sa.select(named.hash).where(clause(named)))
+        task_clause = clause(Task)
 
         def apply(query: CallGraphQuery) -> CallGraphQuery:
-            return query.clone(jobs=query._jobs.filter(clause), tasks=query._tasks.filter(clause))
+            return query.clone(jobs=query._jobs.filter(job_clause), tasks=query._tasks.filter(task_clause))
 
-        return self._defer(apply, joins={"task"}, filter_types=self._filter_types & {"Job", "Task"})
+        return self._defer(apply, filter_types=self._filter_types & {"Job", "Task"})
 
     def filter_task_hashes(self, task_hashes: Iterable[str]) -> CallGraphQuery:
         """Only tasks and jobs of these task hashes."""
@@ -619,10 +667,16 @@ class CallGraphQuery:
         if not patterns:
             raise ValueError("no file path given")
 
-        def apply(query: CallGraphQuery) -> CallGraphQuery:
-            return query.clone(values=query._values.filter(sa.or_(*(File.path.like(p) for p in patterns))))
+        # An IN-subquery rather than redun's join: SQLite then scans the file table (one row per
+        # File) instead of every value, and the value query stays on one table.
+        file = aliased(File)
+        matching = sa.select(file.value_hash).where(sa.or_(*(file.path.like(p) for p in patterns)))
+        clause = Value.value_hash.in_(matching)
 
-        return self._defer(apply, joins={"file"}, filter_types=self._filter_types & {"Value"})
+        def apply(query: CallGraphQuery) -> CallGraphQuery:
+            return query.clone(values=query._values.filter(clause))
+
+        return self._defer(apply, filter_types=self._filter_types & {"Value"})
 
     def _query_filter_tags(self, query: Query, entity_id_col: Any, table: Any, tags: Iterable[tuple[str, Any]]) -> Query:
         # One joined subquery per tag, so an entity must carry every tag asked for.
@@ -778,15 +832,87 @@ class CallGraphQuery:
 
     # -- running -------------------------------------------------------------------------------
 
+    def _run(self, record_type: str, statement: Any) -> list[Base]:
+        selectable = sa.select(self.MODEL_CLASSES[record_type]).from_statement(statement)
+        # Fetch fully before returning: a half-read cursor holds SQLite's read lock.
+        return list(self._session.execute(selectable).scalars().all())
+
     def _records(self, record_type: str, query: Query, offset: int = 0, limit: int | None = None) -> Iterator[Base]:
         # SELECT DISTINCT (a joined row per match must not repeat a record), read back as
         # model objects even when the query is a UNION or carries an extra ordering column.
         statement = query.statement.distinct()
+        if limit is not None and record_type == "Job":
+            found = self._newest_jobs(offset, limit)
+            if found is not None:
+                yield from found
+                return
         if offset or limit is not None:
             statement = statement.offset(offset or None).limit(limit)
-        selectable = sa.select(self.MODEL_CLASSES[record_type]).from_statement(statement)
-        # Fetch fully before yielding: a half-read cursor holds SQLite's read lock.
-        yield from self._session.execute(selectable).scalars().all()
+        yield from self._run(record_type, statement)
+
+    def _newest_jobs(self, offset: int, limit: int) -> list[Base] | None:
+        """A page of jobs ordered by time, read from the newest end of the start-time index.
+
+        Without statistics SQLite plans "jobs of a common task, newest first" by reading every
+        job of the task through the task index and sorting them all (seconds on a million
+        jobs), where walking the start-time index stops after a page. So the newest WINDOW jobs
+        are tried first, with ``INDEXED BY`` (which SQLAlchemy cannot emit for SQLite, hence SQL
+        text with the values inlined): when they hold the whole page, it is the answer, as every
+        older match sorts after it. Otherwise None, and the caller runs the query as planned
+        (then a selective one). Only for one-table job queries ordered by time on SQLite; any
+        error also gives None. Status filters test each job here (EXISTS): the window holds few
+        jobs, and the set of all failed calls costs more than the page.
+        """
+        if self._session.get_bind().dialect.name != "sqlite":
+            return None
+        job = Job.__table__
+        token = _CORRELATED_STATUS.set(True)
+        try:
+            statement = dict(self.build().subqueries)["Job"].statement
+        finally:
+            _CORRELATED_STATUS.reset(token)
+        if statement.get_final_froms() != [job] or not statement._order_by_clauses:
+            return None
+        wanted = offset + limit
+        dialect = self._session.get_bind().dialect
+        try:
+            window = self.NEWEST_WINDOW
+            for _attempt in range(2):
+                if window < wanted * 4:
+                    return None
+                newest = sa.select(job.c.start_time).order_by(job.c.start_time.desc()).offset(window - 1).limit(1)
+                whole_table = self._session.execute(newest).scalar() is None
+                ids = statement.with_only_columns(job.c.id, maintain_column_froms=True)
+                if not whole_table:
+                    ids = ids.where(job.c.start_time >= newest.scalar_subquery().correlate(None))
+                sql = str(
+                    ids.offset(offset or None).limit(limit).compile(
+                        dialect=dialect, compile_kwargs={"literal_binds": True}
+                    )
+                )
+                # The first FROM is the outer query's (subqueries come later, in WHERE).
+                sql, found = _FROM_JOB.subn(r"\g<0> INDEXED BY ix_job_start_time", sql, count=1)
+                if not found:
+                    return None
+                job_ids = [row[0] for row in self._session.connection().exec_driver_sql(sql)]
+                if len(job_ids) == limit or whole_table:
+                    return self._jobs_by_id(job_ids)
+                # Too few matches this recent. Fairly many (half the page or more): a wider
+                # window sized on their density. Fewer: the filter is selective, and the
+                # planned query (driven by the filter's own index) is the fast one.
+                if offset or len(job_ids) * 2 < limit:
+                    return None
+                window = min(self.NEWEST_WINDOW_MAX, 2 * window * limit // len(job_ids))
+        except (sa.exc.SQLAlchemyError, NotImplementedError):
+            self._session.rollback()
+        return None
+
+    def _jobs_by_id(self, job_ids: list[str]) -> list[Base]:
+        by_id: dict[str, Base] = {}
+        for start in range(0, len(job_ids), 500):
+            chunk = job_ids[start : start + 500]
+            by_id.update((job.id, job) for job in self._session.execute(sa.select(Job).where(Job.id.in_(chunk))).scalars())
+        return [by_id[job_id] for job_id in job_ids if job_id in by_id]
 
     def _built_types(self) -> list[tuple[str, Query]]:
         return [(name, query) for name, query in self.build().subqueries if name in self._filter_types]

@@ -209,6 +209,29 @@ def test_limit_and_page_are_slices_of_all(sessions: dict) -> None:
         assert dict(query.count()) == {name: sum(1 for row in everything if row[0] == name) for name, _ in query.count()}
 
 
+@pytest.mark.parametrize("window, widest", [(1, 1), (4, 8), (8, 40), (20_000, 200_000)])
+def test_time_pages_through_small_windows_equal_all(sessions: dict, monkeypatch: pytest.MonkeyPatch, window: int, widest: int) -> None:
+    # Forces the newest-jobs windows (see CallGraphQuery._newest_jobs) to cover part of the
+    # fixtures, so every branch runs: page found in the window, window widened, planned query.
+    monkeypatch.setattr(CallGraphQuery, "NEWEST_WINDOW", window)
+    monkeypatch.setattr(CallGraphQuery, "NEWEST_WINDOW_MAX", widest)
+    session = sessions["failures"]
+    base = CallGraphQuery(session).order_by("time").filter_types(["Job"])
+    for query in (
+        base,
+        base.filter_job_statuses(["FAILED"]),
+        base.filter_job_statuses(["done", "cached"]),
+        base.filter_job_statuses(["RUNNING"]),
+        base.filter_task_names(["count_chars"]),
+        base.filter_text("failures.make_input"),
+    ):
+        everything = keys(query.all())
+        for size in (1, 2, 5):
+            assert keys(query.limit(size)) == everything[:size]
+            assert keys(query.page(1, size)) == everything[size : 2 * size]
+        assert keys(query.first() and [query.first()]) == everything[:1]
+
+
 def test_job_status_rule_sql_equals_python_on_every_job(sessions: dict) -> None:
     for name, session in sessions.items():
         result = sa.orm.aliased(Value)
@@ -220,13 +243,17 @@ def test_job_status_rule_sql_equals_python_on_every_job(sessions: dict) -> None:
         assert rows, name
         for job, sql_status, result_type in rows:
             assert sql_status == job_status_from(result_type, job.end_time, job.cached) == job.status
-        for status in ("RUNNING", "FAILED", "CACHED", "DONE"):
+        correlated = session.execute(
+            sa.select(Job.id, job_status_case(Job, correlated=True))
+        ).all()
+        assert dict(correlated) == {job.id: status for job, status, _ in rows}
+        for status, correlated_form in [(s, c) for s in ("RUNNING", "FAILED", "CACHED", "DONE") for c in (False, True)]:
             matched = set(
                 session.execute(
                     sa.select(Job.id)
                     .outerjoin(CallNode, CallNode.call_hash == Job.call_hash)
                     .outerjoin(result, result.value_hash == CallNode.value_hash)
-                    .where(job_status_term(status, Job))
+                    .where(job_status_term(status, Job, correlated=correlated_form))
                 ).scalars()
             )
             assert matched == {job.id for job, sql_status, _ in rows if sql_status == status}, (name, status)
