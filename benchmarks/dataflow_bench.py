@@ -23,6 +23,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import os
 import sys
@@ -273,8 +274,14 @@ def measure(backend: RedunBackendDb, value_hash: str, label: str) -> dict:
     The engine (and so SQLite's page cache) is shared between runs, as in the TUI, where a
     worker opens one session per call on the app's engine.
     """
+    from redun_tui.db import dataflow
     from redun_tui.db.dataflow import display_dataflow, make_dataflow_dom, walk_dataflow
 
+    # Every run renders every value: no display text kept from an earlier run. And every run
+    # starts from a collected heap, so the previous run's garbage is not collected (and timed)
+    # inside this one.
+    dataflow._DISPLAY_CACHE.clear()
+    gc.collect()
     with backend.new_session() as session, count_statements(backend.engine) as statements:
         start = time.perf_counter()
         value = session.get(Value, value_hash)

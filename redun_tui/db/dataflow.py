@@ -518,76 +518,79 @@ class _Graph:
     _MOVES = [
         # An argument's value from an upstream call's result (the value itself, if inside)...
         (
-            "'R', u.call_hash, w.v",
+            "'R', u.call_hash, w.v, ''",
             "argument_result ar JOIN call_node u ON u.call_hash = ar.result_call_hash",
             "w.kind = 'A' AND ar.arg_hash = w.key AND (u.value_hash = w.v OR EXISTS ("
             "SELECT 1 FROM subvalue s WHERE s.parent_value_hash = u.value_hash AND s.value_hash = w.v))",
         ),
         # ... or that whole result.
         (
-            "'R', u.call_hash, u.value_hash",
+            "'R', u.call_hash, u.value_hash, ''",
             "argument_result ar JOIN call_node u ON u.call_hash = ar.result_call_hash",
             "w.kind = 'A' AND ar.arg_hash = w.key",
         ),
         # An argument routed from an argument of a parent call.
         (
-            "'A', pa.arg_hash, w.v",
-            "argument a JOIN call_edge e ON e.child_id = a.call_hash JOIN argument pa ON pa.call_hash = e.parent_id",
-            "w.kind = 'A' AND a.arg_hash = w.key AND (pa.value_hash = w.v OR EXISTS ("
+            "'A', pa.arg_hash, w.v, pa.call_hash",
+            "call_edge e JOIN argument pa ON pa.call_hash = e.parent_id",
+            "w.kind = 'A' AND e.child_id = w.c AND (pa.value_hash = w.v OR EXISTS ("
             "SELECT 1 FROM subvalue s WHERE s.parent_value_hash = pa.value_hash AND s.value_hash = w.v))",
         ),
         # A result routed from a child call that returned it.
         (
-            "'R', d.call_hash, w.v",
+            "'R', d.call_hash, w.v, ''",
             "call_edge e JOIN call_node d ON d.call_hash = e.child_id",
             "w.kind = 'R' AND e.parent_id = w.key AND (d.value_hash = w.v OR EXISTS ("
             "SELECT 1 FROM subvalue s WHERE s.parent_value_hash = d.value_hash AND s.value_hash = w.v))",
         ),
         # A result made by the call itself: its arguments.
-        ("'C', w.key, ''", "", "w.kind = 'R'"),
-        ("'A', a.arg_hash, a.value_hash", "argument a", "w.kind = 'C' AND a.call_hash = w.key"),
+        ("'C', w.key, '', ''", "", "w.kind = 'R'"),
+        ("'A', a.arg_hash, a.value_hash, a.call_hash", "argument a", "w.kind = 'C' AND a.call_hash = w.key"),
     ]
 
     @classmethod
-    def closure_sql(cls, seed: str, dialect: str) -> str:
-        """The closure query for a dialect.
+    def closure_sql(cls, seeds: list[tuple[str, str, str]], dialect: str) -> str:
+        """The closure query: rows ``(kind, key, v, c)``, ``c`` being an "A" state's call.
 
-        SQLite (>= 3.34) accepts one recursive SELECT per move; PostgreSQL allows a single
-        reference to the recursive table, so there the moves are a LATERAL union.
+        Args:
+            seeds: the start states as ``(columns, tables, condition)`` SELECT parts.
+            dialect: SQLite (>= 3.34) accepts one recursive SELECT per move; PostgreSQL allows a
+                single reference to the recursive table, so there the moves are a LATERAL union.
         """
-        def typed(columns: str) -> str:
-            # PostgreSQL wants the same column types in every term of a recursive CTE.
-            return ", ".join(f"CAST({column} AS TEXT)" for column in columns.split(", "))
 
-        if not seed.startswith("SELECT"):
-            seed = "SELECT " + typed(seed)
+        def select(columns: str, tables: str, condition: str) -> str:
+            if dialect != "sqlite":
+                # PostgreSQL wants the same column types in every term of a recursive CTE.
+                columns = ", ".join(f"CAST({column} AS TEXT)" for column in columns.split(", "))
+            text = f"SELECT {columns}"
+            if tables:
+                text += f" FROM {tables}"
+            if condition:
+                text += f" WHERE {condition}"
+            return text
+
+        seed = " UNION ".join(select(*part) for part in seeds)
         if dialect == "sqlite":
-            terms = []
-            for columns, tables, condition in cls._MOVES:
-                source = f"walk w, {tables}" if tables else "walk w"
-                terms.append(f"SELECT {typed(columns)} FROM {source} WHERE {condition}")
+            terms = [
+                select(columns, f"walk w, {tables}" if tables else "walk w", condition)
+                for columns, tables, condition in cls._MOVES
+            ]
             recursive = "\n  UNION\n  ".join(terms)
         else:
-            terms = []
-            for columns, tables, condition in cls._MOVES:
-                source = f" FROM {tables}" if tables else ""
-                terms.append(f"SELECT {typed(columns)}{source} WHERE {condition}")
-            moves = "\n    UNION ALL\n    ".join(terms)
+            moves = "\n    UNION ALL\n    ".join(select(*move) for move in cls._MOVES)
             recursive = (
-                "SELECT t.kind, t.key, t.v FROM walk w CROSS JOIN LATERAL (\n    "
+                "SELECT t.kind, t.key, t.v, t.c FROM walk w CROSS JOIN LATERAL (\n    "
                 + moves
-                + "\n  ) AS t(kind, key, v)"
+                + "\n  ) AS t(kind, key, v, c)"
             )
         return (
             "WITH RECURSIVE\n"
-            f"seed(kind, key, v) AS ({seed}),\n"
-            "walk(kind, key, v) AS (\n"
-            "  SELECT kind, key, v FROM seed\n"
+            f"seed(kind, key, v, c) AS ({seed}),\n"
+            "walk(kind, key, v, c) AS (\n"
+            "  SELECT kind, key, v, c FROM seed\n"
             f"  UNION\n  {recursive}\n"
             ")\n"
-            "SELECT walk.kind, walk.key, walk.v, argument.call_hash\n"
-            "  FROM walk LEFT JOIN argument ON walk.kind = 'A' AND argument.arg_hash = walk.key\n"
-            " LIMIT :limit"
+            "SELECT kind, key, v, c FROM walk LIMIT :limit"
         )
 
     # Past this many states the prefetch is abandoned (the rounds still load what is needed).
@@ -605,26 +608,31 @@ class _Graph:
             return False
         params: dict[str, Any] = {"limit": self._CLOSURE_LIMIT + 1}
         if isinstance(init_node, Value):
-            seed = (
-                "SELECT CAST('C' AS TEXT), CAST(call_hash AS TEXT), CAST('' AS TEXT)"
-                " FROM call_node WHERE value_hash = :v"
-                " UNION SELECT CAST('C' AS TEXT), CAST(cn.call_hash AS TEXT), CAST('' AS TEXT)"
-                " FROM subvalue s JOIN call_node cn ON cn.value_hash = s.parent_value_hash"
-                " WHERE s.value_hash = :v"
-            )
+            seeds = [
+                ("'C', call_hash, '', ''", "call_node", "value_hash = :v"),
+                (
+                    "'C', cn.call_hash, '', ''",
+                    "subvalue s JOIN call_node cn ON cn.value_hash = s.parent_value_hash",
+                    "s.value_hash = :v",
+                ),
+            ]
             params["v"] = init_node.value_hash
         elif isinstance(init_node, CallNode):
-            seed = "'C', :key, ''"
+            seeds = [("'C', :key, '', ''", "", "")]
             params["key"] = init_node.call_hash
         elif isinstance(init_node, ArgumentValue):
-            seed = "'A', :key, :v"
-            params.update(key=init_node.argument.arg_hash, v=init_node.value.value_hash)
+            seeds = [("'A', :key, :v, :call", "", "")]
+            params.update(
+                key=init_node.argument.arg_hash,
+                v=init_node.value.value_hash,
+                call=init_node.argument.call_hash,
+            )
         elif isinstance(init_node, CallNodeValue):
-            seed = "'R', :key, :v"
+            seeds = [("'R', :key, :v, ''", "", "")]
             params.update(key=init_node.call_node.call_hash, v=init_node.value.value_hash)
         else:
             return False
-        rows = self.session.execute(sa.text(self.closure_sql(seed, dialect)), params).all()
+        rows = self.session.execute(sa.text(self.closure_sql(seeds, dialect)), params).all()
         if len(rows) > self._CLOSURE_LIMIT:
             return False
 
@@ -1634,9 +1642,23 @@ def get_node_hash(node: Optional[DataflowNode]) -> Optional[str]:
     return call_node.call_hash if call_node is not None else None
 
 
+# value hash -> display text. A hash is a content address (type and bytes), so its text never
+# changes; the text and the JSON of a dataflow show each value at least twice, and decoding
+# is most of the cost of rendering. Bounded; dict reads and writes are atomic under the GIL.
+_DISPLAY_CACHE: dict[str, str] = {}
+_DISPLAY_CACHE_SIZE = 20_000
+
+
 def display_value(value: Value) -> str:
     """A value as redun shows it: the repr of its preview, trimmed to 200 characters."""
-    return value_repr(value.preview)
+    key = value.value_hash
+    text = _DISPLAY_CACHE.get(key)
+    if text is None:
+        text = value_repr(value.preview)
+        if len(_DISPLAY_CACHE) >= _DISPLAY_CACHE_SIZE:
+            _DISPLAY_CACHE.clear()
+        _DISPLAY_CACHE[key] = text
+    return text
 
 
 def display_call_node(call_node: CallNode, renames: dict[str, str]) -> str:
