@@ -15,11 +15,11 @@ the TUI's dataflow pane and the ``redun-tui dataflow`` command share them:
 The output is the same, line for line, as redun 0.44.1's ``redun.backends.db.dataflow``. Two
 things differ on purpose (see ``docs/dataflow.md``):
 
-- The walk reads the call graph in batches: all the data a frontier of nodes needs is loaded with
-  a few ``IN`` queries, and the ancestor and upstream closures with recursive CTEs, so a walk
-  costs a few dozen SQL statements instead of one per lazy relationship. Relationships the DOM
-  code reads later (``CallNode.task``, ``.arguments``, ``.jobs``...) are filled in on the ORM
-  objects so that no lazy load fires.
+- The walk reads the call graph in batches: one recursive CTE finds every state the walk can
+  reach, then one query per kind of row loads them all (about 16 statements per walk, where
+  redun issues one per lazy relationship, thousands for a deep graph); whatever that missed is
+  loaded a frontier at a time. Relationships the DOM code reads later (``CallNode.task``,
+  ``.arguments``, ``.jobs``...) are filled in on the ORM objects so that no lazy load fires.
 - Where redun raises (IndexError for variadic positional arguments, KeyError or IndexError when
   one argument is reached both by routing and as a data section), a sensible dataflow is made.
 
@@ -600,8 +600,8 @@ class _Graph:
         """Loads, in a fixed handful of statements, everything a walk from ``init_node`` reads.
 
         Returns:
-            False when the database has no recursive CTE support used here (not SQLite) or the
-            closure is too large; the walk then loads level by level.
+            False for a database other than SQLite and PostgreSQL, or when the closure is too
+            large; the walk then loads a frontier at a time.
         """
         dialect = self.session.get_bind().dialect.name
         if dialect not in ("sqlite", "postgresql"):
