@@ -1564,13 +1564,34 @@ def _probe_newest(session: Session, drive: Any, match: Any, size: int) -> list[t
     the full match set instead.
     """
     window = drive.limit(PROBE_ROWS).subquery("probe_window")
-    rows = session.execute(
-        select(window.c.id, window.c.start_time)
-        .where(match(window).exists())
-        .order_by(window.c.start_time.desc(), window.c.id.desc())
-        .limit(size)
-    ).all()
-    return [tuple(row) for row in rows] if len(rows) >= size else None
+    probe = select(window.c.id, window.c.start_time).where(match(window).exists()).limit(size)
+    if session.get_bind().dialect.name != "sqlite":
+        probe = probe.order_by(window.c.start_time.desc(), window.c.id.desc())
+    # On SQLite the window is a co-routine yielding rows in its ORDER BY order and the outer
+    # query keeps that order, so it stops at the size-th match; an outer ORDER BY would make it
+    # test all PROBE_ROWS rows first. The sort below only restates that order.
+    rows = sorted((tuple(row) for row in session.execute(probe).all()), key=_newest_first)
+    return rows if len(rows) >= size else None
+
+
+def _newest_first(row: tuple) -> tuple:
+    start, record_id = row[1], row[0]
+    return (-(start.timestamp()) if start is not None else float("inf"), _Descending(record_id))
+
+
+class _Descending:
+    """Sorts strings in reverse (for ``id DESC`` ties inside a Python sort key)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __lt__(self, other: _Descending) -> bool:
+        return self.text > other.text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and self.text == other.text
 
 
 def _search_page(session: Session, query: Any, type_name: str, key: tuple | None, size: int) -> list[tuple]:

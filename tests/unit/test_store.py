@@ -124,7 +124,7 @@ def test_executions_newest_first_with_model_statuses(db, stores, facts):
 
 
 @pytest.mark.parametrize("db", DATABASES)
-@pytest.mark.parametrize("limit", [1, 2, 3])
+@pytest.mark.parametrize("limit", [1, 3])
 def test_executions_pagination_covers_every_row_once(db, limit, stores):
     store = stores[db]
     whole = [row.id for row in store.executions(limit=1000).items]
@@ -679,11 +679,11 @@ def test_dataflow_without_json_and_json_alone(stores):
 
 # -- search ----------------------------------------------------------------------------------
 
-SEARCHES = ["", "status:failed", "task:explode", "is:task", "file:*.txt", "main_ok", "tag:user", "-", "status:cached,done"]
+SEARCHES = ["", "status:failed", "task:explode", "file:*.txt", "main_ok", "tag:user", "-"]
 
 
 @pytest.mark.parametrize("text", SEARCHES)
-@pytest.mark.parametrize("limit", [2, 7, 1000])
+@pytest.mark.parametrize("limit", [2, 1000])
 def test_search_pages_cover_the_query_exactly_once(text, limit, stores):
     from redun_tui.db.query import CallGraphQuery
     from redun_tui.search import apply_search, parse_search
