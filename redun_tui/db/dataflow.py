@@ -1493,6 +1493,22 @@ def _own_name(dataflow_vars: DataflowVars, node: DataflowNode) -> str:
     return dataflow_vars.new_var_name(node, "value")[0]
 
 
+def _own_renames(dataflow_vars: DataflowVars, node: Optional[DataflowNode]) -> dict[str, str]:
+    # An argument shown as a routing step that also has a variable of its own (only where
+    # redun raises, see _own_name) shows that name in its call, to link the two sections.
+    if not isinstance(node, ArgumentValue) or node not in dataflow_vars:
+        return {}
+    argument = node.argument
+    if argument.arg_key:
+        name = argument.arg_key
+    else:
+        names = dataflow_vars.get_task_args(argument.call_node.task)
+        if argument.arg_position >= len(names):
+            return {}
+        name = names[argument.arg_position]
+    return {name: dataflow_vars[node]}
+
+
 def make_section_dom(
     section: DataflowSection,
     dataflow_vars: DataflowVars,
@@ -1547,12 +1563,14 @@ def make_section_dom(
         var_name, _ = dataflow_vars.new_var_name(assign_node, base_name)
         dom_assign = DataflowAssign(assign_var_name, "", var_name, assign_node)
     else:
-        prefix, node_display = display_node(assign_node, renames if last_line == 0 else {})
+        assign_renames = renames if last_line == 0 else _own_renames(dataflow_vars, assign_node)
+        prefix, node_display = display_node(assign_node, assign_renames)
         dom_assign = DataflowAssign(assign_var_name, prefix, node_display, assign_node)
 
     dom_routing: list[DataflowRouting] = []
     for line, dest in enumerate(routing_nodes, 1):
-        prefix, node_display = display_node(dest, renames if line == last_line else {})
+        line_renames = renames if line == last_line else _own_renames(dataflow_vars, dest)
+        prefix, node_display = display_node(dest, line_renames)
         dom_routing.append(DataflowRouting(prefix, node_display, dest))
 
     if is_var2var and isinstance(last_routing_node, (ArgumentValue, CallNodeValue)):

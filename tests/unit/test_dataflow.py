@@ -392,13 +392,14 @@ def test_element_and_whole_list_into_one_call(crash_db: RedunBackendDb) -> None:
 @pytest.mark.parametrize("prefix", ["a8396c89", "a7c25ca2", "14ef0cd0"])
 def test_argument_routed_and_derived(crash_db: RedunBackendDb, prefix: str) -> None:
     # redun: KeyError in make_data_section_dom (run_chunks' n is only a routing step of
-    # work's n, and also the start of a data section). It gets its own name, n_2.
+    # work's n, and also the start of a data section). It gets its own name, n_2, which the
+    # routing step shows as the parameter's name to link the two sections.
     text = dataflow_text(crash_db, prefix)
     sections = text.split("\n\n")
     assert sections[1:] == [
         "n_2 <-- derives from\n  get_params_result = <0413f9df> {'n': 50, 'label': 'params'}",
         "get_params_result <-- <6a9d6c7a> get_params(chunk)\n  chunk = <0dd38128> 50",
-        "n <-- argument of <72e4a01f> run_chunks(n)\n  <-- argument of <eccda643> chunk_main(chunk)\n  <-- <eccda643> n_3",
+        "n <-- argument of <72e4a01f> run_chunks(n_2)\n  <-- argument of <eccda643> chunk_main(chunk)\n  <-- <eccda643> n_3",
         "chunk <-- <eccda643> n_3",
         "n_3 <-- origin\n",
     ]
