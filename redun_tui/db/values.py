@@ -53,6 +53,7 @@ codecs.lookup("raw-unicode-escape")
 __all__ = [
     "MAX_VALUE_SIZE_PREVIEW",
     "MIME_TYPE_PICKLE",
+    "OversizedValue",
     "BlockedCall",
     "BlockedGlobal",
     "ContentFile",
@@ -232,7 +233,10 @@ def _iter_repr(obj: Any, depth: int, active: set[int]) -> Iterator[str]:
         return
     active.add(key)
     try:
-        if isinstance(obj, StandIn):
+        if kind is OversizedValue:
+            # Transparent: the wrapper only exists to keep Python's repr() away.
+            yield from _iter_repr(obj.value, depth, active)
+        elif isinstance(obj, StandIn):
             try:
                 parts = list(obj._repr_parts())
             except Exception as error:
@@ -422,6 +426,28 @@ class StandIn(metaclass=_FrozenClass):
     #: "module.Name" of the class the pickle named.
     _pickle_name = ""
 
+    def __setstate__(self, state: Any) -> None:
+        """BUILD without a class-specific setter: what the C unpickler does, on a budget.
+
+        Same rules and messages as CPython's default (a ``(state, slotstate)`` pair, dict
+        items into ``__dict__``, slot items through setattr), but charged to the decode's
+        budget, since one memoized state dict can be applied to any number of objects.
+        """
+        slotstate = None
+        if type(state) is tuple and len(state) == 2:
+            state, slotstate = state
+        if state is not None:
+            if not isinstance(state, dict):
+                raise pickle.UnpicklingError("state is not a dictionary")
+            _charge(len(state))
+            self.__dict__.update(state)
+        if slotstate is not None:
+            if not isinstance(slotstate, dict):
+                raise pickle.UnpicklingError("slot state is not a dictionary")
+            _charge(len(slotstate))
+            for key, value in slotstate.items():
+                setattr(self, key, value)
+
     def _repr_parts(self) -> Iterator[Any]:
         yield f"<{self._pickle_name or type(self).__qualname__} object>"
 
@@ -449,6 +475,7 @@ class PreviewObject(StandIn):
     _module = "module"
 
     def __new__(cls, *args: Any, **kwargs: Any) -> PreviewObject:
+        _charge(len(kwargs) + 1)  # NEWOBJ_EX copies a (possibly memoized) kwargs dict
         self = object.__new__(cls)
         self._preview_args = args
         self.__dict__.update(kwargs)
@@ -560,10 +587,49 @@ class BlockedCall(BlockedGlobal):
         yield ")"
 
 
+#: How many items (list entries, characters, bytes, attributes...) the constructors and
+#: state setters this module runs may create while decoding one value: this many, or four
+#: per byte of the value if that is more. The pickle format lets a few bytes repeat a
+#: memoized object, so ``list(big_list)`` or BUILD with a big state dict can be replayed
+#: thousands of times: without a budget a 1 MB value could demand terabytes. Honest values
+#: build each item once.
+MAX_BUILT_ITEMS = 2_000_000
+
+_budget = threading.local()
+_SIZED_TYPES = frozenset(
+    {str, bytes, bytearray, list, tuple, dict, set, frozenset, range, memoryview}
+)
+
+
+def _charge(count: int) -> None:
+    """Spend ``count`` items of the current decode's budget (no-op outside a decode)."""
+    left = getattr(_budget, "left", None)
+    if left is None:
+        return
+    left -= count
+    _budget.left = left
+    if left < 0:
+        raise ValueError("value too large to decode (it rebuilds the same data over and over)")
+
+
+def _cost(value: Any) -> int:
+    """Items a constructor may copy out of ``value``."""
+    kind = type(value)
+    if kind in _SIZED_TYPES or isinstance(value, (dict, set, frozenset, collections.deque)):
+        try:
+            return len(value) + 1
+        except OverflowError:  # range(10**30)
+            return MAX_BUILT_ITEMS + 1
+    if isinstance(value, PreviewObject):
+        return len(value.__dict__.get("_preview_args", ())) + 1
+    return 1
+
+
 class _Builtin:
     """A vetted callable handed to the unpickler in place of a real global.
 
     Instances have no ``__dict__`` and refuse attribute writes, so BUILD cannot modify them.
+    Each call is charged to the decode's budget by the size of its arguments and result.
     """
 
     __slots__ = ("_fullname", "_func")
@@ -576,7 +642,10 @@ class _Builtin:
         raise AttributeError("read-only")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._func(*args, **kwargs)
+        _charge(sum(map(_cost, args)) + sum(map(_cost, kwargs.values())))
+        result = self._func(*args, **kwargs)
+        _charge(_cost(result))
+        return result
 
     def __repr__(self) -> str:
         name = self._fullname
@@ -698,6 +767,8 @@ def _make_bytes(*args: Any) -> bytes:
         return _encode_text(*args)
     if args and isinstance(args[0], str):
         raise TypeError("string argument without an encoding")
+    if args and isinstance(args[0], int):
+        _charge(max(args[0], 0))  # bytes(n) allocates n bytes
     return bytes(*args)
 
 
@@ -783,41 +854,45 @@ def _type_of(*args: Any) -> type:
     """
     if len(args) == 1:
         kind = type(args[0])
-        if kind in _PLAIN_LEAVES or kind in _REAL_TYPES:
+        if kind in _CALLABLE_LEAF_TYPES:
             return kind
     raise TypeError("only type() of plain data is allowed while decoding values")
 
 
+# Types a pickle may obtain as objects (via type(x)) and then call without a budget: their
+# constructors allocate at most what their arguments already hold.
+_CALLABLE_LEAF_TYPES = frozenset(
+    {type(None), type(...), type(NotImplemented), bool, int, float, complex}
+)
+
+
 def _reconstructor(cls: Any, base: Any, state: Any) -> Any:
-    """copyreg._reconstructor for protocol 0/1 objects, limited to vetted classes."""
-    if isinstance(cls, _FrozenClass):
-        if base is not object:
-            raise TypeError(f"cannot rebuild {cls!r} on base {base!r}")
+    """copyreg._reconstructor for protocol 0/1 objects: stand-in classes on ``object`` only.
+
+    (redun fails too when the class is a preview class and the base a builtin type.)
+    """
+    plain_base = base is object or (isinstance(base, _Builtin) and base._func is object)
+    if isinstance(cls, _FrozenClass) and plain_base:
         return object.__new__(cls)
-    if cls in _REAL_TYPES and base in _REAL_TYPES and issubclass(cls, base):
-        obj = base.__new__(cls, state)
-        if base.__init__ is not object.__init__:
-            base.__init__(obj, state)
-        return obj
-    raise TypeError(f"cannot rebuild {cls!r}")
+    raise TypeError(f"cannot rebuild {_leaf_repr(cls)} on base {_leaf_repr(base)}")
 
 
 def _newobj(cls: Any, *args: Any) -> Any:
     """copyreg.__newobj__ limited to vetted classes."""
-    if isinstance(cls, _FrozenClass) or cls in _REAL_TYPES:
+    if isinstance(cls, _FrozenClass) or cls in _BUILTIN_EXCEPTIONS:
         return cls.__new__(cls, *args)
     if isinstance(cls, (_Builtin, BlockedGlobal)):
         return cls(*args)
-    raise TypeError(f"cannot create {cls!r}")
+    raise TypeError(f"cannot create {_leaf_repr(cls)}")
 
 
 def _newobj_ex(cls: Any, args: Any, kwargs: Any) -> Any:
     """copyreg.__newobj_ex__ limited to vetted classes."""
-    if isinstance(cls, _FrozenClass) or cls in _REAL_TYPES:
+    if isinstance(cls, _FrozenClass) or cls in _BUILTIN_EXCEPTIONS:
         return cls.__new__(cls, *args, **kwargs)
     if isinstance(cls, (_Builtin, BlockedGlobal)):
         return cls(*args, **kwargs)
-    raise TypeError(f"cannot create {cls!r}")
+    raise TypeError(f"cannot create {_leaf_repr(cls)}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -1210,7 +1285,17 @@ def _format_arguments_parts(args: Any, kwargs: Any, sort: bool = True) -> Iterat
 def _nested_value(type_name: Any, data: Any) -> Any:
     """Decode a pickle stored inside a pickle (redun serializes expression args this way)."""
     if isinstance(data, (bytes, bytearray, memoryview)):
-        return _deserialize(type_name if isinstance(type_name, str) else "", bytes(data))
+        # The same memoized bytes can be referenced any number of times: decode each bytes
+        # object once per value (the stand-ins are read-only, so sharing them is safe).
+        cache = getattr(_budget, "nested", None)
+        key = (id(data), type_name)
+        if cache is not None and key in cache:
+            return cache[key][1]
+        _charge(len(data))
+        result = _deserialize(type_name if isinstance(type_name, str) else "", bytes(data))
+        if cache is not None:
+            cache[key] = (data, result)  # keeps data alive, so its id stays unique
+        return result
     return data
 
 
@@ -1579,6 +1664,7 @@ class Handle(StandIn):
         pass
 
     def __setstate__(self, state: Any) -> None:
+        _charge(len(state) if isinstance(state, dict) else 1)
         self.__handle__ = HandleInfo(**state)
 
     def _repr_parts(self) -> Iterator[Any]:
@@ -1686,6 +1772,10 @@ _REAL_TYPE_GLOBALS = {
     if kind.__flags__ & _IMMUTABLE_TYPE_FLAG or kind.__module__ == "builtins"
 }
 _REAL_TYPES: frozenset[type] = frozenset(_REAL_TYPE_GLOBALS.values())
+# The unpickler never gets these types themselves: calls go through budgeted wrappers.
+_REAL_TYPE_CALLABLES: dict[tuple[str, str], _Builtin] = {
+    key: _Builtin(f"{key[0]}.{key[1]}", kind) for key, kind in _REAL_TYPE_GLOBALS.items()
+}
 
 _REDUN_CLASSES: dict[tuple[str, str], type] = {
     ("redun.file", "File"): File,
@@ -1803,8 +1893,8 @@ def _resolve_global(module: str, name: str, preview_classes: dict[tuple[str, str
         return _REDUN_CLASSES[key]
     if key in _SAFE_CALLABLES:
         return _SAFE_CALLABLES[key]
-    if key in _REAL_TYPE_GLOBALS:
-        return _REAL_TYPE_GLOBALS[key]
+    if key in _REAL_TYPE_CALLABLES:
+        return _REAL_TYPE_CALLABLES[key]
     mod, attr = key
     if mod == "builtins":
         found = vars(builtins).get(attr)
@@ -1887,7 +1977,113 @@ def _deserialize(type_name: str, data: bytes) -> Any:
     obj = _load_pickle(data)
     if type_name == "builtins.function" and isinstance(obj, Function):
         return obj.instance
+    problem = _print_problem(obj)
+    if problem is not None:
+        return OversizedValue(obj, problem)
     return obj
+
+
+#: A decoded value whose plain ``repr()`` would be longer than this is wrapped.
+MAX_PRINTED_SIZE = 10_000_000
+#: ... and so is one whose builtin containers nest deeper than this (repr() recurses).
+MAX_PRINTED_DEPTH = 200
+_CONTAINER_TYPES = frozenset(
+    {
+        list,
+        tuple,
+        dict,
+        set,
+        frozenset,
+        PickledSet,
+        PickledFrozenSet,
+        collections.OrderedDict,
+        collections.deque,
+        collections.defaultdict,
+        collections.Counter,
+    }
+)
+_MAX_INT_BITS = 14_000  # int -> str refuses more than 4,300 digits
+
+
+def _print_problem(root: Any) -> str | None:
+    """Why Python's own ``repr(root)`` would fail or never finish, if it would.
+
+    Stand-ins print through the bounded renderer, but builtin containers print with
+    Python's recursive repr: pickled memo references can share sub-lists so that a small
+    pickle prints as 2**40 items, nest lists 100,000 deep (RecursionError), or hold an int
+    too long to convert. Estimates the printed size once per distinct object.
+    """
+    if type(root) is int:
+        bits = root.bit_length()
+        return f"an int of {bits} bits is too long to print" if bits > _MAX_INT_BITS else None
+    if type(root) not in _CONTAINER_TYPES:
+        return None
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_ids: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        obj, children_done = stack.pop()
+        key = id(obj)
+        if not children_done:
+            if key in size or key in open_ids:
+                continue
+            open_ids.add(key)
+            stack.append((obj, True))
+            stack.extend((child, False) for child in _children(obj) if _is_compound(child))
+            continue
+        open_ids.discard(key)
+        total, deepest = 20, 0
+        for child in _children(obj):
+            kind = type(child)
+            if _is_compound(child):
+                # A child still open is a cycle: Python prints it as [...].
+                total += size.get(id(child), 5)
+                deepest = max(deepest, depth.get(id(child), 0))
+            elif kind is str or kind is bytes or kind is bytearray:
+                total += len(child) + 3
+            elif kind is int:
+                bits = child.bit_length()
+                if bits > _MAX_INT_BITS:
+                    return f"holds an int of {bits} bits, too long to print"
+                total += bits // 3 + 2
+            else:
+                total += 24
+        size[key] = total
+        depth[key] = deepest + (1 if type(obj) in _CONTAINER_TYPES else 0)
+        if total > MAX_PRINTED_SIZE:
+            return f"prints as more than {MAX_PRINTED_SIZE:,} characters"
+        if depth[key] > MAX_PRINTED_DEPTH:
+            return f"nests containers more than {MAX_PRINTED_DEPTH} deep"
+    return None
+
+
+def _is_compound(obj: Any) -> bool:
+    kind = type(obj)
+    return kind in _CONTAINER_TYPES or isinstance(obj, (StandIn, BaseException))
+
+
+class OversizedValue(StandIn):
+    """Wraps a decoded value that Python's own ``repr()`` cannot print safely.
+
+    A hostile (or unlucky) pickle can decode to builtin containers whose plain ``repr()``
+    raises RecursionError or would produce terabytes. The wrapper prints the value through
+    the bounded renderer (so ``repr()`` and :func:`value_repr` show its beginning) and
+    keeps it in :attr:`value`.
+
+    Attributes:
+        value: the decoded value.
+        reason: why it is wrapped.
+    """
+
+    _pickle_name = "redun_tui.OversizedValue"
+
+    def __init__(self, value: Any, reason: str) -> None:
+        self.value = value
+        self.reason = reason
+
+    def _repr_parts(self) -> Iterator[Any]:
+        yield _Repr(self.value)
 
 
 def _as_bytes(data: Any) -> bytes | None:
@@ -1896,6 +2092,19 @@ def _as_bytes(data: Any) -> bytes | None:
     if isinstance(data, (bytearray, memoryview)):
         return bytes(data)
     return None
+
+
+def _decode_top(type_name: str, data: bytes) -> Any:
+    """Decode one value row's bytes with a fresh budget."""
+    if getattr(_budget, "left", None) is not None:  # already inside a decode
+        return _deserialize(type_name, data)
+    _budget.left = max(MAX_BUILT_ITEMS, 4 * len(data))
+    _budget.nested = {}
+    try:
+        return _deserialize(type_name, data)
+    finally:
+        _budget.left = None
+        _budget.nested = None
 
 
 def decode_value(type_name: str, format: str, data: bytes) -> Any:
@@ -1919,7 +2128,7 @@ def decode_value(type_name: str, format: str, data: bytes) -> Any:
         return Unpicklable(TypeError(f"value bytes expected, got {type(data).__name__}"))
     if not raw:
         return PreviewValue(ValueRef(type_name, ""), 0)
-    return _deserialize(type_name, raw)
+    return _decode_top(type_name, raw)
 
 
 def preview_value(value_hash: str, type_name: str, format: str, data: bytes) -> Any:
@@ -1942,7 +2151,7 @@ def preview_value(value_hash: str, type_name: str, format: str, data: bytes) -> 
     size = len(raw)
     if size > MAX_VALUE_SIZE_PREVIEW or size == 0:
         return PreviewValue(ref, size)
-    return _deserialize(type_name, raw)
+    return _decode_top(type_name, raw)
 
 
 # ---------------------------------------------------------------------------------------

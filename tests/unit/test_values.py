@@ -7,6 +7,7 @@ rows are read here with sqlite3 only.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import json
@@ -275,6 +276,18 @@ def test_value_repr_is_bounded_on_shared_structures() -> None:
     text = V.value_repr(obj)
     assert len(text) == 200 and text.endswith("...")
     assert text.startswith("((((((")
+    # Python's repr() would never finish: the decoded tuple comes wrapped, printed bounded.
+    assert isinstance(obj, V.OversizedValue) and type(obj.value) is tuple
+    assert obj.reason == f"prints as more than {V.MAX_PRINTED_SIZE:,} characters"
+    assert len(repr(obj)) == V.REPR_HARD_LIMIT + 3
+
+
+def test_values_that_print_fine_are_not_wrapped() -> None:
+    shared = pickle.dumps([["x" * 1000] * 500] * 10, protocol=3)  # 5,000,000 characters
+    obj = V.decode_value("builtins.list", PICKLE, shared)
+    assert type(obj) is list and len(repr(obj)) > 5_000_000
+    nested = pickle.dumps(functools.reduce(lambda acc, _: [acc], range(150), []), protocol=3)
+    assert type(V.decode_value("builtins.list", PICKLE, nested)) is list
 
 
 def test_file_attributes_and_iter_files() -> None:

@@ -18,6 +18,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+import time
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -367,6 +368,10 @@ def test_deep_lists_and_shared_structures_print_bounded(monkeypatch: pytest.Monk
     depth = 20_000  # far past the interpreter's recursion limit for repr()
     data = b"\x80\x03" + b"]" * depth + b"a" * (depth - 1) + b"."
     obj, text = decode_safely(data, monkeypatch)
+    # Python's repr() of the list would raise RecursionError: the value comes wrapped.
+    assert isinstance(obj, V.OversizedValue) and type(obj.value) is list
+    assert obj.reason == f"nests containers more than {V.MAX_PRINTED_DEPTH} deep"
+    assert repr(obj) == text
     shown = V.value_repr(obj)
     assert len(shown) == 200 and shown.startswith("[" * (V.MAX_REPR_DEPTH + 1) + "...]")
     levels = V.MAX_REPR_DEPTH + 1
@@ -376,7 +381,9 @@ def test_deep_lists_and_shared_structures_print_bounded(monkeypatch: pytest.Monk
 def test_huge_int_and_self_reference(monkeypatch: pytest.MonkeyPatch) -> None:
     big = b"\x80\x03\x8b" + (200_000).to_bytes(4, "little") + b"\x01" * 200_000 + b"."
     obj, text = decode_safely(big, monkeypatch)
-    assert text == f"<int of {obj.bit_length()} bits>"
+    assert isinstance(obj, V.OversizedValue)
+    assert text == f"<int of {obj.value.bit_length()} bits>"
+    assert repr([obj]) == f"[<int of {obj.value.bit_length()} bits>]"
     loop = (
         b"\x80\x03credun.file\nFile\n)\x81q\x00}(X\x04\x00\x00\x00pathh\x00"
         b"X\x04\x00\x00\x00hashX\x01\x00\x00\x00hub."
@@ -394,3 +401,69 @@ def test_stand_in_reprs_never_raise_on_odd_state(monkeypatch: pytest.MonkeyPatch
     )
     obj, text = decode_safely(data, monkeypatch)
     assert text == "[File(path=1, hash=2), Task(fullname=[], hash=)]"
+
+
+def _big_list_then(name: bytes, times: int) -> bytes:
+    """A 100,000-item list (memo 0), then ``builtins.<name>(that list)`` ``times`` times."""
+    head = b"\x80\x03]q\x00(" + b"K\x01" * 100_000 + b"e"
+    call = b"cbuiltins\n" + name + b"\nq\x01"
+    return head + call + b"0]q\x02(" + b"h\x01h\x00\x85R" * times + b"e."
+
+
+AMPLIFIERS = {
+    # builtins.list(memo 0): a 100,000-item copy for every 5 bytes of pickle.
+    "list_copies": _big_list_then(b"list", 50_000),
+    "set_copies": _big_list_then(b"set", 50_000),
+    "tuple_copies": _big_list_then(b"tuple", 50_000),
+    # BUILD of the same 100,000-key state dict on many objects of an unknown class.
+    "state_copies": (
+        b"\x80\x03}q\x00("
+        + b"".join(b"X\x06\x00\x00\x00k%05dN" % i for i in range(50_000))
+        + b"ucmymod\nThing\nq\x01]q\x02("
+        + b"h\x01)\x81h\x00b" * 20_000
+        + b"e."
+    ),
+    "bytes_alloc": b"\x80\x03cbuiltins\nbytes\n\x8a\x06\x00\x00\x00\x00\x00\x01\x85R.",
+    "range_list": (
+        b"\x80\x03cbuiltins\nlist\ncbuiltins\nrange\n\x8a\x06\x00\x00\x00\x00\x00\x01\x85R\x85R."
+    ),
+    "nested_pickle_replays": b"",  # filled below
+}
+_inner = pickle.dumps(list(range(50_000)), protocol=3)
+AMPLIFIERS["nested_pickle_replays"] = (
+    b"\x80\x03]q\x00(B" + len(_inner).to_bytes(4, "little") + _inner + b"q\x01"
+    + (
+        b"credun.expression\nTaskExpression\n)\x81}(X\t\x00\x00\x00task_nameX\x01\x00\x00\x00t"
+        b"X\x04\x00\x00\x00argsh\x01X\x06\x00\x00\x00kwargsC\x06\x80\x03}q\x00.ub"
+    )
+    * 2_000
+    + b"e."
+)
+
+
+@pytest.mark.parametrize("name", sorted(AMPLIFIERS))
+def test_memo_amplification_is_cut_off(name: str) -> None:
+    """A few bytes per repetition must not buy gigabytes: the decode stops on a budget."""
+    data = AMPLIFIERS[name]
+    assert len(data) <= V.MAX_VALUE_SIZE_PREVIEW
+    started = time.monotonic()
+    obj = V.decode_value("builtins.list", PICKLE, data)
+    elapsed = time.monotonic() - started
+    if name == "nested_pickle_replays":
+        # Each memoized pickle is decoded once and shared; printing is what would explode.
+        assert isinstance(obj, V.OversizedValue), V.value_repr(obj)
+        exprs = [item for item in obj.value if isinstance(item, V.TaskExpression)]
+        assert len(exprs) == 2_000 and len({id(expr.args) for expr in exprs}) == 1
+    else:
+        assert isinstance(obj, V.Unpicklable), V.value_repr(obj)
+        assert "too large to decode" in obj.error
+    assert len(V.value_repr(obj)) <= 200
+    assert elapsed < 10
+
+
+def test_budget_leaves_honest_large_values_alone() -> None:
+    honest = pickle.dumps([list(range(1000)) for _ in range(500)], protocol=3)  # 500,000 ints
+    obj = V.decode_value("builtins.list", PICKLE, honest)
+    assert type(obj) is list and len(obj) == 500
+    sets = pickle.dumps([set(range(1000)) for _ in range(200)], protocol=3)
+    assert len(V.decode_value("builtins.list", PICKLE, sets)) == 200
