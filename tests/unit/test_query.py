@@ -200,8 +200,9 @@ def test_limit_and_page_are_slices_of_all(sessions: dict) -> None:
     ]
     for query in queries:
         everything = keys(query.all())
-        for size in (1, 4, 9):
+        for size in (1, 9):
             assert keys(query.limit(size)) == everything[:size]
+        for size in (7, 40):
             paged = []
             for page in range(len(everything) // size + 2):
                 paged += keys(query.page(page, size))
@@ -289,12 +290,14 @@ def log_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_log(session: Any, argv: list[str]) -> dict:
-    """What `redun log ARGV` lists, as the golden records it."""
+def run_log(session: Any, argv: list[str], wanted: Any = ("parsed_result", "parsed_count")) -> dict:
+    """What `redun log ARGV` lists, as the golden records it (only the ``wanted`` parts)."""
     out: dict[str, Any] = {}
     args, extra = log_parser().parse_known_args(argv)
-    out["parsed_result"] = keys(parse_callgraph_query(CallGraphQuery(session), args).all())
-    out["parsed_count"] = [list(p) for p in parse_callgraph_query(CallGraphQuery(session), args).count()]
+    if "parsed_result" in wanted:
+        out["parsed_result"] = keys(parse_callgraph_query(CallGraphQuery(session), args).all())
+    if "parsed_count" in wanted:
+        out["parsed_count"] = [list(p) for p in parse_callgraph_query(CallGraphQuery(session), args).count()]
     query = parse_callgraph_query(CallGraphQuery(session).order_by("time"), args)
     # --job-status counts as a type filter (redun forgets it and then crashes: see the goldens).
     has_type = (
@@ -327,7 +330,7 @@ def test_redun_log_flags_match_redun(sessions: dict, case: dict) -> None:
         with pytest.raises(Exception):
             run_log(session, case["argv"])
         return
-    got = run_log(session, case["argv"])
+    got = run_log(session, case["argv"], wanted=set(case))
     session.rollback()
     for name in ("parsed_count", "log_count"):
         if name in case:

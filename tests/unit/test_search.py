@@ -153,7 +153,7 @@ PIECES = st.sampled_from(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(PIECES, max_size=8).map("".join))
 def test_fuzz_search_runs_on_a_database(backends: dict, text: str) -> None:
     parsed = parse_search(text)
