@@ -59,6 +59,7 @@ __all__ = [
     "ContentFile",
     "Dir",
     "ErrorValue",
+    "ExceptionStandIn",
     "File",
     "FileSet",
     "FrameSummary",
@@ -375,7 +376,7 @@ def value_str(obj: Any, max_length: int | None = 200, *, ellipsis: str = "...") 
     kind = type(obj)
     if kind is str:
         text = obj
-    elif kind in _BUILTIN_EXCEPTIONS:
+    elif kind in _BUILTIN_EXCEPTIONS or isinstance(obj, ExceptionStandIn):
         text = _error_message(obj)
     elif kind in _PLAIN_LEAVES:
         text = _leaf_str(obj)
@@ -1546,14 +1547,16 @@ def _error_type_name(error: Any) -> str:
 
 def _error_message(error: Any) -> str:
     """``str(error)`` for real exceptions and stand-ins; never raises."""
-    if isinstance(error, BaseException) and type(error) in _BUILTIN_EXCEPTIONS:
+    if isinstance(error, ExceptionStandIn) or type(error) in _BUILTIN_EXCEPTIONS:
         args = error.args
         if isinstance(args, tuple):
             if not args:
                 return ""
             if len(args) == 1:
-                return _leaf_str(args[0]) if type(error) is not KeyError else _leaf_repr(args[0])
-        return _leaf_str(args)
+                if isinstance(error, KeyError):  # KeyError's str is the key's repr
+                    return value_repr(args[0], None)
+                return value_str(args[0], None)
+        return value_repr(args, None)
     if isinstance(error, PreviewObject):
         args = error.__dict__.get("_preview_args", ())
         if isinstance(args, tuple) and len(args) == 1:
@@ -1742,6 +1745,53 @@ _BUILTIN_EXCEPTIONS: frozenset[type] = frozenset(
     if isinstance(obj, type) and issubclass(obj, BaseException)
 )
 
+
+class ExceptionStandIn(StandIn):
+    """Mixin of the stand-ins for Python's builtin exceptions (``ValueError``...).
+
+    A decoded ``ValueError`` is an instance of a frozen subclass of the real ``ValueError``
+    (so ``isinstance`` checks and ``str()`` work) whose BUILD is charged to the budget and
+    whose repr is Python's, printed by the bounded renderer.
+    """
+
+    def _repr_parts(self) -> Iterator[Any]:
+        args = self.args
+        yield type(self).__name__
+        if isinstance(args, tuple) and len(args) == 1:
+            yield "("
+            yield _Repr(args[0])
+            yield ")"
+        else:
+            yield _Repr(args)
+
+    def __setstate__(self, state: Any) -> None:
+        _charge(len(state) if isinstance(state, dict) else 1)
+        BaseException.__setstate__(self, state)  # type: ignore[arg-type]
+
+
+def _exception_stand_in(base: type) -> type | None:
+    namespace = {
+        "__module__": "builtins",
+        "__qualname__": base.__qualname__,
+        "_pickle_name": base.__name__,
+        "__repr__": StandIn.__repr__,
+        "__setstate__": ExceptionStandIn.__setstate__,
+    }
+    try:
+        return _FrozenClass(base.__name__, (base, ExceptionStandIn), namespace)
+    except TypeError:  # exception groups and the like cannot take the mixin
+        return None
+
+
+_EXCEPTION_STAND_INS: dict[str, type] = {
+    name: stand_in
+    for name, base in vars(builtins).items()
+    if isinstance(base, type)
+    and base in _BUILTIN_EXCEPTIONS
+    and not issubclass(base, getattr(builtins, "BaseExceptionGroup", ()))
+    and (stand_in := _exception_stand_in(base)) is not None
+}
+
 # Real classes a pickle may get from find_class: implemented in C, so immutable; and their
 # constructors only read data.
 _REAL_TYPE_GLOBALS: dict[tuple[str, str], type] = {
@@ -1897,11 +1947,10 @@ def _resolve_global(module: str, name: str, preview_classes: dict[tuple[str, str
         return _REAL_TYPE_CALLABLES[key]
     mod, attr = key
     if mod == "builtins":
-        found = vars(builtins).get(attr)
-        if isinstance(found, type) and found in _BUILTIN_EXCEPTIONS:
-            return found
+        if attr in _EXCEPTION_STAND_INS:
+            return _EXCEPTION_STAND_INS[attr]
         if attr in ("Ellipsis", "NotImplemented"):
-            return found
+            return vars(builtins)[attr]
     if mod.split(".", 1)[0] in _BLOCKED_ROOTS:
         return BlockedGlobal(mod, attr)
     cached = preview_classes.get(key)

@@ -320,6 +320,18 @@ def test_error_value_exposes_error_and_frames() -> None:
     assert f'line {frames[-1].lineno}, in <module>' in text
 
 
+def test_decoded_exceptions_behave_like_exceptions() -> None:
+    want = SYNTHETIC["exceptions_list"]
+    errors = V.decode_value(want["type"], PICKLE, bytes.fromhex(want["hex"]))
+    key_error, zero, stop = errors
+    assert isinstance(key_error, KeyError) and isinstance(key_error, V.ExceptionStandIn)
+    assert isinstance(zero, ArithmeticError) and str(zero) == "z" and str(key_error) == "'k'"
+    assert type(stop).__name__ == "StopIteration" and repr(stop) == "StopIteration()"
+    assert V.value_str(key_error) == "'k'"
+    with pytest.raises(AttributeError):
+        type(zero).__str__ = lambda self: "x"  # type: ignore[method-assign]
+
+
 def test_task_and_expression_attributes() -> None:
     task = V.decode_value("redun.Task", PICKLE, bytes.fromhex(SYNTHETIC["task"]["hex"]))
     assert isinstance(task, V.Task)

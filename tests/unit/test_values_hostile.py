@@ -423,6 +423,14 @@ AMPLIFIERS = {
         + b"h\x01)\x81h\x00b" * 20_000
         + b"e."
     ),
+    # BUILD of the same 50,000-key state dict on many ValueErrors.
+    "exception_state_copies": (
+        b"\x80\x03}q\x00("
+        + b"".join(b"X\x06\x00\x00\x00k%05dN" % i for i in range(50_000))
+        + b"ucbuiltins\nValueError\nq\x01)q\x02]q\x03("
+        + b"h\x01h\x02Rh\x00b" * 20_000
+        + b"e."
+    ),
     "bytes_alloc": b"\x80\x03cbuiltins\nbytes\n\x8a\x06\x00\x00\x00\x00\x00\x01\x85R.",
     "range_list": (
         b"\x80\x03cbuiltins\nlist\ncbuiltins\nrange\n\x8a\x06\x00\x00\x00\x00\x00\x01\x85R\x85R."
