@@ -70,12 +70,15 @@ async def wait_for_workers(pilot: Any, timeout: float = 10.0) -> None:
     while time.monotonic() < deadline:
         await pilot.pause()
         busy = [w for w in app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)]
-        if busy:
+        # A widget still showing its loading indicator is waiting for a result message.
+        loading = [w for w in app.screen.query("*") if w.loading]
+        if busy or loading:
             quiet = 0
             await asyncio.sleep(0.01)
             continue
         quiet += 1
         if quiet >= 3:  # results arrive as messages a moment after the worker ends
+            await pilot.wait_for_scheduled_animations()
             await pilot.pause()
             return
     raise TimeoutError("workers still running: " + ", ".join(w.name for w in app.workers))

@@ -51,6 +51,8 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("task", "seed_example.db", "tasks/8cb2399f", LARGE),
     Scenario("files", "values.db", "files", LARGE),
     Scenario("file", "seed_example.db", "files/sample3.fastq", LARGE),
+    Scenario("search", "failures.db", "search/status:failed", LARGE),
+    Scenario("search_error_80x24", "failures.db", "search/status:bogus task:"),
     Scenario("help", "failures.db", "help", LARGE),
     Scenario("help_80x24", "failures.db", "help"),
 )

@@ -44,7 +44,7 @@ async def test_search_bar_filters_and_clears(make_app, settle):
         await pilot.press(*"zz9q", "enter")
         await settle(pilot)
         assert screen.listing.items == []
-        assert screen.listing._note == "No executions match."
+        assert screen.listing._note.startswith("No executions match")
         await pilot.press("escape")  # leaves the input; the app stays on the home screen
         assert app.focused is not screen.query_one("#search-input")
         assert isinstance(app.screen, ExecutionsScreen)
@@ -74,6 +74,34 @@ async def test_search_syntax_error_is_shown_not_raised(make_app, settle):
         assert "unknown status 'bogus' [red]x[/]" in text  # literal, not markup
         assert "^" in text
         assert app.is_running
+
+
+async def test_real_search_syntax_error_and_all_records(make_app, settle):
+    from redun_tui.tui.screens.search import SearchScreen
+
+    app = make_app("failures.db")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        screen.set_search("status:bogus")
+        await settle(pilot)
+        error = screen.query_one("#search-error")
+        assert error.display and "bogus" in str(error.render())
+        assert "^" in str(error.render()).splitlines()[0]
+        screen.set_search("task:explode")
+        await settle(pilot)
+        assert not error.display
+        assert screen.listing.items  # executions that ran the task
+        screen.listing.focus()
+        await pilot.press("s")  # the same search over every record type
+        await settle(pilot)
+        assert isinstance(app.screen, SearchScreen)
+        assert app.screen.route == "search/task:explode"
+        rows = app.screen.listing.items
+        assert rows and {row.type for row in rows} >= {"Job"}
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.route == rows[0].route
 
 
 async def test_refresh_keeps_cursor(make_app, settle):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
+
 from redun_tui.formatting import format_duration, format_time, short_id
 from redun_tui.tui.screens.list_screen import RELOAD_LIMIT, ListScreen
 from redun_tui.tui.widgets.paged_list import Column
@@ -34,7 +36,8 @@ class ExecutionsScreen(ListScreen):
         Column("Args", None, min_width=8, weight=2),
         Column("Tags", None, min_width=10, weight=2, hide_below=100),
     )
-    EMPTY_TEXT = "No executions match."
+    BINDINGS = [Binding("s", "search_all", "All record types")]
+    EMPTY_TEXT = "No executions match (s: search jobs, values and tasks too)."
 
     def __init__(self, search: str = "") -> None:
         super().__init__("executions", search)
@@ -50,6 +53,11 @@ class ExecutionsScreen(ListScreen):
 
     def id_of(self, item: ExecutionRow) -> str:
         return item.id
+
+    def action_search_all(self) -> None:
+        """The same search over every record type (jobs, values, tasks…)."""
+        text = self.search_text
+        self.tui.navigate(f"search/{text}" if text else "search")
 
     def after_page(self) -> None:
         running = any(row.status == "RUNNING" for row in self.listing.items[:RELOAD_LIMIT])

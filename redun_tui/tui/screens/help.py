@@ -46,13 +46,20 @@ ROUTES = (
     ("help", "this screen"),
 )
 SEARCH = (
-    ("task:NAME", "jobs of a task (also --task NAME)"),
-    ("status:failed", "done, cached, failed, running (also --status)"),
-    ("tag:key=value", "records tagged so (also --tag)"),
-    ("file:*.vcf", "files by path, * wildcards (also --file)"),
-    ("exec:ID", "within an execution (also --exec-id)"),
-    ("type:redun.File", "values by type (also --value-type)"),
+    ("task:NAME", "jobs, tasks (and their executions) of a task (--task, --task-name)"),
+    ("hash:H", "jobs and tasks of a task hash prefix (--task-hash)"),
+    ("status:failed", "executions and jobs: running, failed, cached, done; commas = or (--status)"),
+    ("exec-status:S  job-status:S", "only executions / only jobs with that status"),
+    ("tag:key=value  tag:key", "records with that current tag (all tags must match) (--tag)"),
+    ("exec-tag:key=value", "records of executions with that tag (--exec-tag)"),
+    ("file:*.vcf  path:P", "File values by path, * wildcards (--file, --file-path)"),
+    ("type:redun.File", "values of a type (--value-type)"),
+    ("is:job  is:exec …", "only these record types: exec, job, call-node, task, value, file"),
+    ("exec:ID  exec:-  exec:~2", "records of an execution: id prefix, the latest, the 2nd latest"),
+    ("id:ab12", "records whose id starts so"),
+    ("result:H  arg:H", "jobs whose result / an argument is or contains value H"),
     ("a bare word", "an id prefix, a task name or a file path"),
+    ('"quoted words"', "one value with spaces, e.g. file:\"my dir/*\""),
 )
 
 
@@ -73,7 +80,8 @@ class HelpScreen(BaseScreen):
             yield Static(Content("Routes (redun-tui DB ROUTE opens one directly; ids may be prefixes)"),
                          classes="section-title")
             yield Static(fields(ROUTES), classes="help-fields")
-            yield Static(Content("Search syntax (words combine with AND)"), classes="section-title")
+            yield Static(Content("Search syntax (every word must match; redun log's --flags work too)"),
+                         classes="section-title")
             yield Static(fields(SEARCH), classes="help-fields")
 
     def on_mount(self) -> None:

@@ -69,7 +69,8 @@ class SearchBar(Vertical):
             return
         lines = [literal(message, single_line=True, limit=300)]
         if position is not None and 0 <= position <= len(self.value):
-            lines.insert(0, Content(" " * (position + 1) + "^"))
+            # The input and this line have the same left padding: the caret lines up.
+            lines.insert(0, Content(" " * position + "^"))
         error.update(Content("\n").join(lines))
         error.display = True
 
