@@ -60,6 +60,7 @@ from redun_tui.db.values import trim_string, value_repr
 
 __all__ = [
     "REDUN_INTERNAL_TASKS",
+    "Segment",
     "ArgumentValue",
     "CallNodeValue",
     "DataflowArg",
