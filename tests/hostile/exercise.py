@@ -99,8 +99,10 @@ def _call(coverage: Coverage, name: str, func: Callable[..., Any], *args: Any, *
     return result
 
 
-def exercise_store(store: Any, coverage: Coverage | None = None, searches: Iterable[str] = ()) -> Coverage:
-    """Calls every public Store method on every record of the database."""
+def exercise_store(
+    store: Any, coverage: Coverage | None = None, searches: Iterable[str] = (), limit: int | None = None
+) -> Coverage:
+    """Calls every public Store method on every record of the database (or ``limit`` of each kind)."""
     from redun_tui.db.models import Execution, File, Job, Task, Value
 
     coverage = coverage or Coverage()
@@ -115,7 +117,7 @@ def exercise_store(store: Any, coverage: Coverage | None = None, searches: Itera
     page = _call(coverage, "executions", store.executions, limit=1)
     if page is not None and page.next_cursor:
         _call(coverage, "executions", store.executions, cursor=page.next_cursor, limit=1)
-    for exec_id in _ids(backend, Execution.id):
+    for exec_id in _ids(backend, Execution.id, limit):
         _call(coverage, "execution", store.execution, exec_id)
         _call(coverage, "execution", store.execution, exec_id[:8])
         _call(coverage, "status_counts", store.status_counts, exec_id)
@@ -127,25 +129,25 @@ def exercise_store(store: Any, coverage: Coverage | None = None, searches: Itera
             _call(coverage, "jobs", store.jobs, exec_id, status=status)
             _call(coverage, "job_children", store.job_children, exec_id, None, status=status)
         _call(coverage, "resolve", store.resolve, f"executions/{exec_id[:8]}")
-    for job_id in _ids(backend, Job.id):
+    for job_id in _ids(backend, Job.id, limit):
         _call(coverage, "job", store.job, job_id)
         _call(coverage, "resolve", store.resolve, f"jobs/{job_id}")
-    for value_hash in _ids(backend, Value.value_hash):
+    for value_hash in _ids(backend, Value.value_hash, limit):
         _call(coverage, "value", store.value, value_hash)
         _call(coverage, "value_text", store.value_text, value_hash)
         _call(coverage, "dataflow", store.dataflow, value_hash)
         _call(coverage, "resolve", store.resolve, f"values/{value_hash}")
-    for task_hash in _ids(backend, Task.hash):
+    for task_hash in _ids(backend, Task.hash, limit):
         _call(coverage, "task", store.task, task_hash)
-    for path in _ids(backend, File.path):
+    for path in _ids(backend, File.path, limit):
         _call(coverage, "file", store.file, path)
     for route in ("executions", "tasks", "files", "nonsense/route", "jobs/zzzz"):
         _call(coverage, "resolve", store.resolve, route)
     return coverage
 
 
-def exercise_dataflow(backend: Any, coverage: Coverage | None = None) -> Coverage:
-    """Walks, lays out, prints and serializes the dataflow of every value."""
+def exercise_dataflow(backend: Any, coverage: Coverage | None = None, limit: int | None = None) -> Coverage:
+    """Walks, lays out, prints and serializes the dataflow of every value (or the first ``limit``)."""
     from redun_tui.db.models import Value
 
     coverage = coverage or Coverage()
@@ -155,7 +157,7 @@ def exercise_dataflow(backend: Any, coverage: Coverage | None = None) -> Coverag
     from redun_tui.db import dataflow
 
     session = backend.session
-    for value in session.execute(select(Value)).scalars():
+    for value in session.execute(select(Value).limit(limit)).scalars():
         edges = list(dataflow.walk_dataflow(backend, value))
         dom = list(dataflow.make_dataflow_dom(edges))
         coverage.texts.extend(dataflow.display_dataflow(dom))
