@@ -272,7 +272,7 @@ def _iter_repr(obj: Any, depth: int, active: set[int]) -> Iterator[str]:
                 yield ": "
                 yield from _iter_repr(v, depth + 1, active)
             yield "}"
-        elif kind is collections.OrderedDict:
+        elif kind is OrderedDict or kind is collections.OrderedDict:
             # Python 3.11's format (what redun 0.44 printed), whatever Python runs us.
             if not obj:
                 yield "OrderedDict()"
@@ -843,8 +843,20 @@ class _UUIDFactory(metaclass=_FrozenClass):
         raise TypeError("unsupported uuid.UUID arguments")
 
 
-def _make_counter(*args: Any, **kwargs: Any) -> collections.Counter:
-    return collections.Counter(*args, **kwargs)
+class OrderedDict(collections.OrderedDict):
+    """A pickled ``collections.OrderedDict``; BUILD on it is charged to the budget."""
+
+    __setstate__ = StandIn.__setstate__
+
+
+class Counter(collections.Counter):
+    """A pickled ``collections.Counter``; BUILD on it is charged to the budget."""
+
+    __setstate__ = StandIn.__setstate__
+
+
+def _make_counter(*args: Any, **kwargs: Any) -> Counter:
+    return Counter(*args, **kwargs)
 
 
 def _type_of(*args: Any) -> type:
@@ -1805,7 +1817,6 @@ _REAL_TYPE_GLOBALS: dict[tuple[str, str], type] = {
     ("builtins", "slice"): slice,
     ("builtins", "range"): range,
     ("builtins", "object"): object,
-    ("collections", "OrderedDict"): collections.OrderedDict,
     ("collections", "deque"): collections.deque,
     ("collections", "defaultdict"): collections.defaultdict,
     ("datetime", "datetime"): datetime.datetime,
@@ -1877,6 +1888,7 @@ _SAFE_CALLABLES: dict[tuple[str, str], Any] = {
     ("copyreg", "__newobj__"): _Builtin("copyreg.__newobj__", _newobj),
     ("copyreg", "__newobj_ex__"): _Builtin("copyreg.__newobj_ex__", _newobj_ex),
     ("collections", "Counter"): _Builtin("collections.Counter", _make_counter),
+    ("collections", "OrderedDict"): _Builtin("collections.OrderedDict", OrderedDict),
     ("decimal", "Decimal"): _Builtin("decimal.Decimal", _make_decimal),
     ("fractions", "Fraction"): _Builtin("fractions.Fraction", _make_fraction),
     ("pathlib", "PurePosixPath"): _Builtin(
@@ -2046,9 +2058,11 @@ _CONTAINER_TYPES = frozenset(
         PickledSet,
         PickledFrozenSet,
         collections.OrderedDict,
+        OrderedDict,
         collections.deque,
         collections.defaultdict,
         collections.Counter,
+        Counter,
     }
 )
 _MAX_INT_BITS = 14_000  # int -> str refuses more than 4,300 digits
@@ -2258,7 +2272,7 @@ def _is_safe_item(item: Any) -> bool:
         return True
     if kind in (pathlib.PurePosixPath, pathlib.PureWindowsPath, decimal.Decimal):
         return True
-    if kind in (fractions.Fraction, uuid.UUID, collections.Counter, _Builtin, PreviewValue):
+    if kind in (fractions.Fraction, uuid.UUID, Counter, OrderedDict, _Builtin, PreviewValue):
         return True
     if isinstance(item, StandIn) or kind in _BUILTIN_EXCEPTIONS:
         return True

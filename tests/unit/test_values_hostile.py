@@ -431,6 +431,21 @@ AMPLIFIERS = {
         + b"h\x01h\x02Rh\x00b" * 20_000
         + b"e."
     ),
+    # ... and on many Counters / OrderedDicts (real dict subclasses with a __dict__).
+    "counter_state_copies": (
+        b"\x80\x03}q\x00("
+        + b"".join(b"X\x06\x00\x00\x00k%05dN" % i for i in range(50_000))
+        + b"uccollections\nCounter\nq\x01)q\x02]q\x03("
+        + b"h\x01h\x02Rh\x00b" * 20_000
+        + b"e."
+    ),
+    "ordered_dict_state_copies": (
+        b"\x80\x03}q\x00("
+        + b"".join(b"X\x06\x00\x00\x00k%05dN" % i for i in range(50_000))
+        + b"uccollections\nOrderedDict\nq\x01)q\x02]q\x03("
+        + b"h\x01h\x02Rh\x00b" * 20_000
+        + b"e."
+    ),
     "bytes_alloc": b"\x80\x03cbuiltins\nbytes\n\x8a\x06\x00\x00\x00\x00\x00\x01\x85R.",
     "range_list": (
         b"\x80\x03cbuiltins\nlist\ncbuiltins\nrange\n\x8a\x06\x00\x00\x00\x00\x00\x01\x85R\x85R."
