@@ -243,3 +243,26 @@ def test_round_trip_keeps_the_dataflow_of_an_execution(failures: str, tmp_path: 
         assert dataflow_text(copy, value_hash) == dataflow_text(source, value_hash), value_hash
     copy.close()
     source.close()
+
+
+def test_export_import_on_postgresql(failures: str, tmp_path: Path, pg_url: str, make_pg_db: object) -> None:
+    out = tmp_path / "all.jsonl"
+    assert run("export", failures, "-o", str(out))[0] == 0
+    code, _, err = run("import", str(out), pg_url)
+    assert code == 0 and "imported 200 new records" in err, err
+    assert "imported 0 new records" in run("import", str(out), pg_url)[2]
+    # Exporting from PostgreSQL gives the same records.
+    again = tmp_path / "again.jsonl"
+    assert run("export", pg_url, "-o", str(again))[0] == 0
+    # The same records; argument and child order follow each database's row order (as redun's).
+    def normalized(path: Path) -> list[str]:
+        records = []
+        for line in path.read_text().splitlines():
+            record = json.loads(line)
+            if "children" in record:
+                record["children"] = sorted(record["children"])
+            records.append(json.dumps(record, sort_keys=True))
+        return sorted(records)
+
+    assert normalized(again) == normalized(out)
+    assert run("query", pg_url, "status:failed", "--limit", "0")[1] == run("query", failures, "status:failed", "--limit", "0")[1]

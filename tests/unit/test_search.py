@@ -247,3 +247,21 @@ def test_prefix_range() -> None:
     assert not ("af5:" < high)
     low, high = prefix_range("a\ud7ff")
     assert high == "a\ue000"
+
+
+SEARCHES = [
+    "", "task:make_input", "status:failed", "status:FAILED is:job", "status:running", "exec-status:done",
+    "job-status:cached", "is:file", "file:*.txt", "type:redun.File", "-", "~2", "exec:- is:job", "1", "a",
+    "failures.make_input", "count_chars 0", "is:task,value", "hash:0", "result:0", "arg:1",
+]
+
+
+def test_search_on_postgresql_equals_sqlite(backends: dict, make_pg_db: Any) -> None:
+    pg = RedunBackendDb(make_pg_db("failures.db"))
+    pg.load()
+    for text in SEARCHES:
+        on_sqlite, on_pg = search(backends["failures"], text), search(pg, text)
+        assert sorted(on_pg) == sorted(on_sqlite), text
+        timed = ("Execution", "Job")
+        assert [r for r in on_pg if r[0] in timed] == [r for r in on_sqlite if r[0] in timed], text
+    pg.close()
