@@ -67,6 +67,7 @@ from redun_tui.db import encode
 BUSY_TIMEOUT = 2.0
 LOCK_RETRIES = 3
 MIME_TYPE_PICKLE = "application/python-pickle"
+RECORD_BATCH = 100  # ids per query in get_records (redun's size; see there)
 
 # Tables whose presence says "this is a redun database".
 REDUN_TABLES = {"execution", "job", "call_node", "task", "value"}
@@ -628,7 +629,9 @@ class RedunBackendDb:
             yield from (by_id[record_id] for record_id in ids if record_id in by_id)
             return
         for model, pk in self._model_pks:
-            for chunk in _chunks(ids):
+            # Batches of 100 ids, as redun's: a Job record lists as children only the jobs
+            # serialized in the same batch, so the batch size shows in the output.
+            for chunk in _chunks(ids, RECORD_BATCH):
                 query = self.session.query(model).filter(pk.in_(chunk))
                 yield from self._record_serializer.serialize_query(query)
 

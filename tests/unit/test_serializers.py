@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from datetime import datetime, timedelta, timezone
@@ -161,3 +162,50 @@ def test_import_into_empty_database_reproduces_records(exported: dict[str, list[
 def test_malformed_records_raise_record_format_error(spec: object, message: str) -> None:
     with pytest.raises(RecordFormatError, match=message):
         RecordSerializer().deserialize(spec)  # type: ignore[arg-type]
+
+
+# -- goldens from redun 0.44.1 (tests/golden/README.md, sections 7 and 8) ------------------------
+
+GOLDEN_DBS = ["seed_example", "failures", "tags", "values", "crash_cases", "dataflow_shapes"]
+TRIM_AT = 65_536
+
+
+def trimmed(record: dict) -> dict:
+    """The goldens' stand-in for huge payloads (a ~1 MB string is stored twice in values.db)."""
+    data = record.get("data")
+    if isinstance(data, str) and len(data) > TRIM_AT:
+        digest = hashlib.sha256(data.encode()).hexdigest()
+        record = {**record, "data": f"<trimmed base64: length={len(data)} sha256={digest}>"}
+    return record
+
+
+@pytest.mark.parametrize("name", GOLDEN_DBS)
+def test_serialize_matches_redun_for_every_record(tmp_path: Path, name: str) -> None:
+    backend = open_copy(tmp_path, name)
+    serializer = RecordSerializer()
+    lines = []
+    for model, pk in MODEL_PKS:
+        for row in backend.session.query(model).order_by(pk):
+            lines.append(json.dumps(trimmed(serializer.serialize(row)), sort_keys=True, ensure_ascii=False))
+    golden = (GOLDEN / "serializers" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(golden)
+    for ours, theirs in zip(lines, golden):
+        assert ours == theirs
+    by_hash = {json.loads(line)["value_hash"]: line for line in golden if '"_type": "Value"' in line}
+    for task in backend.session.query(Task):
+        as_json = json.dumps(trimmed(serializer.serialize(task)), sort_keys=True, ensure_ascii=False)
+        assert as_json == by_hash[task.hash]
+    backend.close()
+
+
+@pytest.mark.parametrize("name", GOLDEN_DBS)
+def test_export_walk_and_records_match_redun(tmp_path: Path, name: str) -> None:
+    backend = open_copy(tmp_path, name)
+    golden = json.loads((GOLDEN / "records" / f"{name}.json").read_text(encoding="utf-8"))
+    assert set(golden) == {e.id for e in backend.session.query(Execution)}
+    for execution_id, expected in golden.items():
+        ids = sorted(backend.iter_record_ids([execution_id]), key=lambda i: (i is not None, i or ""))
+        assert ids == expected["record_ids"], execution_id
+        records = [trimmed(record) for record in backend.get_records(ids)]
+        assert records == expected["records"], execution_id
+    backend.close()
