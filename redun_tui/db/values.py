@@ -177,8 +177,10 @@ def _leaf_str(obj: Any) -> str:
     return text if isinstance(text, str) else _leaf_repr(obj)
 
 
-def _full_text(obj: Any, limit: int = REPR_HARD_LIMIT) -> str:
+def _full_text(obj: Any, limit: int | None = None) -> str:
     """The repr of ``obj`` built by :func:`_iter_repr`, cut after ``limit`` characters."""
+    if limit is None:
+        limit = REPR_HARD_LIMIT
     parts: list[str] = []
     size = 0
     for chunk in _iter_repr(obj, 0, set()):
@@ -476,7 +478,8 @@ class PreviewObject(StandIn):
     _module = "module"
 
     def __new__(cls, *args: Any, **kwargs: Any) -> PreviewObject:
-        _charge(len(kwargs) + 1)  # NEWOBJ_EX copies a (possibly memoized) kwargs dict
+        # Each call copies its (possibly memoized, possibly huge) arguments.
+        _charge(len(args) + len(kwargs) + 1)
         self = object.__new__(cls)
         self._preview_args = args
         self.__dict__.update(kwargs)
@@ -546,6 +549,7 @@ class BlockedGlobal(StandIn):
         return f"{self.module}.{self.name}"
 
     def __call__(self, *args: Any, **kwargs: Any) -> BlockedCall:
+        _charge(len(args) + len(kwargs) + 1)
         return BlockedCall(self, args, kwargs)
 
     def __setstate__(self, state: Any) -> None:
@@ -835,6 +839,7 @@ class _UUIDFactory(metaclass=_FrozenClass):
     _pickle_name = "uuid.UUID"
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        _charge(len(args) + len(kwargs) + 1)
         if not args and not kwargs:
             # NEWOBJ: an empty UUID; BUILD then sets its int through UUID.__setstate__.
             return uuid.UUID.__new__(uuid.UUID)
@@ -1618,6 +1623,7 @@ class ScriptError(Exception, StandIn):
     _pickle_name = "redun.scripting.ScriptError"
 
     def __init__(self, stderr: Any = b"", *args: Any) -> None:
+        _charge(len(args) + 1)
         Exception.__init__(self, stderr, *args)
         if isinstance(stderr, (bytes, bytearray)):
             try:
@@ -1673,6 +1679,7 @@ class Handle(StandIn):
     type_name = "redun.Handle"
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Handle:
+        _charge(len(args) + len(kwargs) + 1)
         return object.__new__(cls)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -446,6 +446,15 @@ AMPLIFIERS = {
         + b"h\x01h\x02Rh\x00b" * 20_000
         + b"e."
     ),
+    # An unknown class (and a blocked global) called with the same 100,000-item tuple.
+    "preview_args_copies": (
+        b"\x80\x03(" + b"K\x01" * 100_000 + b"tq\x00cmymod\nThing\nq\x01]q\x02("
+        + b"h\x01h\x00R" * 50_000 + b"e."
+    ),
+    "blocked_call_copies": (
+        b"\x80\x03(" + b"K\x01" * 100_000 + b"tq\x00cos\nsystem\nq\x01]q\x02("
+        + b"h\x01h\x00R" * 50_000 + b"e."
+    ),
     "bytes_alloc": b"\x80\x03cbuiltins\nbytes\n\x8a\x06\x00\x00\x00\x00\x00\x01\x85R.",
     "range_list": (
         b"\x80\x03cbuiltins\nlist\ncbuiltins\nrange\n\x8a\x06\x00\x00\x00\x00\x00\x01\x85R\x85R."
