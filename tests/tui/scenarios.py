@@ -30,7 +30,6 @@ LARGE = (120, 40)
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("executions", "failures.db", size=LARGE),
     Scenario("executions_80x24", "failures.db"),
-    Scenario("executions_values", "values.db"),
     Scenario("execution_failed", "failures.db", "executions/b22c1c57", LARGE, keys=("right",)),
     Scenario("execution_failed_80x24", "failures.db", "executions/b22c1c57", keys=("right",)),
     Scenario("execution_failed_only", "failures.db", "executions/5c286885", LARGE,
@@ -39,7 +38,6 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("execution_seed", "seed_example.db", "executions/b2ffcd8f", LARGE, keys=("right",)),
     Scenario("job_failed", "failures.db", "jobs/ff72ff9e", LARGE),
     Scenario("job_failed_80x24", "failures.db", "jobs/ff72ff9e"),
-    Scenario("job_markup", "values.db", "jobs/7d2d56b3", LARGE),
     Scenario("job_killed_root", "failures.db", "executions/77fee8b0", LARGE, keys=("enter",)),
     Scenario("value_markup", "values.db", "values/a11e4c29", LARGE),
     Scenario("value_big_string", "values.db", "values/8167c0df"),
@@ -53,7 +51,6 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("file", "seed_example.db", "files/sample3.fastq", LARGE),
     Scenario("search", "failures.db", "search/status:failed", LARGE),
     Scenario("search_error_80x24", "failures.db", "search/status:bogus task:"),
-    Scenario("help", "failures.db", "help", LARGE),
     Scenario("help_80x24", "failures.db", "help"),
 )
 

@@ -279,3 +279,13 @@ async def test_search_bar_debounces_typing(make_app, settle):
         await settle(pilot)
         assert sent == ["main_fail"]  # one search after typing stopped, not one per key
         assert bar.value == "main_fail"
+
+
+async def test_typing_keys_in_the_search_bar_does_not_trigger_bindings(make_app, settle):
+    app = make_app("failures.db")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "q", "r", "y", "question_mark", "s")
+        assert app.is_running
+        assert isinstance(app.screen, ExecutionsScreen)
+        assert app.screen.query_one(SearchBar).value == "qry?s"

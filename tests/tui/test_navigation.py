@@ -116,14 +116,9 @@ async def test_keyboard_only_through_every_screen(make_app, settle):
     ("db_name", "route", "screen_type", "shown"),
     [
         ("failures.db", f"executions/{FAILED_EXECUTION[:8]}", ExecutionScreen, FAILED_EXECUTION),
-        ("failures.db", f"executions/{KILLED_EXECUTION}", ExecutionScreen, KILLED_EXECUTION),
-        ("failures.db", "jobs/6bec3a18", JobScreen, "6bec3a18"),
-        ("values.db", "jobs/489f52e6", JobScreen, "489f52e6"),
         ("values.db", "values/8167c0df", ValueScreen, "8167c0df"),
         ("seed_example.db", "dataflow/8167c0df", None, None),
-        ("seed_example.db", "tasks", TasksScreen, None),
         ("seed_example.db", "files", FilesScreen, None),
-        ("failures.db", "help", HelpScreen, None),
     ],
 )
 async def test_deep_links(make_app, settle, db_name, route, screen_type, shown):
