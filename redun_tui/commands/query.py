@@ -69,17 +69,11 @@ def build_query(session: Session, words: tuple[str, ...]) -> tuple[CallGraphQuer
 
 
 def iter_limited(query: CallGraphQuery, limit: int | None) -> Iterator[Any]:
-    """Records of ``query`` in order, at most ``limit`` (all when None), fetched page by page."""
+    """Records of ``query`` in order: at most ``limit``, or all of them (None) streamed in batches."""
     if limit is not None:
         yield from query.limit(limit)
         return
-    page = 0
-    while True:
-        records = list(query.page(page, BATCH))
-        yield from records
-        if len(records) < BATCH:
-            return
-        page += 1
+    yield from query.stream(BATCH)
 
 
 def describe(session: Session, records: list[Any]) -> list[dict]:

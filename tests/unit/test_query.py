@@ -238,6 +238,7 @@ def test_limit_and_page_are_slices_of_all(sessions: dict) -> None:
                 paged += keys(query.page(page, size))
             assert paged == everything
         assert dict(query.count()) == {name: sum(1 for row in everything if row[0] == name) for name, _ in query.count()}
+        assert keys(query.stream(batch_size=3)) == everything
 
 
 @pytest.mark.parametrize("window, widest", [(1, 1), (4, 8), (8, 40), (20_000, 200_000)])
