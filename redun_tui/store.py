@@ -1049,25 +1049,38 @@ class Store:
         return tuple(views)
 
     @staticmethod
-    def _job_uses(session: Session, call_hashes_query: Any) -> tuple[JobUse, ...]:
-        """Newest jobs whose call hash is in ``call_hashes_query`` (at most RELATED_LIMIT)."""
-        jj = _MAIN
-        rows = session.execute(
-            select(jj.job.id, jj.task.namespace, jj.task.name, jj.status, jj.job.start_time, jj.job.execution_id)
-            .select_from(jj.joined())
-            .where(jj.job.call_hash.in_(call_hashes_query))
-            .order_by(jj.job.start_time.desc(), jj.job.id)
-            .limit(RELATED_LIMIT)
-        ).all()
+    def _job_uses(session: Session, call_hash_column: Any, condition: Any) -> tuple[JobUse, ...]:
+        """Newest jobs (at most RELATED_LIMIT) whose call is in ``SELECT call_hash_column WHERE condition``.
+
+        A value passed to every job of a big workflow (a reference genome) has hundreds of
+        thousands of consumers: sorting them all took seconds. The newest jobs are probed along
+        the start-time index first; only when they hold too few uses are all uses sorted (then
+        few). Two statements either way.
+        """
+        probe = _PROBE_JOB
+        drive = select(probe.id.label("id"), probe.start_time.label("start_time"), probe.call_hash.label("call_hash"))
+        drive = drive.order_by(probe.start_time.desc(), probe.id.desc())
+        uses = select(call_hash_column).where(condition)
+        found = _probe_newest(
+            session, drive, lambda window: uses.where(call_hash_column == window.c.call_hash).exists(), RELATED_LIMIT
+        )
+        if found is not None:
+            jj = _MAIN
+            by_id = {row[0]: row for row in session.execute(jj.select_rows().where(jj.job.id.in_([row[0] for row in found])))}
+            rows = [by_id[job_id] for job_id, _start in found if job_id in by_id]
+        else:
+            rows = Store._job_page(
+                session, lambda pj: [pj.job.call_hash.in_(uses)], False, None, RELATED_LIMIT, descending=True
+            )[:RELATED_LIMIT]
         return tuple(
             JobUse(
-                job_id=job_id,
-                task_name=_cut(_fullname(namespace, name), TASK_NAME_LIMIT),
-                status=status,
-                start_time=start,
-                execution_id=execution_id,
+                job_id=job.id,
+                task_name=job.task_name,
+                status=job.status,
+                start_time=job.start_time,
+                execution_id=job.execution_id,
             )
-            for job_id, namespace, name, status, start, execution_id in rows
+            for job in map(Store._job_row, rows)
         )
 
     def value(self, value_hash: str) -> ValueDetail:
@@ -1110,8 +1123,8 @@ class Store:
                     .limit(SUBVALUE_LIMIT)
                 ).all()
             )
-            produced_by = self._job_uses(session, select(CallNode.call_hash).where(CallNode.value_hash == full_hash))
-            consumed_by = self._job_uses(session, select(Argument.call_hash).where(Argument.value_hash == full_hash))
+            produced_by = self._job_uses(session, CallNode.call_hash, CallNode.value_hash == full_hash)
+            consumed_by = self._job_uses(session, Argument.call_hash, Argument.value_hash == full_hash)
             tags = self._tags(session, TagEntity.Value, [full_hash]).get(full_hash, ())
             return ValueDetail(
                 ref=ref,
@@ -1412,8 +1425,8 @@ class Store:
                 containing,
                 select(Subvalue.parent_value_hash).where(Subvalue.value_hash.in_(containing)),
             )
-            produced_by = self._job_uses(session, select(CallNode.call_hash).where(CallNode.value_hash.in_(with_parents)))
-            consumed_by = self._job_uses(session, select(Argument.call_hash).where(Argument.value_hash.in_(with_parents)))
+            produced_by = self._job_uses(session, CallNode.call_hash, CallNode.value_hash.in_(with_parents))
+            consumed_by = self._job_uses(session, Argument.call_hash, Argument.value_hash.in_(with_parents))
             return FileDetail(path=path, versions=versions, produced_by=produced_by, consumed_by=consumed_by)
 
         return self._read(work)
@@ -1583,13 +1596,17 @@ def _probe_newest(session: Session, drive: Any, match: Any, size: int) -> list[t
     """``(id, start_time)`` of the first ``size`` driving rows that ``match`` accepts, or None.
 
     Args:
-        drive: a SELECT of ``id`` and ``start_time``, newest first, after the keyset.
-        match: a CallGraphQuery subquery (ORM Query) already filtered to the driving row.
+        drive: a SELECT of ``id`` and ``start_time`` (and whatever ``match`` reads), newest first.
+        match: given the window subquery, an EXISTS condition, or an ORM Query (a CallGraphQuery
+            subquery) filtered to the window's row.
     None means the window of PROBE_ROWS rows held fewer than ``size`` matches: the caller sorts
     the full match set instead.
     """
     window = drive.limit(PROBE_ROWS).subquery("probe_window")
-    probe = select(window.c.id, window.c.start_time).where(match(window).exists()).limit(size)
+    condition = match(window)
+    if hasattr(condition, "exists") and not hasattr(condition, "self_group"):  # an ORM Query
+        condition = condition.exists()
+    probe = select(window.c.id, window.c.start_time).where(condition).limit(size)
     if session.get_bind().dialect.name != "sqlite":
         probe = probe.order_by(window.c.start_time.desc(), window.c.id.desc())
     # On SQLite the window is a co-routine yielding rows in its ORDER BY order and the outer
