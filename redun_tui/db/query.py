@@ -897,10 +897,10 @@ class CallGraphQuery:
                 job_ids = [row[0] for row in self._session.connection().exec_driver_sql(sql)]
                 if len(job_ids) == limit or whole_table:
                     return self._jobs_by_id(job_ids)
-                # Too few matches this recent. Fairly many (half the page or more): a wider
+                # Too few matches this recent. Some (a tenth of the page or more): a wider
                 # window sized on their density. Fewer: the filter is selective, and the
                 # planned query (driven by the filter's own index) is the fast one.
-                if offset or len(job_ids) * 2 < limit:
+                if offset or len(job_ids) * 10 < limit:
                     return None
                 window = min(self.NEWEST_WINDOW_MAX, 2 * window * limit // len(job_ids))
         except (sa.exc.SQLAlchemyError, NotImplementedError):
