@@ -1049,8 +1049,11 @@ class Store:
         return tuple(views)
 
     @staticmethod
-    def _job_uses(session: Session, call_hash_column: Any, condition: Any) -> tuple[JobUse, ...]:
-        """Newest jobs (at most RELATED_LIMIT) whose call is in ``SELECT call_hash_column WHERE condition``.
+    def _job_uses(session: Session, call_hash_column: Any, value_column: Any, values: Any) -> tuple[JobUse, ...]:
+        """Newest jobs (at most RELATED_LIMIT) of the calls whose ``value_column`` is ``values``.
+
+        ``values`` is a value hash or a SELECT of them; ``call_hash_column`` is the call hash in
+        the same table (call_node: results, argument: arguments).
 
         A value passed to every job of a big workflow (a reference genome) has hundreds of
         thousands of consumers: sorting them all took seconds. The newest jobs are probed along
@@ -1060,9 +1063,20 @@ class Store:
         probe = _PROBE_JOB
         drive = select(probe.id.label("id"), probe.start_time.label("start_time"), probe.call_hash.label("call_hash"))
         drive = drive.order_by(probe.start_time.desc(), probe.id.desc())
-        uses = select(call_hash_column).where(condition)
+
+        def holds(column: Any) -> Any:
+            return column == values if isinstance(values, str) else column.in_(values)
+
+        uses = select(call_hash_column).where(holds(value_column))
+        # In the probe, each window row is checked through its call hash; ``|| ''`` keeps
+        # SQLite from reading all 200,000 uses by the value index for every row instead.
         found = _probe_newest(
-            session, drive, lambda window: uses.where(call_hash_column == window.c.call_hash).exists(), RELATED_LIMIT
+            session,
+            drive,
+            lambda window: select(call_hash_column)
+            .where(call_hash_column == window.c.call_hash, holds(value_column + ""))
+            .exists(),
+            RELATED_LIMIT,
         )
         if found is not None:
             jj = _MAIN
@@ -1123,8 +1137,8 @@ class Store:
                     .limit(SUBVALUE_LIMIT)
                 ).all()
             )
-            produced_by = self._job_uses(session, CallNode.call_hash, CallNode.value_hash == full_hash)
-            consumed_by = self._job_uses(session, Argument.call_hash, Argument.value_hash == full_hash)
+            produced_by = self._job_uses(session, CallNode.call_hash, CallNode.value_hash, full_hash)
+            consumed_by = self._job_uses(session, Argument.call_hash, Argument.value_hash, full_hash)
             tags = self._tags(session, TagEntity.Value, [full_hash]).get(full_hash, ())
             return ValueDetail(
                 ref=ref,
@@ -1428,8 +1442,8 @@ class Store:
                 containing,
                 select(Subvalue.parent_value_hash).where(Subvalue.value_hash.in_(containing)),
             )
-            produced_by = self._job_uses(session, CallNode.call_hash, CallNode.value_hash.in_(with_parents))
-            consumed_by = self._job_uses(session, Argument.call_hash, Argument.value_hash.in_(with_parents))
+            produced_by = self._job_uses(session, CallNode.call_hash, CallNode.value_hash, with_parents)
+            consumed_by = self._job_uses(session, Argument.call_hash, Argument.value_hash, with_parents)
             return FileDetail(path=path, versions=versions, produced_by=produced_by, consumed_by=consumed_by)
 
         return self._read(work)
