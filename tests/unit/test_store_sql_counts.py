@@ -209,3 +209,67 @@ def test_statement_counts_are_constant(fixture: str, tmp_path: Path) -> None:
     equal = {name: count for name, count in small_counts.items() if name not in BOUNDED_ONLY}
     assert {name: big_counts[name] for name in equal} == equal
 
+
+
+def test_probed_lists_match_a_full_sort(tmp_path: Path) -> None:
+    """Lists found by probing the newest jobs equal the newest rows of a plain full sort.
+
+    On the grown database, values have hundreds of users, so the store's probe along the
+    start-time index (rather than its fallback sort) answers; ties of equal start times (the
+    copies share them) must break by id, newest first, as everywhere.
+    """
+    path = tmp_path / "big.db"
+    shutil.copyfile(FIXTURES / "seed_example.db", path)
+    grow(path)
+    connection = sqlite3.connect(path)
+    backend = open_backend(str(path))
+    try:
+        store = Store(backend)
+        popular = connection.execute(
+            "SELECT value_hash FROM argument GROUP BY value_hash ORDER BY count(*) DESC LIMIT 3"
+        ).fetchall()
+        checked = 0
+        for (value_hash,) in popular:
+            expected = [
+                job_id
+                for (job_id,) in connection.execute(
+                    "SELECT id FROM job WHERE call_hash IN (SELECT call_hash FROM argument WHERE value_hash = ?) "
+                    "ORDER BY start_time DESC, id DESC LIMIT 50",
+                    (value_hash,),
+                )
+            ]
+            got = [use.job_id for use in store.value(value_hash).consumed_by]
+            assert got == expected
+            checked += len(expected) == 50
+        assert checked, "a value with 50 or more users, so that the probe answers"
+        produced = connection.execute(
+            "SELECT value_hash FROM call_node GROUP BY value_hash ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()[0]
+        expected = [
+            job_id
+            for (job_id,) in connection.execute(
+                "SELECT id FROM job WHERE call_hash IN (SELECT call_hash FROM call_node WHERE value_hash = ?) "
+                "ORDER BY start_time DESC, id DESC LIMIT 50",
+                (produced,),
+            )
+        ]
+        assert [use.job_id for use in store.value(produced).produced_by] == expected
+        # Searches probe too: pages of a job search equal one sorted list.
+        everything = [
+            job_id
+            for (job_id,) in connection.execute(
+                "SELECT job.id FROM job JOIN task ON task.hash = job.task_hash WHERE task.name = 'align_reads' "
+                "ORDER BY job.start_time DESC, job.id DESC"
+            )
+        ]
+        paged, cursor = [], None
+        while True:
+            page = store.search("task:align_reads is:job", cursor=cursor, limit=40)
+            paged.extend(row.id for row in page.items)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert paged == everything and len(everything) > 40
+    finally:
+        backend.close()
+        connection.close()
