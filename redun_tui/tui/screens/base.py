@@ -25,6 +25,8 @@ from redun_tui.tui.text import message as message_text
 from redun_tui.tui.widgets.key_bar import KeyBar
 from redun_tui.tui.widgets.route_header import RouteHeader
 
+LOADING_DELAY = 0.08  # seconds before a running load shows its loading indicator
+
 if TYPE_CHECKING:
     from redun_tui.store import Store
     from redun_tui.tui.app import RedunTuiApp
@@ -151,9 +153,11 @@ class BaseScreen(Screen):
         for widget in previous:
             if widget not in targets:
                 widget.loading = False
-        for widget in targets:
-            widget.loading = True
         self._loading[group] = targets
+        if targets:
+            # Most loads finish in a few milliseconds: show the indicator only for slow ones
+            # (mounting it costs more than a fast load, and it would only flicker).
+            self.set_timer(LOADING_DELAY, partial(self._show_loading, group, targets))
         self.run_worker(
             partial(self._run_fetch, group, call, on_done, on_error),
             name=group,
@@ -162,6 +166,11 @@ class BaseScreen(Screen):
             thread=True,
             exit_on_error=False,
         )
+
+    def _show_loading(self, group: str, targets: tuple[Widget, ...]) -> None:
+        if self._loading.get(group) == targets:
+            for widget in targets:
+                widget.loading = True
 
     def _run_fetch(self, group: str, call: Callable[[], Any], on_done: Callable[[Any], None],
                    on_error: Callable[[BaseException], bool | None] | None) -> None:

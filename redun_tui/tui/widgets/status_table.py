@@ -50,15 +50,23 @@ class StatusTable(DataTable):
         self._tasks: list[str | None] = []
 
     def on_mount(self) -> None:
-        self.add_column(Text("Task"), key="task")
+        self._add_columns(len(ALL_TASKS), 7)
+
+    def _add_columns(self, task_width: int, count_width: int) -> None:
+        # Explicit widths: auto-sized columns are measured again as rows arrive, and the header
+        # could then be drawn from a stale measurement (same picture, different segments).
+        self.add_column(Text("Task"), key="task", width=task_width)
         for status in STATUSES:
-            self.add_column(Text(status), key=status)
-        self.add_column(Text("Total"), key="total")
+            self.add_column(Text(status, justify="right"), key=status, width=max(count_width, len(status)))
+        self.add_column(Text("Total", justify="right"), key="total", width=max(count_width, 5))
 
     def set_counts(self, counts: Sequence[StatusCount]) -> None:
         """Fills the table (keeps the cursor position when refreshing)."""
         coordinate = self.cursor_coordinate
-        self.clear()
+        self.clear(columns=True)
+        task_width = min(max([len(ALL_TASKS), *(len(row.task_name) for row in counts)]), 60)
+        grand_total = sum(row.total for row in counts)  # the widest number in the table
+        self._add_columns(task_width, len(f"{grand_total:,}"))
         self._tasks = [None]
         totals = {status: sum(row.get(status) for row in counts) for status in STATUSES}
         self.add_row(Text(ALL_TASKS, style="bold"), *self._cells(totals, sum(totals.values()), bold=True))
