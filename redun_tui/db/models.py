@@ -349,7 +349,7 @@ class Value(Base):
         return len(self.value) == 0
 
     def __repr__(self) -> str:
-        return f"Value(hash='{self.value_hash[:8]}', value={trim_string(repr(self.value_parsed))})"
+        return f"Value(hash='{self.value_hash[:8]}', value={_values.value_repr(self.value_parsed)})"
 
 
 class File(Base):
@@ -430,7 +430,7 @@ class Argument(Base):
         where = self.arg_key if self.arg_key else self.arg_position
         return (
             f"Argument(task_name='{self.call_node.task.fullname}', pos={where}, "
-            f"value={trim_string(str(self.value.value_parsed))})"
+            f"value={_values.value_str(self.value.value_parsed)})"
         )
 
 
@@ -546,9 +546,8 @@ class CallNode(Base):
     @property
     def args_display(self) -> str:
         """The argument values as a list repr, trimmed to 100 characters."""
-        return trim_string(
-            repr([arg.value_parsed for arg in self.arguments]), max_length=100, ellipsis="...]"
-        )
+        # value_repr never raises or hangs on hostile values; same text as repr() otherwise.
+        return _values.value_repr([arg.value_parsed for arg in self.arguments], 100, ellipsis="...]")
 
 
 class CallSubtreeTask(Base):
