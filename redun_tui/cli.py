@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except BrokenPipeError:
         # `redun-tui query db | head`: the reader went away; not an error worth a traceback.
-        sys.stderr.close()
+        # Point stdout at /dev/null so the interpreter's final flush cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
     except Exception as error:  # a bug: still one line, full traceback on request
         if os.environ.get("REDUN_TUI_DEBUG"):
