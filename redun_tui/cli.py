@@ -65,6 +65,12 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, prog_name="redun-tui", standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
+    except SystemExit as done:
+        # click answers a closed stdout pipe (`redun-tui query db | head`) with exit 1 after
+        # wrapping the streams; the reader simply had enough, which is not a failure.
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            sys.exit(0)
+        raise
     except click.exceptions.Abort:
         click.echo("redun-tui: aborted", err=True)
         sys.exit(1)
