@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     except SystemExit as done:
         # click answers a closed stdout pipe (`redun-tui query db | head`) with exit 1 after
         # wrapping the streams; the reader simply had enough, which is not a failure.
-        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+        if type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):
             sys.exit(0)
         raise
     except click.exceptions.Abort:
