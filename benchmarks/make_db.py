@@ -34,7 +34,7 @@ from redun_tui.db.models import TagEntity
 SEED = 20261127
 SIZES = {
     # executions, samples per execution (two values alternate), size of the big execution (samples)
-    "S": (1_000, (4, 5), 1_250),
+    "S": (1_000, (4, 5), 250),
     "M": (10_000, (4, 5), 5_000),
     "L": (50_000, (4, 5), 25_000),
 }
