@@ -188,6 +188,16 @@ async def test_failed_only_and_status_cell_filter(make_app, settle):
         await settle(pilot)
         shown = [node.data.job for node in tree.root.children[0].children if node.data.job is not None]
         assert shown and all(job.status == "FAILED" for job in shown)
+        await pilot.press("v")  # the same filter as a flat list
+        await settle(pilot)
+        listing = screen.query_one("#job-list")
+        assert listing.has_focus and not tree.display
+        assert [job.status for job in listing.items] == ["FAILED", "FAILED"]
+        await pilot.press("down", "y")
+        assert app.clipboard == listing.items[1].id
+        await pilot.press("v")
+        await settle(pilot)
+        assert tree.has_focus and not listing.display
         await pilot.press("a")
         await settle(pilot)
         assert screen.filter_status is None

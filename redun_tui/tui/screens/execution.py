@@ -11,7 +11,9 @@ from textual.widgets import Static
 from redun_tui.formatting import format_duration, format_time
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.text import fields, literal
+from redun_tui.tui.screens.tasks import JOB_COLUMNS, job_cells
 from redun_tui.tui.widgets.job_tree import JobTree
+from redun_tui.tui.widgets.paged_list import PagedList
 from redun_tui.tui.widgets.status_table import StatusTable
 from redun_tui.views import ExecutionDetail, JobRow, Page, StatusCount
 
@@ -26,6 +28,7 @@ class ExecutionScreen(BaseScreen):
     BINDINGS = [
         Binding("f", "failed_only", "Failed only"),
         Binding("a", "all_jobs", "All jobs"),
+        Binding("v", "toggle_list", "Tree/list"),
         Binding("s", "focus_table", "Status table", show=False),
         Binding("t", "focus_tree", "Tree", show=False),
     ]
@@ -37,6 +40,7 @@ class ExecutionScreen(BaseScreen):
         self.filter_status: str | None = None
         self.filter_task: str | None = None
         self._tree_started = False
+        self._list_generation = 0
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="execution-top"):
@@ -44,6 +48,8 @@ class ExecutionScreen(BaseScreen):
             yield StatusTable(id="status-table")
         yield Static("", id="tree-filter", classes="filter-line")
         yield JobTree(id="job-tree")
+        yield PagedList(JOB_COLUMNS, job_cells, lambda job: job.status, empty_text="No jobs match the filter.",
+                        id="job-list")
 
     @property
     def tree(self) -> JobTree:
@@ -51,7 +57,14 @@ class ExecutionScreen(BaseScreen):
         return self.query_one(JobTree)
 
     @property
+    def job_list(self) -> PagedList:
+        """The flat job list (``v`` switches between it and the tree)."""
+        return self.query_one("#job-list", PagedList)
+
+    @property
     def copy_text(self) -> str:
+        if self.focused is self.job_list and self.job_list.current_item is not None:
+            return self.job_list.current_item.id
         node = self.tree.cursor_node
         if self.focused is self.tree and node is not None and node.data is not None and node.data.job is not None:
             return node.data.job.id
@@ -59,6 +72,7 @@ class ExecutionScreen(BaseScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.job_list.display = False
         self._show_filter()
         self.tree.focus()
 
@@ -74,7 +88,10 @@ class ExecutionScreen(BaseScreen):
         execution_id = self.execution_id
         self.fetch("detail", lambda: self.store.execution(execution_id), self._detail_loaded)
         self.fetch("counts", lambda: self.store.status_counts(execution_id), self._counts_loaded)
-        self._reload_tree()
+        if self.job_list.display:
+            self._load_list(keep_cursor=True)
+        else:
+            self._reload_tree()
 
     # Results ----------------------------------------------------------------------------------
     def _detail_loaded(self, detail: ExecutionDetail) -> None:
@@ -173,11 +190,15 @@ class ExecutionScreen(BaseScreen):
         self._show_filter()
         if self._tree_started:
             self.tree.start()
+        if self.job_list.display:
+            self._load_list()
 
     def _show_filter(self) -> None:
         line = self.query_one("#tree-filter", Static)
         if self.filter_status is None and self.filter_task is None:
-            line.update(literal("Jobs: all  (f: failed only · Enter on a status cell filters · Enter on a job opens it)"))
+            view = "list" if self.job_list.display else "tree"
+            line.update(literal(f"Jobs ({view}): all  (f: failed only · v: tree/list · Enter on a status cell filters)",
+                                single_line=True))
             line.remove_class("filtered")
             return
         parts = []
@@ -185,8 +206,52 @@ class ExecutionScreen(BaseScreen):
             parts.append(f"status {self.filter_status}")
         if self.filter_task:
             parts.append(f"task {self.filter_task}")
-        line.update(literal("Jobs filtered: " + ", ".join(parts) + "  (a: show all)", single_line=True))
+        view = "list" if self.job_list.display else "tree"
+        line.update(literal(f"Jobs ({view}) filtered: " + ", ".join(parts) + "  (a: show all · v: tree/list)",
+                            single_line=True))
         line.add_class("filtered")
+
+    # Flat list ---------------------------------------------------------------------------------
+    def action_toggle_list(self) -> None:
+        """Switches between the job tree and a flat list of the (filtered) jobs in start order."""
+        showing_list = not self.job_list.display
+        self.job_list.display = showing_list
+        self.tree.display = not showing_list
+        # Focus once the newly shown widget has been laid out (a hidden one cannot take focus).
+        if showing_list:
+            self.call_after_refresh(self.job_list.focus)
+            self._load_list()
+        else:
+            self.call_after_refresh(self.tree.focus)
+        self._show_filter()
+
+    def _load_list(self, keep_cursor: bool = False) -> None:
+        execution_id, status, task_name = self.execution_id, self.filter_status, self.filter_task
+        listing = self.job_list
+        self._list_generation += 1
+        if not keep_cursor:
+            listing.clear()
+        self.fetch("list", lambda: self.store.jobs(execution_id, status=status, task_name=task_name, limit=PAGE_SIZE),
+                   lambda page: listing.set_page(page, keep_cursor=keep_cursor),
+                   loading=(listing,), on_error=lambda error: listing.page_failed() or False)
+
+    @on(PagedList.LoadMore, "#job-list")
+    def _more_jobs(self, event: PagedList.LoadMore) -> None:
+        execution_id, status, task_name = self.execution_id, self.filter_status, self.filter_task
+        listing, cursor, generation = self.job_list, event.cursor, self._list_generation
+        limit = 2_000 if event.hurry else PAGE_SIZE
+
+        def done(page: Page[JobRow]) -> None:
+            if generation == self._list_generation:
+                listing.append_page(page)
+
+        self.fetch("list-more", lambda: self.store.jobs(execution_id, status=status, task_name=task_name,
+                                                         cursor=cursor, limit=limit),
+                   done, on_error=lambda error: listing.page_failed() or False)
+
+    @on(PagedList.Selected, "#job-list")
+    def _open_listed_job(self, event: PagedList.Selected) -> None:
+        self.tui.navigate(f"jobs/{event.item.id}")
 
     def action_failed_only(self) -> None:
         if self.filter_status == "FAILED" and self.filter_task is None:
@@ -201,4 +266,7 @@ class ExecutionScreen(BaseScreen):
         self.query_one(StatusTable).focus()
 
     def action_focus_tree(self) -> None:
-        self.tree.focus()
+        if self.job_list.display:
+            self.job_list.focus()
+        else:
+            self.tree.focus()

@@ -27,6 +27,7 @@ KEYS = (
 SCREEN_KEYS = (
     ("execution: f", "failed jobs only (again: all)"),
     ("execution: a", "all jobs (clear the status-table filter)"),
+    ("execution: v", "job tree / flat job list (both follow the filter)"),
     ("execution: s  t", "focus the status table / the job tree"),
     ("status table", "Enter on a cell shows only that task × status in the tree"),
     ("job tree", "space or → expands, ← collapses, Enter opens the job"),

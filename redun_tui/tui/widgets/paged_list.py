@@ -226,7 +226,7 @@ class PagedList(ScrollView, can_focus=True):
 
     def _update_size(self) -> None:
         extra = 1 if self._note is not None else 0
-        self.virtual_size = Size(self.size.width, len(self.items) + 1 + extra)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.items) + 1 + extra)
 
     def on_resize(self, event: events.Resize) -> None:
         self._line_cache.clear()
@@ -261,7 +261,7 @@ class PagedList(ScrollView, can_focus=True):
 
     # Rendering --------------------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         base = self.rich_style
         if y == 0:
             header = self.get_component_rich_style("paged-list--header")
@@ -304,7 +304,7 @@ class PagedList(ScrollView, can_focus=True):
         return self._row_segments(cells, row_style, status_style)
 
     def _row_segments(self, cells: Sequence[str], row_style: Style | None, status_style: Style | None) -> list[Segment]:
-        widths = self._column_widths(self.size.width)
+        widths = self._column_widths(self.scrollable_content_region.width)
         segments: list[Segment] = []
         last = max((i for i, w in enumerate(widths) if w), default=-1)
         for number, (column, width) in enumerate(zip(self.columns, widths)):
