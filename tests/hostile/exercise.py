@@ -167,8 +167,11 @@ def exercise_dataflow(backend: Any, coverage: Coverage | None = None, limit: int
     return coverage
 
 
-def cli_commands(target: str, backend: Any, out_dir: Any = None) -> list[list[str]]:
-    """The CLI invocations that read ``target`` (subcommands that do not exist yet are left out)."""
+def cli_commands(target: str, backend: Any, out_dir: Any = None, sample: int = 40) -> list[list[str]]:
+    """The CLI invocations that read ``target`` (subcommands that do not exist yet are left out).
+
+    ``sample`` values (and a quarter as many jobs and files) get a ``dataflow`` call.
+    """
     from redun_tui.db.models import File, Job, Value
 
     argvs: list[list[str]] = [["db", "info", target], ["db", "versions", target]]
@@ -180,11 +183,11 @@ def cli_commands(target: str, backend: Any, out_dir: Any = None) -> list[list[st
             ["query", target, "status:failed"],
         ]
     if importlib.util.find_spec("redun_tui.commands.dataflow") is not None:
-        for value_hash in _ids(backend, Value.value_hash, limit=40):
+        for value_hash in _ids(backend, Value.value_hash, limit=sample):
             argvs.append(["dataflow", target, value_hash])
-        for job_id in _ids(backend, Job.id, limit=10):
+        for job_id in _ids(backend, Job.id, limit=max(1, sample // 4)):
             argvs.append(["dataflow", target, job_id, "--json"])
-        for path in _ids(backend, File.path, limit=10):
+        for path in _ids(backend, File.path, limit=max(1, sample // 4)):
             argvs.append(["dataflow", target, path])
     if importlib.util.find_spec("redun_tui.commands.export") is not None and out_dir is not None:
         argvs.append(["export", target, "-o", str(out_dir / "export.jsonl")])
