@@ -28,12 +28,15 @@ class Fetched(Message):
         result: what the store returned (views, never ORM objects).
         error: the exception the call raised, if any.
         on_done: screen callback for the result.
+        on_error: screen callback for the error (True: handled, no notification).
+        sequence: which fetch of the group this answers (older answers are dropped).
     """
 
     def __init__(self, group: str, result: Any = None, error: BaseException | None = None,
                  on_done: Callable[[Any], None] | None = None,
-                 on_error: Callable[[BaseException], bool | None] | None = None) -> None:
+                 on_error: Callable[[BaseException], bool | None] | None = None, sequence: int = 0) -> None:
         super().__init__()
+        self.sequence = sequence
         self.group = group
         self.result = result
         self.error = error

@@ -77,6 +77,7 @@ class BaseScreen(Screen):
         self._heartbeat_token: Any = None
         self._loaded_once = False
         self._loading: dict[str, tuple[Widget, ...]] = {}
+        self._sequence: dict[str, int] = {}  # the number of the latest fetch of each group
 
     # Composition ------------------------------------------------------------------------------
     @property
@@ -148,6 +149,7 @@ class BaseScreen(Screen):
             loading: widgets that show a loading indicator meanwhile.
             on_error: called with the error first; return True when it handled it (no toast).
         """
+        sequence = self._sequence[group] = self._sequence.get(group, 0) + 1
         targets = tuple(loading)
         previous = self._loading.get(group, ())
         for widget in previous:
@@ -159,7 +161,7 @@ class BaseScreen(Screen):
             # (mounting it costs more than a fast load, and it would only flicker).
             self.set_timer(LOADING_DELAY, partial(self._show_loading, group, targets))
         self.run_worker(
-            partial(self._run_fetch, group, call, on_done, on_error),
+            partial(self._run_fetch, group, sequence, call, on_done, on_error),
             name=group,
             group=f"{group}-{id(self)}",
             exclusive=True,
@@ -172,20 +174,24 @@ class BaseScreen(Screen):
             for widget in targets:
                 widget.loading = True
 
-    def _run_fetch(self, group: str, call: Callable[[], Any], on_done: Callable[[Any], None],
+    def _run_fetch(self, group: str, sequence: int, call: Callable[[], Any], on_done: Callable[[Any], None],
                    on_error: Callable[[BaseException], bool | None] | None) -> None:
         worker = get_current_worker()
         try:
             result = call()
         except BaseException as error:  # every failure becomes a message; the app stays up
             if not worker.is_cancelled:
-                self.post_message(Fetched(group, error=error, on_done=on_done, on_error=on_error))
+                self.post_message(Fetched(group, error=error, on_done=on_done, on_error=on_error,
+                                          sequence=sequence))
             return
         if not worker.is_cancelled:
-            self.post_message(Fetched(group, result=result, on_done=on_done, on_error=on_error))
+            self.post_message(Fetched(group, result=result, on_done=on_done, on_error=on_error,
+                                      sequence=sequence))
 
     def on_fetched(self, message: Fetched) -> None:
         message.stop()
+        if message.sequence != self._sequence.get(message.group):
+            return  # a newer fetch of this group started after this one: its answer is stale
         for widget in self._loading.pop(message.group, ()):
             widget.loading = False
         if message.error is not None:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widget import Widget
@@ -66,6 +67,10 @@ class RecordScreen(BaseScreen):
     """A screen whose body is a VerticalScroll of sections built from one view."""
 
     AUTO_FOCUS = "RouteLink"
+    BINDINGS = [
+        Binding("g", "edge('home')", "Top", show=False),
+        Binding("G", "edge('end')", "Bottom", show=False),
+    ]
 
     def compose_body(self) -> ComposeResult:
         yield VerticalScroll(id="record-body", classes="record-body")
@@ -104,6 +109,18 @@ class RecordScreen(BaseScreen):
             body.scroll_to(y=scroll_y if had_content else 0, animate=False)
 
         self.call_after_refresh(restore)
+
+    def action_edge(self, where: str) -> None:
+        """``g``/``G``: the first / last link of the record (lists handle their own g/G)."""
+        links = [link for link in self.body.query(RouteLink) if link.can_focus]
+        if not links:
+            return
+        target = links[0] if where == "home" else links[-1]
+        target.focus()
+        if where == "home":
+            self.body.scroll_home(animate=False)
+        else:
+            self.body.scroll_end(animate=False)
 
     def show_failure(self, error: BaseException) -> bool:
         """Shows why the record could not load in the body too (the toast may be missed)."""

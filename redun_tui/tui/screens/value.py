@@ -132,6 +132,12 @@ class FullValueScreen(BaseScreen):
     """The whole value in a scrollable log (Escape returns to the value screen)."""
 
     AUTO_FOCUS = "Log"
+    BINDINGS = [
+        Binding("j", "scroll('down')", "Down", show=False),
+        Binding("k", "scroll('up')", "Up", show=False),
+        Binding("g", "scroll('home')", "Top", show=False),
+        Binding("G", "scroll('end')", "Bottom", show=False),
+    ]
 
     def __init__(self, value_hash: str) -> None:
         super().__init__(f"values/{value_hash}")
@@ -144,6 +150,13 @@ class FullValueScreen(BaseScreen):
     def compose_body(self) -> ComposeResult:
         yield Static(literal(f"Full value {short_id(self.value_hash)} (Escape: back)"), classes="section-title")
         yield Log(id="value-log", highlight=False, max_lines=None)
+
+    def action_scroll(self, where: str) -> None:
+        """Vim keys for the log."""
+        log = self.query_one(Log)
+        {"down": log.scroll_down, "up": log.scroll_up, "home": log.scroll_home, "end": log.scroll_end}[where](
+            animate=False
+        )
 
     def load(self) -> None:
         value_hash = self.value_hash
