@@ -292,3 +292,14 @@ async def test_typing_keys_in_the_search_bar_does_not_trigger_bindings(make_app,
         assert app.is_running
         assert isinstance(app.screen, ExecutionsScreen)
         assert app.screen.query_one(SearchBar).value == "qry?s"
+
+
+async def test_pager_without_a_terminal_says_so(make_app, settle):
+    """`p` reads the value in a worker; where the app cannot suspend (headless) it says so."""
+    app = make_app("values.db", "values/a11e4c29")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert app.is_running
+        assert any("pager" in n.message for n in notifications(app))
