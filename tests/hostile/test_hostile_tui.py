@@ -123,3 +123,87 @@ def test_text_db_screens_show_no_control_characters(text_screens: dict) -> None:
     if "seen" not in text_screens:
         pytest.skip("runs after test_text_db_shows_text_literally")
     assert unclean(text_screens["seen"]) == []
+
+
+# -- the database goes bad while the app is open ---------------------------------------------------
+
+
+def _error_notifications(app: Any) -> list[str]:
+    return [n.message for n in app._notifications if n.severity in ("error", "warning")]
+
+
+@pytest.mark.parametrize("how", ["replaced-by-text", "deleted", "truncated", "locked"])
+async def test_database_breaks_while_open(
+    how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settle: Any
+) -> None:
+    """A notification, and the app stays usable (it keeps running and answers keys)."""
+    import os
+    import shutil
+    import sqlite3
+    import subprocess
+    import sys
+
+    from redun_tui.db import RedunBackendDb
+    from redun_tui.store import Store
+    from redun_tui.tui.app import RedunTuiApp
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "redun.db"
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "fixtures" / "failures.db", path)
+    # A short busy timeout keeps the locked case quick (the default is 2 s, retried).
+    backend = RedunBackendDb(str(path), busy_timeout=0.3)
+    backend.load()
+    app = RedunTuiApp(Store(backend), "executions", live_interval=0.0, export_dir=tmp_path)
+    locker = None
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(pilot)
+            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as probe:
+                job_id = probe.execute("SELECT id FROM job ORDER BY id LIMIT 1").fetchone()[0]
+            if how == "replaced-by-text":
+                replacement = tmp_path / "new.db"
+                replacement.write_text("not a database any more\n" * 100)
+                os.replace(replacement, path)
+            elif how == "deleted":
+                path.unlink()
+            elif how == "truncated":
+                with open(path, "r+b") as handle:
+                    handle.truncate(4096)
+            else:
+                locker = subprocess.Popen(
+                    [sys.executable, "-c", "import sqlite3, sys, time\n"
+                     "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+                     "c.execute('BEGIN EXCLUSIVE'); print('locked', flush=True); time.sleep(60)", str(path)],
+                    stdout=subprocess.PIPE, text=True,
+                )
+                assert locker.stdout.readline().strip() == "locked"
+            # New connections see the change (pooled ones may still read the old file).
+            backend.engine.dispose()
+            app.navigate(f"jobs/{job_id}")
+            await settle(pilot, timeout=30)
+            await pilot.press("r")
+            await settle(pilot, timeout=30)
+            assert app.is_running
+            messages = _error_notifications(app)
+            assert messages, f"no notification for {how}"
+            expected = {
+                "locked": "locked",
+                "deleted": "cannot open",
+                "truncated": "corrupt",
+                "replaced-by-text": "not a sqlite",
+            }[how]
+            assert any(expected in str(message).lower() for message in messages), messages
+            # Still usable: help opens, escape comes back.
+            await pilot.press("question_mark")
+            await settle(pilot)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.is_running
+    finally:
+        if locker is not None:
+            locker.kill()
+            locker.wait()
+        backend.close()
+    # Nothing was created in the database's place.
+    if how == "deleted":
+        assert not path.exists()
