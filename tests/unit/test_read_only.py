@@ -275,3 +275,44 @@ def test_db_upgrade_backs_up_first(tmp_path: Path, run_cli) -> None:
         backend.close()
     for suffix in SIDECARS:
         assert not Path(str(path) + suffix).exists()
+
+
+# -- a database someone switched to WAL mode ---------------------------------------------------
+
+
+def _wal_copy(tmp_path: Path) -> Path:
+    path = private_copy(tmp_path, "seed_example.db")
+    connection = sqlite3.connect(path)
+    assert connection.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal"
+    connection.close()  # the last connection checkpoints and removes -wal/-shm
+    assert not Path(str(path) + "-wal").exists()
+    return path
+
+
+def test_wal_mode_database_reads_without_changing_it(tmp_path: Path) -> None:
+    path = _wal_copy(tmp_path)
+    digest = sha256(path)
+    backend = RedunBackendDb(str(path))
+    backend.load()
+    try:
+        coverage = read_every_row(backend)
+    finally:
+        backend.close()
+    assert coverage.rows > 50
+    assert sha256(path) == digest
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="SQLite readers of a WAL-mode file create -wal/-shm, and a read-only connection cannot "
+    "remove them on close (rollback-journal files, which redun writes, leave nothing)",
+)
+def test_wal_mode_database_leaves_no_sidecar_files(tmp_path: Path) -> None:
+    path = _wal_copy(tmp_path)
+    backend = RedunBackendDb(str(path))
+    backend.load()
+    try:
+        read_every_row(backend)
+    finally:
+        backend.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
