@@ -54,19 +54,21 @@ def rich_literal(text: object, *, single_line: bool = True, limit: int | None = 
 
 
 def fields(pairs: Iterable[tuple[str, object]], *, label_width: int | None = None) -> Content:
-    """A block of ``label  value`` lines; labels are ours (bold), values are literal database text.
+    """A block of ``label  value`` lines (labels bold); both are shown literally, made safe.
 
     Args:
-        pairs: (label, value) pairs; values are made safe and kept on one line each.
+        pairs: (label, value) pairs; each kept on one line.
         label_width: pad labels to this width (default: the longest label).
     """
     items = list(pairs)
     if not items:
         return Content("")
-    width = label_width if label_width is not None else max(len(label) for label, _ in items)
+    # Labels may be database text too (tag keys): made safe like the values.
+    labels = [plain(label, single_line=True, limit=60) for label, _ in items]
+    width = label_width if label_width is not None else max(len(label) for label in labels)
     lines = [
         Content.assemble((label.ljust(width), "bold"), "  ", literal(value, single_line=True))
-        for label, value in items
+        for label, (_, value) in zip(labels, items)
     ]
     return Content("\n").join(lines)
 

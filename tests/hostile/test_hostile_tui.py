@@ -118,7 +118,6 @@ async def test_text_db_shows_text_literally(
     assert "\\e]52" in by_route[f"values/{text_db.value_hashes['str-escape-2']}"]
 
 
-@pytest.mark.xfail(strict=True, reason="TUI: job screen tags show raw escapes (reported to the lead)")
 def test_text_db_screens_show_no_control_characters(text_screens: dict) -> None:
     if "seen" not in text_screens:
         pytest.skip("runs after test_text_db_shows_text_literally")
