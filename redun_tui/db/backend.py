@@ -68,7 +68,7 @@ BUSY_TIMEOUT = 2.0
 LOCK_RETRIES = 3
 MIME_TYPE_PICKLE = "application/python-pickle"
 RECORD_BATCH = 100  # ids per query in get_records (redun's size; see there)
-SQLITE_CACHE_KIB = 16384  # page cache per read-only SQLite connection (see _on_connect)
+SQLITE_CACHE_KIB = 4096  # page cache per read-only SQLite connection (see _on_connect)
 
 # Tables whose presence says "this is a redun database".
 REDUN_TABLES = {"execution", "job", "call_node", "task", "value"}
@@ -391,8 +391,9 @@ class RedunBackendDb:
                 # A second guard besides mode=ro. Memory stays bounded whatever the database's
                 # size: no mmap (every mapped page a scan touches counts as the process's RSS:
                 # 310 MB for `dataflow` at 1M jobs with a 256 MB map, 130 MB without) and a
-                # page cache of 16 MB per connection (64 MB cost +50 MB RSS on a 100,000-job
-                # status count, and no time: the OS page cache serves re-reads).
+                # small page cache per connection (and per temp b-tree of a GROUP BY): 64 MB
+                # cost +50 MB RSS on a 100,000-job status count and saved no time, since the
+                # OS page cache serves re-reads (timings equal from 2 to 64 MB at 1M jobs).
                 cursor.execute("PRAGMA query_only = ON")
                 cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
                 cursor.execute("PRAGMA mmap_size = 0")
