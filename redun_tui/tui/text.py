@@ -16,6 +16,11 @@ from textual.content import Content
 
 from redun_tui.formatting import one_line, safe_text
 
+# Longest text shown on one line (a cell, a link, a field): database text can be megabytes long
+# (a 1 MB tag value, a 5,000-character argument); the full text is one screen away.
+LINE_LIMIT = 1_000
+FIELD_LIMIT = 2_000
+
 
 def plain(text: object, *, single_line: bool = False, limit: int | None = None) -> str:
     """Database text made safe for a terminal, as a plain ``str`` (for our own renderers).
@@ -67,7 +72,7 @@ def fields(pairs: Iterable[tuple[str, object]], *, label_width: int | None = Non
     labels = [plain(label, single_line=True, limit=60) for label, _ in items]
     width = label_width if label_width is not None else max(len(label) for label in labels)
     lines = [
-        Content.assemble((label.ljust(width), "bold"), "  ", literal(value, single_line=True))
+        Content.assemble((label.ljust(width), "bold"), "  ", literal(value, single_line=True, limit=FIELD_LIMIT))
         for label, (_, value) in zip(labels, items)
     ]
     return Content("\n").join(lines)

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from redun_tui.tui.messages import Navigate
-from redun_tui.tui.text import literal
+from redun_tui.tui.text import LINE_LIMIT, literal
 
 
 class RouteLink(Static, can_focus=True):
@@ -33,7 +33,7 @@ class RouteLink(Static, can_focus=True):
 
     def __init__(self, label: str | Content, route: str | None, *, status: str | None = None,
                  id: str | None = None, classes: str = "") -> None:
-        content = label if isinstance(label, Content) else literal(label, single_line=True)
+        content = label if isinstance(label, Content) else literal(label, single_line=True, limit=LINE_LIMIT)
         extra = f" status-{status.lower()}" if status else ""
         super().__init__(content, id=id, classes=(classes + extra + (" dead-link" if route is None else "")).strip())
         self.route = route

@@ -25,7 +25,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from redun_tui.tui.text import plain
+from redun_tui.tui.text import LINE_LIMIT, plain
 from redun_tui.views import Page
 
 STATUS_CLASSES = {
@@ -295,7 +295,7 @@ class PagedList(ScrollView, can_focus=True):
     def _item_segments(self, index: int, selected: bool) -> list[Segment]:
         item = self.items[index]
         try:
-            cells = [plain(cell, single_line=True) for cell in self._cells(item)]
+            cells = [plain(cell, single_line=True, limit=LINE_LIMIT) for cell in self._cells(item)]
         except Exception as error:  # a row we cannot format must not break the whole list
             cells = [f"<unprintable row: {type(error).__name__}>"]
         status = self._status_of(item) if self._status_of else None
