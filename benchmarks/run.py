@@ -130,17 +130,18 @@ def _child(scenario: str, db: str, route: str) -> None:
         cls.on_mount = on_mount
 
     # Only the classes the scenario's screen imports anyway are imported here.
+    # Lists: the fetched first page arriving (PagedList.set_page also runs on clear(), empty).
     if scenario == "executions":
         from redun_tui.tui.screens.executions import ExecutionsScreen
-        from redun_tui.tui.widgets.paged_list import PagedList
+        from redun_tui.tui.screens.list_screen import ListScreen
 
-        wrap(PagedList, "set_page", "ready", lambda widget: isinstance(widget.screen, ExecutionsScreen))
+        wrap(ListScreen, "_first_page", "ready", lambda screen: isinstance(screen, ExecutionsScreen))
     elif scenario == "search":
+        from redun_tui.tui.screens.list_screen import ListScreen
         from redun_tui.tui.screens.search import SearchScreen
-        from redun_tui.tui.widgets.paged_list import PagedList
 
         wrap_mount(SearchScreen)
-        wrap(PagedList, "set_page", "ready", lambda widget: isinstance(widget.screen, SearchScreen))
+        wrap(ListScreen, "_first_page", "ready", lambda screen: isinstance(screen, SearchScreen))
     elif scenario == "execution":
         from redun_tui.tui.screens.execution import ExecutionScreen
         from redun_tui.tui.widgets.job_tree import JobTree
