@@ -99,6 +99,6 @@ def browse(path_or_url: str | None, route: str | None, demo: bool, migrate: bool
 
         from redun_tui.tui.app import RedunTuiApp
 
-        RedunTuiApp(store, start).run()
+        RedunTuiApp(store, start, db_label="--demo" if demo else None).run()
     finally:
         backend.close()

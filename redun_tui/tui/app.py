@@ -34,6 +34,8 @@ class RedunTuiApp(App[None]):
             so Escape from a deep link lands on the home screen.
         live_interval: seconds between heartbeat polls (0 disables live refresh).
         export_dir: where the dataflow JSON export writes (default: the current directory).
+        db_label: how the header names the database in the command that reopens a screen
+            (default: the path or URL; ``--demo`` for the bundled demo).
     """
 
     CSS_PATH = "app.tcss"
@@ -47,9 +49,10 @@ class RedunTuiApp(App[None]):
     # Escape already means "back"; the palette stays on ctrl+p (Textual's default).
 
     def __init__(self, store: Store, route: str = routes.HOME, *, live_interval: float = LIVE_INTERVAL,
-                 export_dir: str | Path | None = None) -> None:
+                 export_dir: str | Path | None = None, db_label: str | None = None) -> None:
         super().__init__()
         self.store = store
+        self.db_label = db_label or store.name
         self.start_route = route or routes.HOME
         self.live_interval = live_interval
         self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()

@@ -71,7 +71,7 @@ def parse(text: str) -> Route:
 
 def command_line(db_name: str, route: str) -> str:
     """The shell command that reopens a route (shown in the header, copied by ``y``)."""
-    parts = ["redun-tui", shlex.quote(db_name)]
+    parts = ["redun-tui", db_name if db_name == "--demo" else shlex.quote(db_name)]
     if route and route != HOME:
         parts.append(shlex.quote(route))
     return " ".join(parts)

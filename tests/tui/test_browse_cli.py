@@ -67,6 +67,7 @@ def test_demo_opens_the_bundled_database(launched):
     assert run(["--demo", "executions"]) == 0
     (app,) = launched
     assert app.store.name.endswith("demo.db")
+    assert app.db_label == "--demo"  # the header reads `redun-tui --demo ROUTE`
 
 
 def test_no_path_finds_the_project_database_and_a_lone_route(tmp_path, monkeypatch, launched):

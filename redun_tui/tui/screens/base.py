@@ -91,7 +91,7 @@ class BaseScreen(Screen):
         return self.tui.store
 
     def compose(self) -> ComposeResult:
-        yield RouteHeader(self.tui.store.name, self.route)
+        yield RouteHeader(self.tui.db_label, self.route)
         yield from self.compose_body()
         yield KeyBar(id="key-bar")
 
@@ -246,7 +246,7 @@ class BaseScreen(Screen):
         self.notify(message_text(f"Copied {text}"), markup=False, timeout=3)
 
     def action_copy_command(self) -> None:
-        text = command_line(self.tui.store.name, self.route)
+        text = command_line(self.tui.db_label, self.route)
         self.app.copy_to_clipboard(text)
         self.notify(message_text(f"Copied {text}"), markup=False, timeout=3)
 
