@@ -9,6 +9,7 @@ must stay those characters).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from rich.text import Text
@@ -76,6 +77,23 @@ def fields(pairs: Iterable[tuple[str, object]], *, label_width: int | None = Non
         for label, (_, value) in zip(labels, items)
     ]
     return Content("\n").join(lines)
+
+
+def tag_value(value: str) -> str:
+    """A tag's JSON value for display: JSON strings without their quotes (``"prod"`` -> prod)."""
+    if len(value) >= 2 and value.startswith('"') and value.endswith('"'):
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            return value
+        if isinstance(decoded, str):
+            return decoded
+    return value
+
+
+def tags_text(tags: Iterable[object], separator: str = " ") -> str:
+    """Tags as ``key=value`` words (values as :func:`tag_value` shows them)."""
+    return separator.join(f"{tag.key}={tag_value(tag.value)}" for tag in tags)  # type: ignore[attr-defined]
 
 
 def message(text: object, limit: int = 500) -> str:

@@ -10,8 +10,8 @@ from textual.widgets import Static
 
 from redun_tui.formatting import format_duration, format_time
 from redun_tui.tui.screens.base import BaseScreen
-from redun_tui.tui.text import fields, literal
 from redun_tui.tui.screens.tasks import JOB_COLUMNS, job_cells
+from redun_tui.tui.text import fields, literal, tags_text
 from redun_tui.tui.widgets.job_tree import JobTree
 from redun_tui.tui.widgets.paged_list import PagedList
 from redun_tui.tui.widgets.status_table import StatusTable
@@ -100,7 +100,7 @@ class ExecutionScreen(BaseScreen):
         if row.id != self.execution_id:
             self.execution_id = row.id  # a prefix resolved to the full id
         self.set_route(f"executions/{row.id}")
-        tags = ", ".join(f"{tag.key}={tag.value}" for tag in row.tags)
+        tags = tags_text(row.tags, ", ")
         ended = format_time(row.end_time) or "not ended"
         pairs = [
             ("Execution", row.id),

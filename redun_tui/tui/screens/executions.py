@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.binding import Binding
 
 from redun_tui.formatting import format_duration, format_time, short_id
+from redun_tui.tui.text import tags_text
 from redun_tui.tui.screens.list_screen import RELOAD_LIMIT, ListScreen
 from redun_tui.tui.widgets.paged_list import Column
 from redun_tui.views import ExecutionRow, Page
@@ -12,7 +13,7 @@ from redun_tui.views import ExecutionRow, Page
 
 def execution_cells(row: ExecutionRow) -> tuple[str, ...]:
     """One executions-list line: id, start (UTC), duration, status, task, args, tags."""
-    tags = " ".join(f"{tag.key}={tag.value}" for tag in row.tags)
+    tags = tags_text(row.tags)
     return (
         short_id(row.id),
         format_time(row.start_time),

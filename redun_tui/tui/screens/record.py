@@ -18,7 +18,7 @@ from textual.widgets import Static
 
 from redun_tui.formatting import format_time, short_id
 from redun_tui.tui.screens.base import BaseScreen
-from redun_tui.tui.text import fields, literal
+from redun_tui.tui.text import fields, literal, tag_value
 from redun_tui.tui.widgets.links import RouteLink
 from redun_tui.views import JobUse, TagView, ValueRef
 
@@ -60,7 +60,7 @@ def job_use_link(use: JobUse) -> RouteLink:
 
 def tag_block(tags: Iterable[TagView]) -> Static:
     """Tags as ``key value`` lines."""
-    return field_block([(tag.key, tag.value) for tag in tags])
+    return field_block([(tag.key, tag_value(tag.value)) for tag in tags])
 
 
 class RecordScreen(BaseScreen):
