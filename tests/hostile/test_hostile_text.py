@@ -149,7 +149,7 @@ def test_store_on_hostile_text_is_quick_and_bounded(text_db: HostileDb) -> None:
     try:
         store = Store(backend)
         started = time.monotonic()
-        coverage = exercise_store(store, searches=list(hostile_texts().values())[:6])
+        coverage = exercise_store(store, searches=list(hostile_texts().values())[:3])
         elapsed = time.monotonic() - started
         big = store.value(text_db.value_hashes["big-50MB"])
         long_line = store.value(text_db.value_hashes["str-long-line"])
