@@ -99,6 +99,7 @@ FULL_VALUE_LIMIT = 64 * 1024 * 1024
 ERROR_VALUE_TYPE = "redun.ErrorValue"
 TASK_NAME_LIMIT = 200  # characters of a task name in a list row
 ARGS_LIMIT = 500  # characters of an execution's command line in a list row
+TAG_TEXT_LIMIT = 1_000  # characters of a tag's JSON value in a view
 REF_LIMIT = 200  # characters of a value's repr in a link (redun's trim_string default)
 RELATED_LIMIT = 50  # jobs listed as producers/consumers of a value or file
 SUBVALUE_LIMIT = 200  # subvalues / parent values listed on a value screen
@@ -404,7 +405,7 @@ def _fullname(namespace: str | None, name: str | None) -> str:
 
 
 def _tag_text(value: Any) -> str:
-    return json_dumps(value)
+    return _values.trim_string(json_dumps(value), TAG_TEXT_LIMIT)
 
 
 def _command_line(args_json: str | None) -> tuple[str, ...]:
@@ -524,7 +525,7 @@ class Store:
         ).all()
         found: dict[str, list[TagView]] = {}
         for entity_id, key, value in rows:
-            found.setdefault(entity_id, []).append(TagView(key=key, value=_tag_text(value)))
+            found.setdefault(entity_id, []).append(TagView(key=_values.trim_string(key, TAG_TEXT_LIMIT), value=_tag_text(value)))
         return {key: tuple(sorted(tags, key=lambda tag: (tag.key, tag.value))) for key, tags in found.items()}
 
     @staticmethod

@@ -169,7 +169,6 @@ def test_store_on_hostile_text_is_quick_and_bounded(text_db: HostileDb) -> None:
     assert "size=" in big.preview_text
 
 
-@pytest.mark.xfail(strict=True, reason="store: tag keys/values in views are not capped (reported to the lead)")
 def test_store_caps_tag_text(text_db: HostileDb) -> None:
     from redun_tui.store import PREVIEW_LIMIT, Store
 
