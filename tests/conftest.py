@@ -5,7 +5,7 @@ Fixtures:
     make_app: ``make_app("failures.db", "jobs/ab12")`` -> a RedunTuiApp over a read-only copy.
         The working directory is ``tmp_path`` and the database is named relatively, so the header
         (``redun-tui failures.db ROUTE``) is the same on every machine. Live refresh is off
-        unless ``live_interval`` is given.
+        unless ``live_interval`` is given; loading indicators wait ``loading_delay`` (60 s).
 
     settle: ``await settle(pilot)`` waits until every worker finished and its results were handled.
 """
@@ -49,6 +49,9 @@ def make_app(fixture_db: Callable[[str], Path], tmp_path: Path, monkeypatch: pyt
         fixture_db(db_name)
         backend = open_db(db_name, read_only=True)
         opened.append(backend)
+        # Loading indicators only for loads slower than a minute: whether a load beats the
+        # indicator's delay depends on the machine's load, and pictures must not.
+        kwargs.setdefault("loading_delay", 60.0)
         return RedunTuiApp(Store(backend), route, live_interval=live_interval,
                            export_dir=kwargs.pop("export_dir", tmp_path), **kwargs)
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from redun_tui.store import Store
 
 LIVE_INTERVAL = 3.0  # seconds between heartbeat polls while something shown is RUNNING
+LOADING_DELAY = 0.08  # seconds before a running load shows its loading indicator
 
 
 class RedunTuiApp(App[None]):
@@ -36,6 +37,8 @@ class RedunTuiApp(App[None]):
         export_dir: where the dataflow JSON export writes (default: the current directory).
         db_label: how the header names the database in the command that reopens a screen
             (default: the path or URL; ``--demo`` for the bundled demo).
+        loading_delay: seconds a load may take before its loading indicator shows (most loads
+            take milliseconds: an indicator would only flicker).
     """
 
     CSS_PATH = "app.tcss"
@@ -49,10 +52,12 @@ class RedunTuiApp(App[None]):
     # Escape already means "back"; the palette stays on ctrl+p (Textual's default).
 
     def __init__(self, store: Store, route: str = routes.HOME, *, live_interval: float = LIVE_INTERVAL,
-                 export_dir: str | Path | None = None, db_label: str | None = None) -> None:
+                 export_dir: str | Path | None = None, db_label: str | None = None,
+                 loading_delay: float = LOADING_DELAY) -> None:
         super().__init__()
         self.store = store
         self.db_label = db_label or store.name
+        self.loading_delay = loading_delay
         self.start_route = route or routes.HOME
         self.live_interval = live_interval
         self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()

@@ -303,3 +303,23 @@ async def test_pager_without_a_terminal_says_so(make_app, settle):
         await settle(pilot)
         assert app.is_running
         assert any("pager" in n.message for n in notifications(app))
+
+
+async def test_slow_loads_show_a_loading_indicator(make_app, settle):
+    import time
+
+    app = make_app("failures.db", loading_delay=0.01)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        original = app.store.job
+
+        def slow_job(job_id):
+            time.sleep(0.4)
+            return original(job_id)
+
+        app.store.job = slow_job
+        app.navigate("jobs/6bec3a18")
+        await pilot.pause(0.2)
+        assert app.screen.body.loading  # the indicator while the store works
+        await settle(pilot)
+        assert not app.screen.body.loading and app.screen.query("RouteLink")

@@ -25,8 +25,6 @@ from redun_tui.tui.text import message as message_text
 from redun_tui.tui.widgets.key_bar import KeyBar
 from redun_tui.tui.widgets.route_header import RouteHeader
 
-LOADING_DELAY = 0.08  # seconds before a running load shows its loading indicator
-
 if TYPE_CHECKING:
     from redun_tui.store import Store
     from redun_tui.tui.app import RedunTuiApp
@@ -159,7 +157,7 @@ class BaseScreen(Screen):
         if targets:
             # Most loads finish in a few milliseconds: show the indicator only for slow ones
             # (mounting it costs more than a fast load, and it would only flicker).
-            self.set_timer(LOADING_DELAY, partial(self._show_loading, group, targets))
+            self.set_timer(self.tui.loading_delay, partial(self._show_loading, group, targets))
         self.run_worker(
             partial(self._run_fetch, group, sequence, call, on_done, on_error),
             name=group,
