@@ -21,7 +21,10 @@ becomes :class:`Unpicklable`, printed like redun's ``Unpicklable('...')``.
 Public API: :data:`MAX_VALUE_SIZE_PREVIEW`, :class:`PreviewValue`, :func:`decode_value`
 (redun's ``Value.value_parsed``), :func:`preview_value` (``Value.preview``),
 :func:`trim_string`, :func:`value_repr` / :func:`value_str` (bounded ``repr``/``str`` as redun
-trims them), :func:`iter_files`, :func:`is_safe_loaded`.
+trims them), :func:`iter_files`, :func:`is_safe_loaded`, :func:`clear_decode_cache`.
+
+Decoding large values is cached (see :data:`DECODE_CACHE_MIN_BYTES`): decoded values are
+shared between callers and must be treated as read-only.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ import datetime
 import codecs
 import decimal
 import fractions
+import gc
+import hashlib
 import io
 import pathlib
 import pickle
@@ -46,8 +51,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-# pickletools decodes protocol-0 text with the raw-unicode-escape codec, looked up by name;
-# looking it up now (which imports it and caches the lookup) keeps decoding from importing.
+# Protocol-0 text is raw-unicode-escape; should anything look that codec up by name while
+# decoding, looking it up now (which imports it and caches the lookup) keeps decoding from
+# importing.
 codecs.lookup("raw-unicode-escape")
 
 __all__ = [
@@ -73,6 +79,7 @@ __all__ = [
     "UnknownFunction",
     "Unpicklable",
     "ValueRef",
+    "clear_decode_cache",
     "decode_value",
     "is_safe_loaded",
     "iter_files",
@@ -378,7 +385,7 @@ def value_str(obj: Any, max_length: int | None = 200, *, ellipsis: str = "...") 
     kind = type(obj)
     if kind is str:
         text = obj
-    elif kind in _BUILTIN_EXCEPTIONS or isinstance(obj, ExceptionStandIn):
+    elif kind in _BUILTIN_EXCEPTIONS or isinstance(obj, (ExceptionStandIn, ScriptError)):
         text = _error_message(obj)
     elif kind in _PLAIN_LEAVES:
         text = _leaf_str(obj)
@@ -1574,6 +1581,9 @@ def _error_message(error: Any) -> str:
                     return value_repr(args[0], None)
                 return value_str(args[0], None)
         return value_repr(args, None)
+    if isinstance(error, ScriptError):
+        # redun's ScriptError prints its own message ("Last line: ..."), not its arguments.
+        return ScriptError.__str__(error)
     if isinstance(error, PreviewObject):
         args = error.__dict__.get("_preview_args", ())
         if isinstance(args, tuple) and len(args) == 1:
@@ -1634,8 +1644,10 @@ class ScriptError(Exception, StandIn):
             self.message = stderr
 
     def __str__(self) -> str:
-        if isinstance(self.message, str):
-            return "Last line: " + self.message.rstrip("\n").rsplit("\n")[-1]
+        # NEWOBJ builds an instance without __init__: there may be no message at all.
+        message = self.__dict__.get("message")
+        if isinstance(message, str):
+            return "Last line: " + message.rstrip("\n").rsplit("\n")[-1]
         return ""
 
     def __repr__(self) -> str:
@@ -2002,7 +2014,58 @@ class _RestrictedUnpickler(pickle.Unpickler):
 
 
 _nesting = threading.local()
-_MEMO_OPCODES = frozenset({"p", "r"})  # PUT, LONG_BINPUT: the only memo writes with large ids
+
+# How the pre-scan skips each opcode's argument (as the C unpickler reads it): a number >= 0
+# is a fixed length; the negative codes below are the variable forms.
+_ARG_LINE, _ARG_TWO_LINES, _ARG_LEN1, _ARG_LEN4, _ARG_LEN8 = -1, -2, -3, -4, -5
+_ARG_STOP, _ARG_LONG_BINPUT, _ARG_PUT, _ARG_UNKNOWN = -6, -7, -8, -9
+
+
+def _opcode_arg_table() -> tuple[int, ...]:
+    """One entry per byte value: how to skip that opcode's argument (see ``_ARG_*``)."""
+    lengths = {
+        pickletools.UP_TO_NEWLINE: _ARG_LINE,
+        pickletools.TAKEN_FROM_ARGUMENT1: _ARG_LEN1,
+        pickletools.TAKEN_FROM_ARGUMENT4: _ARG_LEN4,  # signed: a negative length is an error
+        pickletools.TAKEN_FROM_ARGUMENT4U: _ARG_LEN4,  # ... and so is reading past the end
+        pickletools.TAKEN_FROM_ARGUMENT8U: _ARG_LEN8,
+    }
+    table = [_ARG_UNKNOWN] * 256
+    for op in pickletools.opcodes:
+        arg = op.arg
+        if arg is None:
+            kind = 0
+        elif arg.name == "stringnl_noescape_pair":  # GLOBAL and INST: module and name lines
+            kind = _ARG_TWO_LINES
+        elif arg.n >= 0:
+            kind = arg.n
+        else:
+            kind = lengths[arg.n]
+        table[ord(op.code)] = kind
+    table[ord(".")] = _ARG_STOP
+    table[ord("r")] = _ARG_LONG_BINPUT
+    table[ord("p")] = _ARG_PUT
+    return tuple(table)
+
+
+_OPCODE_ARGS = _opcode_arg_table()
+
+
+def _put_index(line: bytes) -> int | None:
+    """The memo index the C unpickler reads from a PUT line (None if it rejects the line).
+
+    The C reader parses the line as a NUL-terminated string, so ``p99999999999\\x00junk``
+    stores at 99,999,999,999: cut at the first NUL before parsing, as it does.
+    """
+    nul = line.find(b"\x00")
+    if nul >= 0:
+        line = line[:nul]
+    try:
+        return int(line)
+    except ValueError:
+        # Python and the C reader share the parser; a line too long to parse here (over
+        # 4,300 digits) is refused there too. Treat it as huge rather than trust that.
+        return sys.maxsize if line.strip().isdigit() else None
 
 
 def _memo_bomb(data: bytes) -> int | None:
@@ -2011,15 +2074,56 @@ def _memo_bomb(data: bytes) -> int | None:
     The C unpickler grows its memo table to twice the largest index it is asked to store, so
     ``LONG_BINPUT 0xffffffff`` in ten bytes would make it allocate and clear 64 GiB. A real
     pickle never stores more objects than it has bytes.
+
+    Walks the opcodes the way the C unpickler reads them, skipping arguments by their length
+    without decoding them (pickletools' generic reader was most of the cost of decoding a
+    large value). Only PUT and LONG_BINPUT can name large indexes (BINPUT has one byte,
+    MEMOIZE counts up). The walk stops where the unpickler would stop (STOP, an unknown
+    opcode, a missing newline); where the two could disagree on a malformed pickle, the walk
+    reads on, so it can only find more indexes, never fewer.
     """
     limit = len(data) + 16
-    try:
-        for opcode, arg, _ in pickletools.genops(data):
-            if opcode.code in _MEMO_OPCODES and isinstance(arg, int) and arg > limit:
-                return arg
-    except Exception:
-        # The C unpickler stops at the same malformed opcode and reports it itself.
-        pass
+    end = len(data)
+    table = _OPCODE_ARGS
+    find = data.find
+    from_bytes = int.from_bytes
+    pos = 0
+    while pos < end:
+        kind = table[data[pos]]
+        pos += 1
+        # Most frequent first: fixed-size arguments, then length-prefixed strings.
+        if kind >= 0:
+            pos += kind
+        elif kind == _ARG_LEN4:
+            pos += 4 + from_bytes(data[pos : pos + 4], "little")
+        elif kind == _ARG_LEN1:
+            pos += 1 + (data[pos] if pos < end else 0)
+        elif kind == _ARG_LONG_BINPUT:
+            if pos + 4 > end:
+                return None
+            index = from_bytes(data[pos : pos + 4], "little")
+            if index > limit:
+                return index
+            pos += 4
+        elif kind == _ARG_LINE or kind == _ARG_PUT:
+            newline = find(b"\n", pos)
+            if newline < 0:
+                return None
+            if kind == _ARG_PUT:
+                index = _put_index(data[pos:newline])
+                if index is not None and index > limit:
+                    return index
+            pos = newline + 1
+        elif kind == _ARG_TWO_LINES:
+            newline = find(b"\n", pos)
+            newline = find(b"\n", newline + 1) if newline >= 0 else -1
+            if newline < 0:
+                return None
+            pos = newline + 1
+        elif kind == _ARG_LEN8:
+            pos += 8 + from_bytes(data[pos : pos + 8], "little")
+        else:  # STOP, or an opcode the unpickler rejects: it reads nothing after it
+            return None
     return None
 
 
@@ -2032,11 +2136,20 @@ def _load_pickle(data: bytes) -> Any:
     if bad_index is not None:
         return Unpicklable(f"memo index {bad_index} out of range for a {len(data)}-byte pickle")
     _nesting.depth = depth + 1
+    # The unpickler creates one container per few bytes; every 700 allocations the cyclic
+    # collector would walk the young objects, and its full passes walk everything built so
+    # far: that tripled the time to load 200,000 nested lists. Decoding creates no garbage
+    # cycles worth collecting meanwhile, and the collector is back on before returning.
+    collecting = depth == 0 and gc.isenabled()
+    if collecting:
+        gc.disable()
     try:
         return _RestrictedUnpickler(data).load()
     except Exception as error:
         return Unpicklable(error)
     finally:
+        if collecting:
+            gc.enable()
         _nesting.depth = depth
 
 
@@ -2081,46 +2194,72 @@ def _print_problem(root: Any) -> str | None:
     Stand-ins print through the bounded renderer, but builtin containers print with
     Python's recursive repr: pickled memo references can share sub-lists so that a small
     pickle prints as 2**40 items, nest lists 100,000 deep (RecursionError), or hold an int
-    too long to convert. Estimates the printed size once per distinct object.
+    too long to convert. Estimates the printed size once per distinct object, reading each
+    object's children once (this walk is most of the cost of decoding large plain data).
     """
     if type(root) is int:
         bits = root.bit_length()
         return f"an int of {bits} bits is too long to print" if bits > _MAX_INT_BITS else None
     if type(root) not in _CONTAINER_TYPES:
         return None
+    containers = _CONTAINER_TYPES
+    compound_bases = (StandIn, BaseException)
     size: dict[int, int] = {}
     depth: dict[int, int] = {}
     open_ids: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(root, False)]
+    # Entries (object, containers on the path from the root down to it, None, None) ask to
+    # enter the object; (object, 0, size of its leaves, its compound children) to leave it.
+    stack: list[tuple[Any, int, Any, Any]] = [(root, 1, None, None)]
     while stack:
-        obj, children_done = stack.pop()
+        obj, path_depth, leaves, compound = stack.pop()
         key = id(obj)
-        if not children_done:
+        if compound is None:
             if key in size or key in open_ids:
                 continue
+            if path_depth > MAX_PRINTED_DEPTH:
+                # The root nests at least this deep: say so now rather than first walking
+                # (and measuring) all 200,000 levels of a deep pickle.
+                return f"nests containers more than {MAX_PRINTED_DEPTH} deep"
             open_ids.add(key)
-            stack.append((obj, True))
-            stack.extend((child, False) for child in _children(obj) if _is_compound(child))
+            kind = type(obj)
+            children = obj if kind is list or kind is tuple else _children(obj)
+            total = 20
+            compound = []
+            for child in children:
+                kind = type(child)
+                if kind is str or kind is bytes or kind is bytearray:
+                    total += len(child) + 3
+                elif kind is int:
+                    bits = child.bit_length()
+                    if bits > _MAX_INT_BITS:
+                        return f"holds an int of {bits} bits, too long to print"
+                    total += bits // 3 + 2
+                elif kind in containers or isinstance(child, compound_bases):
+                    compound.append(child)
+                else:
+                    total += 24
+            if not compound:  # only leaves inside: done already (most containers)
+                open_ids.discard(key)
+                size[key] = total
+                depth[key] = type(obj) in containers
+                if total > MAX_PRINTED_SIZE:
+                    return f"prints as more than {MAX_PRINTED_SIZE:,} characters"
+                continue
+            stack.append((obj, path_depth, total, compound))
+            for child in compound:
+                stack.append((child, path_depth + (type(child) in containers), None, None))
             continue
         open_ids.discard(key)
-        total, deepest = 20, 0
-        for child in _children(obj):
-            kind = type(child)
-            if _is_compound(child):
-                # A child still open is a cycle: Python prints it as [...].
-                total += size.get(id(child), 5)
-                deepest = max(deepest, depth.get(id(child), 0))
-            elif kind is str or kind is bytes or kind is bytearray:
-                total += len(child) + 3
-            elif kind is int:
-                bits = child.bit_length()
-                if bits > _MAX_INT_BITS:
-                    return f"holds an int of {bits} bits, too long to print"
-                total += bits // 3 + 2
-            else:
-                total += 24
+        total, deepest = leaves, 0
+        for child in compound:
+            # A child still open is a cycle: Python prints it as [...].
+            child_key = id(child)
+            total += size.get(child_key, 5)
+            child_depth = depth.get(child_key, 0)
+            if child_depth > deepest:
+                deepest = child_depth
         size[key] = total
-        depth[key] = deepest + (1 if type(obj) in _CONTAINER_TYPES else 0)
+        depth[key] = deepest + (type(obj) in containers)
         if total > MAX_PRINTED_SIZE:
             return f"prints as more than {MAX_PRINTED_SIZE:,} characters"
         if depth[key] > MAX_PRINTED_DEPTH:
@@ -2177,6 +2316,63 @@ def _decode_top(type_name: str, data: bytes) -> Any:
         _budget.nested = None
 
 
+#: Values at least this many bytes long are kept decoded in a small cache: a screen reads the
+#: same value several times (``Value.preview``, ``value_parsed``, a call's arguments...),
+#: and decoding a large one costs tens of milliseconds. Smaller ones decode faster than
+#: they hash.
+DECODE_CACHE_MIN_BYTES = 4096
+#: At most this many decoded values are cached (least recently used go first) ...
+DECODE_CACHE_ENTRIES = 32
+#: ... and their pickles add up to at most this many bytes (a value this size is not cached).
+DECODE_CACHE_BYTES = 8_000_000
+
+_decode_cache: collections.OrderedDict[tuple[str, Any, bytes], tuple[int, Any]] = (
+    collections.OrderedDict()
+)
+_decode_cache_lock = threading.Lock()
+_decode_cache_size = 0
+
+
+def clear_decode_cache() -> None:
+    """Forget every cached decoded value (tests use it to decode afresh)."""
+    global _decode_cache_size
+    with _decode_cache_lock:
+        _decode_cache.clear()
+        _decode_cache_size = 0
+
+
+def _decode_cached(type_name: str, format: Any, raw: bytes) -> Any:
+    """:func:`_decode_top`, reusing the result of an earlier decode of the same bytes.
+
+    The result is shared by every caller that decodes the same value: stand-ins, decoded
+    sets and the wrappers are read-only or never modified by this package, but plain lists
+    and dicts are real ones, so callers must treat decoded values as read-only.
+    """
+    global _decode_cache_size
+    size = len(raw)
+    if size < DECODE_CACHE_MIN_BYTES or size > DECODE_CACHE_BYTES:
+        return _decode_top(type_name, raw)
+    # ``format`` is not used to decode; it is in the key only for callers that mix formats.
+    key = (type_name, format if isinstance(format, str) else "", hashlib.sha1(raw).digest())
+    with _decode_cache_lock:
+        hit = _decode_cache.get(key)
+        if hit is not None:
+            _decode_cache.move_to_end(key)
+            return hit[1]
+    result = _decode_top(type_name, raw)  # outside the lock: other threads keep reading
+    with _decode_cache_lock:
+        if key not in _decode_cache:
+            _decode_cache[key] = (size, result)
+            _decode_cache_size += size
+            while (
+                len(_decode_cache) > DECODE_CACHE_ENTRIES
+                or _decode_cache_size > DECODE_CACHE_BYTES
+            ):
+                _, (old_size, _) = _decode_cache.popitem(last=False)
+                _decode_cache_size -= old_size
+    return result
+
+
 def decode_value(type_name: str, format: str, data: bytes) -> Any:
     """Decode a value row's bytes like redun's ``Value.value_parsed``, safely.
 
@@ -2191,14 +2387,16 @@ def decode_value(type_name: str, format: str, data: bytes) -> Any:
     Returns:
         The decoded value built from stand-ins and vetted data types, an
         :class:`Unpicklable` when the bytes cannot be read, or a :class:`PreviewValue` of
-        size 0 when the row holds no bytes (the value lives in a value store).
+        size 0 when the row holds no bytes (the value lives in a value store). Values of
+        :data:`DECODE_CACHE_MIN_BYTES` or more are cached: the same object is returned to
+        every caller, so do not modify it.
     """
     raw = _as_bytes(data)
     if raw is None:
         return Unpicklable(TypeError(f"value bytes expected, got {type(data).__name__}"))
     if not raw:
         return PreviewValue(ValueRef(type_name, ""), 0)
-    return _decode_top(type_name, raw)
+    return _decode_cached(type_name, format, raw)
 
 
 def preview_value(value_hash: str, type_name: str, format: str, data: bytes) -> Any:
@@ -2212,7 +2410,8 @@ def preview_value(value_hash: str, type_name: str, format: str, data: bytes) -> 
 
     Returns:
         A :class:`PreviewValue` when the value is over :data:`MAX_VALUE_SIZE_PREVIEW` bytes
-        or kept in a value store (no bytes); otherwise the same as :func:`decode_value`.
+        or kept in a value store (no bytes); otherwise the same as :func:`decode_value`
+        (the same cached object, too: do not modify it).
     """
     raw = _as_bytes(data)
     ref = ValueRef(type_name, value_hash)
@@ -2221,7 +2420,7 @@ def preview_value(value_hash: str, type_name: str, format: str, data: bytes) -> 
     size = len(raw)
     if size > MAX_VALUE_SIZE_PREVIEW or size == 0:
         return PreviewValue(ref, size)
-    return _decode_top(type_name, raw)
+    return _decode_cached(type_name, format, raw)
 
 
 # ---------------------------------------------------------------------------------------

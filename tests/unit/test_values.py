@@ -129,6 +129,7 @@ def test_decoding_everything_imports_nothing_and_runs_only_vetted_code() -> None
         elif event == "c_call":
             c_calls.add(getattr(arg, "__qualname__", getattr(arg, "__name__", "?")))
 
+    V.clear_decode_cache()  # cached results would skip the decoding being watched
     before = set(sys.modules)
     # Garbage left by earlier tests (SQLAlchemy weakref callbacks...) must not be collected
     # while the profiler watches: its finalizers are not decoding.
@@ -163,8 +164,6 @@ def test_decoding_everything_imports_nothing_and_runs_only_vetted_code() -> None
         "posixpath.py",
         "ntpath.py",
         "enum.py",
-        "pickletools.py",  # the memo-index pre-scan
-        "pickle.py",  # pickletools reads LONG1 with pickle.decode_long
         "__init__.py",  # collections (Counter)
         "<frozen _collections_abc>",
         "<frozen abc>",
@@ -450,3 +449,48 @@ def test_fuzz_mutated_real_pickles(data: bytes, edits: list[tuple[int, int]]) ->
 def test_fuzz_spliced_real_pickles(data: bytes, position: int, insert: bytes) -> None:
     at = position % (len(data) + 1)
     _check_never_raises(data[:at] + insert + data[at:])
+
+
+def test_script_error_message_is_what_redun_prints() -> None:
+    """failures.db's failed script() job: redun shows ``Last line: ...``, not the repr."""
+    rows = [row for row in read_rows("failures") if b"ScriptError" in row[3]]
+    assert len(rows) == 1
+    _, type_name, fmt, data = rows[0]
+    obj = V.decode_value(type_name, fmt, data)
+    assert isinstance(obj, V.ErrorValue) and obj.error_type == "ScriptError"
+    # str(error) and the last line of Traceback.format(), as real redun 0.44.1 gives them.
+    assert obj.error_message == "Last line: + exit 3"
+    assert "".join(obj.traceback.format()).endswith("\nScriptError: Last line: + exit 3")
+    assert V.value_str(obj.error) == "Last line: + exit 3"
+    # The repr is unchanged (it is in the goldens).
+    assert V.value_repr(obj) == "ErrorValue(ScriptError('Last line: + exit 3'))"
+
+
+def _script_error_pickle(stderr: bytes, state: bytes = b"}") -> bytes:
+    """ErrorValue(ScriptError(stderr)) with ``state`` as the error's BUILD dict."""
+    return (
+        b"\x80\x03credun.scheduler\nErrorValue\n)\x81}(X\x05\x00\x00\x00error"
+        b"credun.scripting\nScriptError\nC" + bytes([len(stderr)]) + stderr + b"\x85R"
+        + state + b"bX\t\x00\x00\x00tracebackNub."
+    )
+
+
+def test_script_error_message_edge_cases() -> None:
+    obj = V.decode_value("redun.ErrorValue", PICKLE, _script_error_pickle(b"one\ntwo\n\n"))
+    assert obj.error_message == "Last line: two"
+    # stderr that is not UTF-8 stays bytes, and redun's str() is then empty.
+    obj = V.decode_value("redun.ErrorValue", PICKLE, _script_error_pickle(b"\xff\xfe"))
+    assert obj.error_message == ""
+    # A pickled message that is not text prints as nothing, never as an exception.
+    odd = _script_error_pickle(b"x", b"}X\x07\x00\x00\x00message]s")
+    obj = V.decode_value("redun.ErrorValue", PICKLE, odd)
+    assert isinstance(obj, V.ErrorValue), V.value_repr(obj)
+    assert obj.error_message == ""
+    # NEWOBJ skips __init__: no message attribute at all.
+    bare = (
+        b"\x80\x03credun.scheduler\nErrorValue\n)\x81}(X\x05\x00\x00\x00error"
+        b"credun.scripting\nScriptError\n)\x81X\t\x00\x00\x00tracebackNub."
+    )
+    obj = V.decode_value("redun.ErrorValue", PICKLE, bare)
+    assert obj.error_message == ""
+    assert V.value_repr(obj) == "ErrorValue(ScriptError(''))"

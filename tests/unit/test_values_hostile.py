@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from redun_tui.db import values as V
 
@@ -168,6 +170,7 @@ def _test_tooling(filename: str) -> bool:
 
 def decode_safely(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, str]:
     """Decode ``data`` behind tripwires and a profiler; check nothing ran or was imported."""
+    V.clear_decode_cache()  # a cached result would skip the decode being checked
     before = set(sys.modules)
     with tripwires(monkeypatch) as calls:
         (obj, text), files, c_funcs = profile_calls(
@@ -176,13 +179,13 @@ def decode_safely(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, st
     assert calls == []
     assert set(sys.modules) - before == set()
     assert c_funcs & FORBIDDEN_C == set()
-    # Python code that ran: this module's decoder and the pickletools pre-scan only.
+    # Python code that ran: this module's decoder only (its pre-scan reads opcodes itself).
     ran = {
         Path(f).name
         for f in files
         if f != VALUES_FILE and not f.endswith(__file__) and not _test_tooling(f)
     }
-    assert ran <= {"pickletools.py", "pickle.py", "threading.py", "<frozen abc>"}, ran
+    assert ran <= {"threading.py", "<frozen abc>"}, ran
     assert V.is_safe_loaded(obj)
     if isinstance(obj, V.StandIn):
         # Python's own repr of a 100,000-deep list or a 200,000-digit int raises; stand-ins
@@ -499,3 +502,210 @@ def test_budget_leaves_honest_large_values_alone() -> None:
     assert type(obj) is list and len(obj) == 500
     sets = pickle.dumps([set(range(1000)) for _ in range(200)], protocol=3)
     assert len(V.decode_value("builtins.list", PICKLE, sets)) == 200
+
+
+# -- the memo-index pre-scan --------------------------------------------------------------
+
+
+def _pickletools_memo_index(data: bytes) -> int | None:
+    """The first oversized PUT/LONG_BINPUT index pickletools finds (the old pre-scan)."""
+    import pickletools
+
+    limit = len(data) + 16
+    try:
+        for opcode, arg, _ in pickletools.genops(data):
+            if opcode.code in "pr" and isinstance(arg, int) and arg > limit:
+                return arg
+    except Exception:
+        pass
+    return None
+
+
+def test_memo_scan_reads_put_lines_as_the_c_reader_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The C reader stops the PUT number at a NUL byte: this stores at index 99,999,999,999
+    # (pickletools, which the scan used before, rejected the line and missed it).
+    data = b"Np99999999999\x00junk\n."
+    obj, text = decode_safely(data, monkeypatch)
+    expected = f"memo index 99999999999 out of range for a {len(data)}-byte pickle"
+    assert text == f"Unpicklable('{expected}')"
+    for line in (b" +99_999_999_999 ", b"99999999999\t", b"9" * 5000):
+        obj, text = decode_safely(b"Np" + line + b"\n.", monkeypatch)
+        assert isinstance(obj, V.Unpicklable) and "out of range" in obj.error, line[:20]
+
+
+def test_memo_scan_finds_long_binput_after_every_kind_of_argument() -> None:
+    bomb = b"r\xff\xff\xff\x7f"
+    arguments = {
+        "binunicode": b"X\x05\x00\x00\x00r\xff\xff\xff\xff",
+        "short-binbytes": b"C\x05r\xff\xff\xff\xff",
+        "binbytes8": b"\x8e\x05\x00\x00\x00\x00\x00\x00\x00r\xff\xff\xff\xff",
+        "binunicode8": b"\x8d\x01\x00\x00\x00\x00\x00\x00\x00r",
+        "bytearray8": b"\x96\x02\x00\x00\x00\x00\x00\x00\x00p1",
+        "global": b"cr\xff\xff\xff\xff\np9999999999\n",
+        "string": b"S'r\xff\xff\xff\xff'\n",
+        "long1": b"\x8a\x02r\xff",
+        "long4": b"\x8b\x01\x00\x00\x00r",
+        "frame": b"\x95\x10\x00\x00\x00\x00\x00\x00\x00",
+        "binfloat": b"Gr\xff\xff\xff\xffrrr",
+        "binput": b"Nqr",
+        "binint": b"Jr\xff\xff\xff",
+    }
+    for name, argument in arguments.items():
+        data = b"\x80\x04" + argument + b"N" + bomb + b"."
+        assert V._memo_bomb(data) == 0x7FFFFFFF, name
+        # The same bytes inside an argument are data, not an opcode.
+        assert V._memo_bomb(b"\x80\x04" + argument + b".") is None, name
+
+
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_memo_scan_passes_honest_pickles(protocol: int) -> None:
+    from redun_tui.db import encode
+
+    # Thousands of memo entries (LONG_BINPUT in protocols 1-3, PUT in 0), and strings full
+    # of the bytes the scan looks for.
+    tricky = [b"r\xff\xff\xff\xff", "p99999999999\n", "r" * 300, "\x00p9\n", 10**40]
+    value = [{"path": f"out/{i}.vcf", "size": i, "tag": (f"t{i}",)} for i in range(2000)]
+    value.append(tricky)
+    data = pickle.dumps(value, protocol=protocol)
+    assert V._memo_bomb(data) is None
+    assert V.decode_value("builtins.list", PICKLE, data) == value
+    files = encode.dumps([encode.file_instance(f"out/sample{i}.vcf") for i in range(2000)])
+    assert V._memo_bomb(files) is None
+    decoded = V.decode_value("builtins.list", PICKLE, files)
+    assert type(decoded) is list and len(decoded) == 2000
+    assert V.value_repr(decoded[1999]).startswith("File(path=out/sample1999.vcf, hash=")
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from([0, 2, 3, 4, 5]),
+    st.lists(
+        st.tuples(st.integers(min_value=0), st.sampled_from(b"rp\xff\n\x00\x7fX")),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_memo_scan_finds_whatever_pickletools_finds(
+    protocol: int, edits: list[tuple[int, int]]
+) -> None:
+    """On mutated pickles the fast scan may refuse more, never less, than pickletools did."""
+    base = pickle.dumps([{"a": i, "b": [i, f"r{i}"]} for i in range(300)], protocol=protocol)
+    data = bytearray(base)
+    for position, byte in edits:
+        data[position % len(data)] = byte
+    old = _pickletools_memo_index(bytes(data))
+    if old is not None:
+        assert V._memo_bomb(bytes(data)) is not None
+
+
+# -- deep nesting -------------------------------------------------------------------------
+
+
+def test_deep_pickles_are_wrapped_after_a_bounded_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    depth = 200_000
+    deep_list = b"\x80\x03" + b"]" * depth + b"a" * (depth - 1) + b"."
+    deep_tuple = b"\x80\x03" + b"(" * depth + b"t" * depth + b"."
+    # A chain built through the memo: the unpickler's stack never holds more than two lists.
+    chain = b"\x80\x03]r\x00\x00\x00\x00" + b"".join(
+        b"0]j" + level.to_bytes(4, "little") + b"ar" + (level + 1).to_bytes(4, "little")
+        for level in range(3000)
+    ) + b"."
+    for data in (deep_list, deep_tuple, chain):
+        obj = V.decode_value("builtins.list", PICKLE, data)
+        assert isinstance(obj, V.OversizedValue), V.value_repr(obj)
+        assert obj.reason == f"nests containers more than {V.MAX_PRINTED_DEPTH} deep"
+        assert V.value_repr(obj).startswith("[" * 10 if data is not deep_tuple else "(" * 10)
+    # The depth check stops the walk at the limit instead of measuring every level first.
+    dicts = b"\x80\x03" + b"}X\x01\x00\x00\x00k" * 20_000 + b"}" + b"s" * 20_000 + b"."
+    seen: list[Any] = []
+    real_children = V._children
+
+    def counting(obj: Any) -> Any:
+        seen.append(obj)
+        return real_children(obj)
+
+    monkeypatch.setattr(V, "_children", counting)
+    V.clear_decode_cache()
+    obj = V.decode_value("builtins.dict", PICKLE, dicts)
+    assert isinstance(obj, V.OversizedValue)
+    assert obj.reason == f"nests containers more than {V.MAX_PRINTED_DEPTH} deep"
+    assert len(seen) <= V.MAX_PRINTED_DEPTH + 1
+
+
+def test_decoding_leaves_the_garbage_collector_as_it_was() -> None:
+    depth = 50_000
+    deep = b"\x80\x03" + b"]" * depth + b"a" * (depth - 1) + b"."
+    assert gc.isenabled()
+    for data in (deep, b"\x80\x03]q\x00h\x01.", pickle.dumps([1], protocol=3)):
+        V.clear_decode_cache()
+        V.decode_value("builtins.list", PICKLE, data)
+        assert gc.isenabled()
+    gc.disable()
+    try:
+        V.clear_decode_cache()
+        V.decode_value("builtins.list", PICKLE, deep)
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
+
+
+# -- the decode cache ---------------------------------------------------------------------
+
+
+def _sized_value(index: int, size: int = 10_000) -> bytes:
+    return pickle.dumps([index, "x" * size], protocol=3)
+
+
+def test_large_values_are_decoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    V.clear_decode_cache()
+    decodes: list[bytes] = []
+    real = V._decode_top
+
+    def counting(type_name: str, data: bytes) -> Any:
+        decodes.append(data)
+        return real(type_name, data)
+
+    monkeypatch.setattr(V, "_decode_top", counting)
+    data = _sized_value(1)
+    first = V.decode_value("builtins.list", PICKLE, data)
+    assert V.decode_value("builtins.list", PICKLE, bytes(data)) is first
+    assert V.preview_value("abc", "builtins.list", PICKLE, bytearray(data)) is first
+    assert len(decodes) == 1
+    # The type is part of the key: builtins.function unwraps what the pickle holds.
+    V.decode_value("builtins.tuple", PICKLE, data)
+    assert len(decodes) == 2
+    # Small values are not cached (hashing them costs as much as decoding).
+    small = pickle.dumps([1, 2], protocol=3)
+    assert len(small) < V.DECODE_CACHE_MIN_BYTES
+    assert V.decode_value("builtins.list", PICKLE, small) is not V.decode_value(
+        "builtins.list", PICKLE, small
+    )
+    # Expensive refusals are cached too.
+    bomb = AMPLIFIERS["list_copies"]
+    refused = V.decode_value("builtins.list", PICKLE, bomb)
+    assert V.decode_value("builtins.list", PICKLE, bomb) is refused
+    V.clear_decode_cache()
+    assert V.decode_value("builtins.list", PICKLE, data) is not first
+
+
+def test_decode_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    V.clear_decode_cache()
+    monkeypatch.setattr(V, "DECODE_CACHE_ENTRIES", 3)
+    values = [_sized_value(index) for index in range(5)]
+    decoded = [V.decode_value("builtins.list", PICKLE, data) for data in values]
+    assert len(V._decode_cache) == 3
+    # Least recently used go first; a hit makes an entry recent again.
+    assert V.decode_value("builtins.list", PICKLE, values[2]) is decoded[2]
+    V.decode_value("builtins.list", PICKLE, _sized_value(5))
+    assert V.decode_value("builtins.list", PICKLE, values[2]) is decoded[2]
+    assert V.decode_value("builtins.list", PICKLE, values[3]) is not decoded[3]
+    # Total size: a value alone over the byte bound is never kept.
+    monkeypatch.setattr(V, "DECODE_CACHE_BYTES", 25_000)
+    V.clear_decode_cache()
+    for index in range(4):
+        V.decode_value("builtins.list", PICKLE, _sized_value(index))
+    assert len(V._decode_cache) == 2 and V._decode_cache_size <= 25_000
+    V.decode_value("builtins.list", PICKLE, _sized_value(9, 30_000))
+    assert len(V._decode_cache) == 2
+    V.clear_decode_cache()
+    assert V._decode_cache_size == 0
