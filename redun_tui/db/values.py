@@ -2373,7 +2373,7 @@ def _decode_cached(type_name: str, format: Any, raw: bytes) -> Any:
     return result
 
 
-def decode_value(type_name: str, format: str, data: bytes) -> Any:
+def decode_value(type_name: str, format: str, data: bytes, *, shared: bool = True) -> Any:
     """Decode a value row's bytes like redun's ``Value.value_parsed``, safely.
 
     redun ignores ``format`` here: every type is read through its pickle preview, so JSON
@@ -2383,23 +2383,29 @@ def decode_value(type_name: str, format: str, data: bytes) -> Any:
         type_name: the row's ``type`` (``redun.File``, ``builtins.function``...).
         format: the row's ``format`` (unused, kept for symmetry with the row).
         data: the row's ``value`` bytes.
+        shared: allow returning the object an earlier call decoded from the same bytes
+            (cached); pass False for a fresh object the caller may modify.
 
     Returns:
         The decoded value built from stand-ins and vetted data types, an
         :class:`Unpicklable` when the bytes cannot be read, or a :class:`PreviewValue` of
         size 0 when the row holds no bytes (the value lives in a value store). Values of
-        :data:`DECODE_CACHE_MIN_BYTES` or more are cached: the same object is returned to
-        every caller, so do not modify it.
+        :data:`DECODE_CACHE_MIN_BYTES` or more are cached: unless ``shared`` is False, the
+        same object is returned to every caller, so do not modify it.
     """
     raw = _as_bytes(data)
     if raw is None:
         return Unpicklable(TypeError(f"value bytes expected, got {type(data).__name__}"))
     if not raw:
         return PreviewValue(ValueRef(type_name, ""), 0)
+    if not shared:
+        return _decode_top(type_name, raw)
     return _decode_cached(type_name, format, raw)
 
 
-def preview_value(value_hash: str, type_name: str, format: str, data: bytes) -> Any:
+def preview_value(
+    value_hash: str, type_name: str, format: str, data: bytes, *, shared: bool = True
+) -> Any:
     """What redun's ``Value.preview`` shows for a value row, decoded safely.
 
     Args:
@@ -2407,11 +2413,12 @@ def preview_value(value_hash: str, type_name: str, format: str, data: bytes) -> 
         type_name: the row's ``type``.
         format: the row's ``format``.
         data: the row's ``value`` bytes.
+        shared: as for :func:`decode_value`.
 
     Returns:
         A :class:`PreviewValue` when the value is over :data:`MAX_VALUE_SIZE_PREVIEW` bytes
         or kept in a value store (no bytes); otherwise the same as :func:`decode_value`
-        (the same cached object, too: do not modify it).
+        (the same cached object too, unless ``shared`` is False: do not modify it).
     """
     raw = _as_bytes(data)
     ref = ValueRef(type_name, value_hash)
@@ -2420,6 +2427,8 @@ def preview_value(value_hash: str, type_name: str, format: str, data: bytes) -> 
     size = len(raw)
     if size > MAX_VALUE_SIZE_PREVIEW or size == 0:
         return PreviewValue(ref, size)
+    if not shared:
+        return _decode_top(type_name, raw)
     return _decode_cached(type_name, format, raw)
 
 

@@ -684,6 +684,12 @@ def test_large_values_are_decoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
     bomb = AMPLIFIERS["list_copies"]
     refused = V.decode_value("builtins.list", PICKLE, bomb)
     assert V.decode_value("builtins.list", PICKLE, bomb) is refused
+    # A caller that means to modify the value asks for its own copy.
+    mine = V.decode_value("builtins.list", PICKLE, data, shared=False)
+    assert mine == first and mine is not first
+    assert V.preview_value("abc", "builtins.list", PICKLE, data, shared=False) is not first
+    mine.append("changed")
+    assert V.decode_value("builtins.list", PICKLE, data) is first and len(first) == 2
     V.clear_decode_cache()
     assert V.decode_value("builtins.list", PICKLE, data) is not first
 
