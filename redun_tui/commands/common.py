@@ -12,6 +12,9 @@ from redun_tui.db.backend import RedunBackendDb, classify_error
 from redun_tui.db.models import RedunDatabaseError
 
 EXIT_BAD_INPUT = 2
+# A command line is not interactive, so it can wait longer than the app's workers for a running
+# redun's commit lock (with 5 s, no read failed while polling real runs; see shared NOTES).
+CLI_BUSY_TIMEOUT = 5.0
 
 
 class CliError(click.ClickException):
@@ -28,10 +31,19 @@ def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def open_db(target: str | None, read_only: bool = True, migrate: bool = False) -> RedunBackendDb:
-    """Opens and loads a database, turning every failure into a CliError."""
+def open_db(
+    target: str | None, read_only: bool = True, migrate: bool = False, busy_timeout: float | None = None
+) -> RedunBackendDb:
+    """Opens and loads a database, turning every failure into a CliError.
+
+    Args:
+        busy_timeout: seconds to wait for a writer's lock (default: the backend's, for the app).
+    """
     try:
-        backend = RedunBackendDb(target, read_only=read_only)
+        if busy_timeout is None:
+            backend = RedunBackendDb(target, read_only=read_only)
+        else:
+            backend = RedunBackendDb(target, read_only=read_only, busy_timeout=busy_timeout)
         backend.load(migrate=migrate)
     except RedunDatabaseError as error:
         raise CliError(str(error)) from None
@@ -43,7 +55,7 @@ def open_db(target: str | None, read_only: bool = True, migrate: bool = False) -
 @contextmanager
 def database(target: str | None, read_only: bool = True) -> Iterator[RedunBackendDb]:
     """``with database(path) as backend:`` opens, yields, and always closes; DB errors become CliErrors."""
-    backend = open_db(target, read_only=read_only)
+    backend = open_db(target, read_only=read_only, busy_timeout=CLI_BUSY_TIMEOUT)
     try:
         yield backend
     except RedunDatabaseError as error:

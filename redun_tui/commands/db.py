@@ -24,6 +24,7 @@ import click
 from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
+from redun_tui.commands import common
 from redun_tui.commands.common import CliError
 from redun_tui.db import migrations
 from redun_tui.db.backend import RedunBackendDb, classify_error, sqlite_path
@@ -78,7 +79,7 @@ def _connected(target: str | None, read_only: bool = True) -> Iterator[RedunBack
     """
     backend: RedunBackendDb | None = None
     try:
-        backend = RedunBackendDb(target, read_only=read_only)
+        backend = RedunBackendDb(target, read_only=read_only, busy_timeout=common.CLI_BUSY_TIMEOUT)
         # The backend's own path checks (missing file, directory, empty or non-SQLite file).
         backend._check_path()
         backend.create_engine()

@@ -24,6 +24,7 @@ from typing import IO, Any
 import click
 import sqlalchemy as sa
 
+from redun_tui.commands import common
 from redun_tui.commands.common import CliError, database, one_line
 from redun_tui.commands.query import build_query, iter_limited
 from redun_tui.db.backend import RedunBackendDb, classify_error, sqlite_path
@@ -159,7 +160,7 @@ def open_for_import(target: str) -> tuple[RedunBackendDb, bool]:
     created_file = bool(path) and not os.path.exists(path)  # type: ignore[arg-type]
     if path and created_file and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
         raise CliError(f"{target}: no such directory")
-    backend = RedunBackendDb(target, read_only=False)
+    backend = RedunBackendDb(target, read_only=False, busy_timeout=common.CLI_BUSY_TIMEOUT)
     try:
         backend.create_engine()
         if _is_new_database(backend):

@@ -325,6 +325,7 @@ def short_busy_timeout(monkeypatch: pytest.MonkeyPatch) -> float:
     defaults = dict(RedunBackendDb.__init__.__kwdefaults__)
     defaults["busy_timeout"] = 0.3
     monkeypatch.setattr(RedunBackendDb.__init__, "__kwdefaults__", defaults)
+    monkeypatch.setattr("redun_tui.commands.common.CLI_BUSY_TIMEOUT", 0.3)
     return 0.3
 
 
