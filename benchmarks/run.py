@@ -25,24 +25,21 @@ test suite.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import platform
 import resource
-import sqlite3
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+# The child imports nothing else here: what a scenario imports counts in its time. The parent's
+# modules (argparse, sqlite3, statistics, subprocess, ...) are imported where they are used.
 
 HERE = Path(__file__).resolve()
 REPO = HERE.parent.parent
 PYTHON = sys.executable
 SIZE = (120, 40)
-PYCACHE = Path(tempfile.gettempdir()) / "redun-tui-bench-pycache"
+PYCACHE_NAME = "redun-tui-bench-pycache"  # under the temporary directory
 
 # Targets of issue 6 (seconds; "rss" in MB), checked in the table's last column.
 TARGETS = {
@@ -256,13 +253,17 @@ def _trace(spec: str) -> None:
 def _env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    import tempfile
+
+    env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / PYCACHE_NAME)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH", "")]))
     return env
 
 
 def _spawn(args: list[str]) -> dict:
     """Runs a child scenario; returns {mark: seconds since spawn, mark_cpu: CPU seconds, 'rss_mb': …}."""
+    import subprocess
+
     start = time.time()
     proc = subprocess.run(args, capture_output=True, text=True, timeout=300, env=_env())
     result: dict = {"wall": time.time() - start}
@@ -281,6 +282,8 @@ def _spawn(args: list[str]) -> dict:
 
 def _spawn_cli(args: list[str]) -> dict:
     """Runs a CLI command end to end under /usr/bin/time (wall, CPU and peak RSS)."""
+    import subprocess
+
     start = time.time()
     proc = subprocess.run(
         ["/usr/bin/time", "-f", "%U %S %M", *args], capture_output=True, text=True, timeout=300, env=_env()
@@ -295,6 +298,8 @@ def _spawn_cli(args: list[str]) -> dict:
 
 def _targets(db: str) -> dict[str, str]:
     """The ids the scenarios open, found with plain SQL."""
+    import sqlite3
+
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     big = con.execute("SELECT execution_id FROM job GROUP BY execution_id ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
     deep_exec = con.execute(
@@ -380,6 +385,9 @@ FLOOR_SQL: dict[str, list[list[str]]] = {
 
 def _floor_sql(db: str, targets: dict[str, str], runs: int) -> dict[str, float]:
     """Time of each screen's raw SQL (the fastest plan's median), in-process on a warm connection."""
+    import sqlite3
+    import statistics
+
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     floors = {}
     for name, plans in FLOOR_SQL.items():
@@ -400,6 +408,8 @@ def _floor_sql(db: str, targets: dict[str, str], runs: int) -> dict[str, float]:
 
 def measure(db: str, runs: int, warmup: int) -> list[dict]:
     """Rows of the table for one database."""
+    import statistics
+
     targets = _targets(db)
     child = [PYTHON, str(HERE), "--child"]
     # (label, command, mark, measured from "opened" or from launch, floor key, target key)
@@ -500,6 +510,8 @@ def _verdict(row: dict, floor_app: float) -> str:
 
 def report(db: str, rows: list[dict]) -> str:
     """A Markdown table for one database."""
+    import sqlite3
+
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     jobs = con.execute("SELECT count(*) FROM job").fetchone()[0]
     executions = con.execute("SELECT count(*) FROM execution").fetchone()[0]
@@ -525,6 +537,9 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         _child(sys.argv[2], sys.argv[3], sys.argv[4])
         return
+    import argparse
+    import platform
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("databases", nargs="+")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per scenario (the median is shown)")
