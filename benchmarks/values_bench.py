@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/values_bench.py [--runs N] [--profile]
 
 Prints, per value, the best of N runs of: the memo pre-scan alone, a cold decode (cache
-cleared) and a warm decode (cached). ``--profile`` also runs the cold decodes under cProfile,
-which is how the colleagues' slow numbers were taken (a profiler inflates per-opcode Python
-work most).
+cleared) and a warm decode (cached; from a fresh copy of the bytes, as a database read gives),
+each followed by ``value_repr`` (200 characters) as a screen does. ``--profile`` also runs
+the cold decodes under cProfile, to compare with profiled measurements (a profiler inflates
+per-opcode Python work most).
 """
 
 from __future__ import annotations
@@ -32,11 +33,14 @@ def samples() -> dict[str, bytes]:
     found = {
         "5,000 Files (redun encode)": encode.dumps(files),
         "20,000 dicts, protocol 5": pickle.dumps(plain, protocol=5),
-        "50,000 tuples, protocol 4": pickle.dumps([(f"s{i}", i) for i in range(50_000)], protocol=4),
+        "50,000 tuples, protocol 4": pickle.dumps(
+            [(f"s{i}", i) for i in range(50_000)], protocol=4
+        ),
         "20,000 dicts, protocol 2": pickle.dumps(plain, protocol=2),
     }
     for depth in (50_000, 200_000):
-        found[f"list nested {depth:,} deep"] = b"\x80\x03" + b"]" * depth + b"a" * (depth - 1) + b"."
+        deep_list = b"\x80\x03" + b"]" * depth + b"a" * (depth - 1) + b"."
+        found[f"list nested {depth:,} deep"] = deep_list
         found[f"tuple nested {depth:,} deep"] = b"\x80\x03" + b"(" * depth + b"t" * depth + b"."
     for name, data in bomb_pickles().items():
         found[f"bomb {name}"] = data
@@ -65,13 +69,16 @@ def main() -> None:
             V.value_repr(V.decode_value("builtins.list", V.MIME_TYPE_PICKLE, data))
 
         def warm(data: bytes = data) -> None:
-            V.value_repr(V.decode_value("builtins.list", V.MIME_TYPE_PICKLE, data))
+            # A fresh bytes object, as each database read gives (its hash is not cached yet).
+            fresh = bytes(bytearray(data))
+            V.value_repr(V.decode_value("builtins.list", V.MIME_TYPE_PICKLE, fresh))
 
         scan = best(lambda: V._memo_bomb(data), args.runs)
         cold_time = best(cold, args.runs)
         warm()
         warm_time = best(warm, args.runs)
-        line = f"{name:32} {len(data):>9,} {scan * 1e3:>8.1f} {cold_time * 1e3:>8.1f} {warm_time * 1e3:>8.1f}"
+        times = f"{scan * 1e3:>8.1f} {cold_time * 1e3:>8.1f} {warm_time * 1e3:>8.1f}"
+        line = f"{name:32} {len(data):>9,} {times}"
         if args.profile:
             profiler = cProfile.Profile()
             started = time.perf_counter()

@@ -37,7 +37,6 @@ import codecs
 import decimal
 import fractions
 import gc
-import hashlib
 import io
 import pathlib
 import pickle
@@ -2222,7 +2221,12 @@ def _print_problem(root: Any) -> str | None:
                 return f"nests containers more than {MAX_PRINTED_DEPTH} deep"
             open_ids.add(key)
             kind = type(obj)
-            children = obj if kind is list or kind is tuple else _children(obj)
+            if kind is list or kind is tuple:
+                children = obj
+            elif kind is dict:
+                children = (*obj, *obj.values())
+            else:
+                children = _children(obj)
             total = 20
             compound = []
             for child in children:
@@ -2318,15 +2322,16 @@ def _decode_top(type_name: str, data: bytes) -> Any:
 
 #: Values at least this many bytes long are kept decoded in a small cache: a screen reads the
 #: same value several times (``Value.preview``, ``value_parsed``, a call's arguments...),
-#: and decoding a large one costs tens of milliseconds. Smaller ones decode faster than
-#: they hash.
+#: and decoding a large one costs tens of milliseconds. Smaller ones take about a
+#: millisecond or less, and would crowd the large ones out.
 DECODE_CACHE_MIN_BYTES = 4096
 #: At most this many decoded values are cached (least recently used go first) ...
 DECODE_CACHE_ENTRIES = 32
-#: ... and their pickles add up to at most this many bytes (a value this size is not cached).
+#: ... and their pickles (kept as the keys) add up to at most this many bytes; a larger value
+#: is not cached.
 DECODE_CACHE_BYTES = 8_000_000
 
-_decode_cache: collections.OrderedDict[tuple[str, Any, bytes], tuple[int, Any]] = (
+_decode_cache: collections.OrderedDict[tuple[Any, str, bytes], tuple[int, Any]] = (
     collections.OrderedDict()
 )
 _decode_cache_lock = threading.Lock()
@@ -2352,8 +2357,11 @@ def _decode_cached(type_name: str, format: Any, raw: bytes) -> Any:
     size = len(raw)
     if size < DECODE_CACHE_MIN_BYTES or size > DECODE_CACHE_BYTES:
         return _decode_top(type_name, raw)
-    # ``format`` is not used to decode; it is in the key only for callers that mix formats.
-    key = (type_name, format if isinstance(format, str) else "", hashlib.sha1(raw).digest())
+    # The bytes themselves are the key: exact (a digest such as SHA-1 can be made to collide,
+    # showing one value's decoding for another), and Python hashes a bytes object once. They
+    # count against DECODE_CACHE_BYTES. ``format`` is not used to decode; it is in the key
+    # only for callers that mix formats.
+    key = (type_name, format if isinstance(format, str) else "", raw)
     with _decode_cache_lock:
         hit = _decode_cache.get(key)
         if hit is not None:
