@@ -61,6 +61,7 @@ from redun_tui.db.models import (
     utcnow,
 )
 from redun_tui.db import encode
+from redun_tui.db import values as _values
 
 # Seconds a reader waits for a writer's lock before SQLite says "database is locked". A running
 # redun commits often and briefly: a short wait plus a retry hides that from the user.
@@ -564,7 +565,7 @@ class RedunBackendDb:
         row = self.session.get(Value, value_hash)
         if row is None or row.in_value_store:
             return None, False
-        return row.value_parsed, True
+        return _own_copy(row), True
 
     @retry_locked
     def get_tags(self, entity_ids: list[str]) -> dict[str, dict[str, list[Any]]]:
@@ -596,7 +597,7 @@ class RedunBackendDb:
         node = self.session.get(CallNode, call_hash)
         if node is None or node.value is None:
             return None, False
-        return node.value.value_parsed, True
+        return _own_copy(node.value), True
 
     @retry_locked
     def get_eval_cache(self, eval_hash: str) -> tuple[Any, bool]:
@@ -605,7 +606,7 @@ class RedunBackendDb:
         evaluation = self.session.get(Evaluation, eval_hash)
         if evaluation is None or evaluation.value is None:
             return None, False
-        return evaluation.value.value_parsed, True
+        return _own_copy(evaluation.value), True
 
     # -- records (export / import) ------------------------------------------------------------
 
@@ -989,6 +990,11 @@ class RedunBackendDb:
             ).scalars()
         )
         return self.record_tags(TagEntity.Null, "", [("", None)], parents=parents)
+
+
+def _own_copy(row: Value) -> Any:
+    # Callers of the reading API may modify what they get: never hand out the decoder's cached object.
+    return _values.decode_value(row.type, row.format, row.value, shared=False)
 
 
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
