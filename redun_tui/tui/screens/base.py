@@ -115,7 +115,9 @@ class BaseScreen(Screen):
             self.set_interval(interval, self._poll_heartbeat)
 
     def on_screen_resume(self) -> None:
-        if not self._loaded_once:
+        # A deep link pushes its screen over the home screen at start-up: a screen that is not
+        # the one shown loads when it is first shown, not in parallel with the one that is.
+        if not self._loaded_once and self.app.screen is self:
             self._loaded_once = True
             self.load()
 
