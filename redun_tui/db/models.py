@@ -25,7 +25,6 @@ from sqlalchemy import (
     String,
     select,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import declarative_base, object_session, reconstructor, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -177,6 +176,8 @@ class JSON(TypeDecorator):
 
     def load_dialect_impl(self, dialect: Any) -> Any:
         if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
             return dialect.type_descriptor(JSONB())
         return dialect.type_descriptor(String())
 
@@ -219,9 +220,27 @@ class TagEntity(enum.Enum):
     Null = "Null"
 
 
+# PostgreSQL-only index options, attached just before DDL runs on PostgreSQL: giving them to
+# Index() directly makes SQLAlchemy import its PostgreSQL dialect (~50 ms) in every process,
+# including every SQLite one. They only change CREATE INDEX, never a query.
+_POSTGRESQL_INDEX_OPTIONS: list[tuple[Index, dict[str, Any]]] = []
+
+
 def _prefix_index(name: str, column: Any, unique: bool = True) -> Index:
     # PostgreSQL needs varchar_pattern_ops for LIKE 'prefix%' to use the index.
-    return Index(name, column, unique=unique, postgresql_ops={column.name: "varchar_pattern_ops"})
+    index = Index(name, column, unique=unique)
+    _POSTGRESQL_INDEX_OPTIONS.append((index, {"ops": "varchar_pattern_ops"}))
+    return index
+
+
+def apply_postgresql_index_options() -> None:
+    """Gives the indexes their PostgreSQL options (pattern ops, partial index); idempotent."""
+    for index, options in _POSTGRESQL_INDEX_OPTIONS:
+        for key, value in options.items():
+            if key == "ops":
+                # Read the column name now: declarative names columns after the class body runs.
+                value = {column.name: value for column in index.columns}
+            index.dialect_options["postgresql"][key] = value
 
 
 class RedunVersion(Base):
@@ -868,7 +887,6 @@ class Tag(Base):
         "ix_tag_tag_hash_current",
         tag_hash,
         unique=True,
-        postgresql_where=is_current,
         sqlite_where=is_current,
     )
 
@@ -954,6 +972,15 @@ class Tag(Base):
             return None
         value = object_session(self).get(Value, self.value)
         return value.value_parsed if value is not None else None
+
+
+_POSTGRESQL_INDEX_OPTIONS.append((Tag.tag_hash_idx, {"where": Tag.is_current}))
+
+
+@sa.event.listens_for(Base.metadata, "before_create")
+def _postgresql_options_before_ddl(_metadata: Any, connection: Any, **_kw: Any) -> None:
+    if connection.dialect.name == "postgresql":
+        apply_postgresql_index_options()
 
 
 _TAG_ENTITY_MODELS = {

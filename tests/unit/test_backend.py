@@ -194,3 +194,23 @@ def test_recording_api_round_trip(tmp_path):
     with pytest.raises(RedunDatabaseError, match="read-only"):
         reader.record_execution("x", [])
     reader.close()
+
+
+def test_postgresql_index_options_without_loading_the_dialect_at_import():
+    import subprocess
+    import sys
+
+    code = "import sys, redun_tui.db; print('sqlalchemy.dialects.postgresql' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+    from sqlalchemy.dialects import postgresql
+    from sqlalchemy.schema import CreateIndex
+
+    from redun_tui.db import models
+
+    models.apply_postgresql_index_options()
+    ddl = {index.name: str(CreateIndex(index).compile(dialect=postgresql.dialect())) for index, _ in models._POSTGRESQL_INDEX_OPTIONS}
+    assert ddl["ix_job_id_vpo"] == "CREATE UNIQUE INDEX ix_job_id_vpo ON job (id varchar_pattern_ops)"
+    assert ddl["ix_task_name_vpo"] == "CREATE INDEX ix_task_name_vpo ON task (name varchar_pattern_ops)"
+    assert ddl["ix_tag_tag_hash_current"].endswith("ON tag (tag_hash) WHERE is_current")
+    assert len(ddl) == 8
