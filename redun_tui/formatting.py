@@ -92,3 +92,18 @@ def format_size(size: int | None) -> str:
             return f"{int(value)} B" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{size} B"
+
+
+def command_summary(command: str) -> str:
+    """The telling part of ``redun run …`` for a list column: from the workflow script on.
+
+    ``run --exclude-user aws wf.py main --n 3`` becomes ``wf.py main --n 3``. Without a ``.py``
+    script (``redun run`` of a module), only the leading ``run`` is dropped.
+    """
+    words = command.split(" ")
+    if words and words[0] == "run":
+        words = words[1:]
+    for index, word in enumerate(words):
+        if word.endswith(".py") and not word.startswith("-"):
+            return " ".join(words[index:])
+    return " ".join(words)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from redun_tui.formatting import format_duration, format_time, short_id
+from redun_tui.formatting import command_summary, format_duration, format_time, short_id
 from redun_tui.tui.text import tags_text
 from redun_tui.tui.screens.list_screen import RELOAD_LIMIT, ListScreen
 from redun_tui.tui.widgets.paged_list import Column
@@ -20,7 +20,7 @@ def execution_cells(row: ExecutionRow) -> tuple[str, ...]:
         format_duration(row.duration),
         row.status,
         row.task_name,
-        row.args,
+        command_summary(row.args),
         tags,
     )
 
