@@ -243,6 +243,30 @@ def apply_postgresql_index_options() -> None:
             index.dialect_options["postgresql"][key] = value
 
 
+def _current_tags(key: str, **kwargs: Any) -> Any:
+    """The current tags of a record whose primary key is ``key`` (``"Job.id"``)."""
+    return relationship(
+        "Tag",
+        foreign_keys="Tag.entity_id",
+        primaryjoin=f"and_({key} == Tag.entity_id, Tag.is_current == True)",
+        viewonly=True,
+        uselist=True,
+        **kwargs,
+    )
+
+
+class _StatusCache:
+    """Keeps a computed status on the instance, reset whenever it is loaded (as redun does)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._load()
+
+    @reconstructor
+    def _load(self) -> None:
+        self._status: str | None = None
+
+
 class RedunVersion(Base):
     """A row per schema version written, as redun records it."""
 
@@ -313,14 +337,7 @@ class Value(Base):
         primaryjoin=lambda: Value.value_hash == Subvalue.value_hash,
         back_populates="child",
     )
-    tags = relationship(
-        "Tag",
-        foreign_keys="Tag.entity_id",
-        primaryjoin="and_(Value.value_hash == Tag.entity_id, Tag.is_current == True)",
-        back_populates="values",
-        viewonly=True,
-        uselist=True,
-    )
+    tags = _current_tags("Value.value_hash", back_populates="values")
     file = relationship("File", uselist=False, back_populates="value")
     subfiles = relationship(
         "File",
@@ -502,13 +519,7 @@ class CallNode(Base):
     task = relationship("Task", uselist=False, foreign_keys=[task_hash], back_populates="call_nodes")
     value = relationship("Value", uselist=False, foreign_keys=[value_hash], back_populates="results")
     task_set = relationship("CallSubtreeTask", back_populates="call_node", uselist=True)
-    tags = relationship(
-        "Tag",
-        foreign_keys="Tag.entity_id",
-        primaryjoin="and_(CallNode.call_hash == Tag.entity_id, Tag.is_current == True)",
-        viewonly=True,
-        uselist=True,
-    )
+    tags = _current_tags("CallNode.call_hash")
     arguments = relationship("Argument", back_populates="call_node")
     downstream = relationship(
         "Argument",
@@ -661,7 +672,7 @@ def job_status_from(result_type: str | None, end_time: Any, cached: bool) -> str
     return "CACHED" if cached else "DONE"
 
 
-class Execution(Base):
+class Execution(_StatusCache, Base):
     """One run of ``redun run``: its command line and root job."""
 
     __tablename__ = "execution"
@@ -680,21 +691,7 @@ class Execution(Base):
         uselist=True,
         back_populates="execution",
     )
-    tags = relationship(
-        "Tag",
-        foreign_keys="Tag.entity_id",
-        primaryjoin="and_(Execution.id == Tag.entity_id, Tag.is_current == True)",
-        uselist=True,
-        viewonly=True,
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._load()
-
-    @reconstructor
-    def _load(self) -> None:
-        self._status: str | None = None
+    tags = _current_tags("Execution.id")
 
     def __repr__(self) -> str:
         name = self.task.fullname if self.task else "None"
@@ -730,7 +727,7 @@ class Execution(Base):
         return "RUN " if self.status == "RUNNING" else self.status
 
 
-class Job(Base):
+class Job(_StatusCache, Base):
     """One scheduled call of a task inside an execution."""
 
     __tablename__ = "job"
@@ -755,21 +752,7 @@ class Job(Base):
     )
     parent_job = relationship("Job", uselist=False, remote_side=[id], back_populates="child_jobs")
     execution = relationship("Execution", foreign_keys=[execution_id], uselist=False, back_populates="jobs")
-    tags = relationship(
-        "Tag",
-        foreign_keys="Tag.entity_id",
-        primaryjoin="and_(Job.id == Tag.entity_id, Tag.is_current == True)",
-        uselist=True,
-        viewonly=True,
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._load()
-
-    @reconstructor
-    def _load(self) -> None:
-        self._status: str | None = None
+    tags = _current_tags("Job.id")
 
     def __repr__(self) -> str:
         name = self.task.fullname if self.task else "None"
@@ -834,13 +817,7 @@ class Task(Base):
         uselist=False,
         viewonly=True,
     )
-    tags = relationship(
-        "Tag",
-        foreign_keys="Tag.entity_id",
-        primaryjoin="and_(Task.hash == Tag.entity_id, Tag.is_current == True)",
-        uselist=True,
-        viewonly=True,
-    )
+    tags = _current_tags("Task.hash")
     evals = relationship("Evaluation", back_populates="task")
     call_nodes = relationship("CallNode", back_populates="task")
     jobs = relationship("Job", back_populates="task")
