@@ -1467,7 +1467,7 @@ class Store:
 
         def work(session: Session) -> Page[RecordRow]:
             query = apply_search(CallGraphQuery(session), parsed, session).build()
-            wanted = getattr(query, "_filter_types", set(_SEARCH_ORDER))
+            wanted = set(query.record_types)
             subqueries = dict(query.subqueries)
             items: list[RecordRow] = []
             next_cursor = None
@@ -1771,7 +1771,7 @@ def _searched_executions(session: Session, text: str, key: tuple | None, size: i
     if isinstance(parsed, SearchSyntaxError):
         raise parsed
     query = apply_search(CallGraphQuery(session), parsed, session).build()
-    wanted = getattr(query, "_filter_types", set(_SEARCH_ORDER))
+    wanted = set(query.record_types)
     subqueries = dict(query.subqueries)
     if "Execution" in wanted:
         matches = subqueries["Execution"]

@@ -82,9 +82,9 @@ def browse(path_or_url: str | None, route: str | None, demo: bool, migrate: bool
     if migrate:
         if demo:
             raise CliError("--migrate cannot change the bundled demo database")
-        from redun_tui.commands.db import _migrate
+        from redun_tui.commands.db import migrate_database
 
-        _migrate("upgrade", "latest", target)
+        migrate_database("upgrade", "latest", target)
 
     backend = open_db(target, read_only=True)
     try:

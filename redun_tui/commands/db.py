@@ -173,7 +173,7 @@ def _is_url(text: str) -> bool:
     return "://" in text
 
 
-def _migrate(direction: str, version_text: str, target: str | None) -> None:
+def migrate_database(direction: str, version_text: str, target: str | None) -> None:
     """Migrate ``target`` to ``version_text`` after the checks redun makes, backing up first."""
     desired = _parse_version(version_text)
 
@@ -250,7 +250,7 @@ def upgrade(args: tuple[str, ...]) -> None:
             version_text, target = "latest", only
     else:
         version_text, target = "latest", None
-    _migrate("upgrade", version_text, target)
+    migrate_database("upgrade", version_text, target)
 
 
 @db.command("downgrade")
@@ -258,4 +258,4 @@ def upgrade(args: tuple[str, ...]) -> None:
 @click.argument("path_or_url", required=False)
 def downgrade(version: str, path_or_url: str | None) -> None:
     """Downgrade the database schema to VERSION, backing up a SQLite file first."""
-    _migrate("downgrade", version, path_or_url)
+    migrate_database("downgrade", version, path_or_url)

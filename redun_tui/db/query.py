@@ -398,6 +398,11 @@ class CallGraphQuery:
         self._values = values if values is not None else session.query(Value)
         self._value_subqueries = value_subqueries
 
+    @property
+    def record_types(self) -> frozenset[str]:
+        """The record types this query can still return (``Execution``, ``Job``…)."""
+        return frozenset(self._filter_types)
+
     def __repr__(self) -> str:
         return (
             f"CallGraphQuery(types={sorted(self._filter_types)}, joins={sorted(self._joins)}, "
