@@ -43,6 +43,7 @@ from redun_tui.db import dataflow as _dataflow
 from redun_tui.db import values as _values
 from redun_tui.db.backend import LOCK_RETRIES, RedunBackendDb, classify_error
 from redun_tui.db.models import (
+    ERROR_VALUE_TYPE,
     Argument,
     ArgumentResult,
     CallNode,
@@ -96,7 +97,6 @@ MAX_VALUE_SIZE_PREVIEW = _values.MAX_VALUE_SIZE_PREVIEW
 # multi-gigabyte pickle must not take the app's memory with it.
 FULL_VALUE_LIMIT = 64 * 1024 * 1024
 
-ERROR_VALUE_TYPE = "redun.ErrorValue"
 TASK_NAME_LIMIT = 200  # characters of a task name in a list row
 ARGS_LIMIT = 500  # characters of an execution's command line in a list row
 TAG_TEXT_LIMIT = 1_000  # characters of a tag's JSON value in a view
@@ -140,6 +140,17 @@ def _status_case(value_type: Any, end_time: Any, cached: Any) -> Any:
         (value_type == ERROR_VALUE_TYPE, literal("FAILED")),
         (end_time.is_(None), literal("RUNNING")),
         (cached == true(), literal("CACHED")),
+        else_=literal("DONE"),
+    )
+
+
+def _execution_status_case(jj: Any) -> Any:
+    """An execution's status from its root job (``jj``, outer-joined): no root job is FAILED,
+    CACHED counts as DONE (models.Execution.status as a SQL CASE)."""
+    return case(
+        (jj.job.id.is_(None), literal("FAILED")),
+        (jj.value.type == ERROR_VALUE_TYPE, literal("FAILED")),
+        (jj.job.end_time.is_(None), literal("RUNNING")),
         else_=literal("DONE"),
     )
 
@@ -562,12 +573,7 @@ class Store:
         """Execution columns joined to the root job (status, times, task), FROM ``base``."""
         jj = _MAIN
         base = Execution.__table__ if base is None else base
-        exec_status = case(
-            (jj.job.id.is_(None), literal("FAILED")),
-            (jj.value.type == ERROR_VALUE_TYPE, literal("FAILED")),
-            (jj.job.end_time.is_(None), literal("RUNNING")),
-            else_=literal("DONE"),
-        )
+        exec_status = _execution_status_case(jj)
         query = select(
             Execution.id,
             Execution.args,
@@ -650,12 +656,7 @@ class Store:
             full_id = self._resolve_one(session, Execution.id, execution_id, "execution")
             # An outer join here, so a record whose root job is missing still opens (as FAILED).
             jj = _MAIN
-            exec_status = case(
-                (jj.job.id.is_(None), literal("FAILED")),
-                (jj.value.type == ERROR_VALUE_TYPE, literal("FAILED")),
-                (jj.job.end_time.is_(None), literal("RUNNING")),
-                else_=literal("DONE"),
-            )
+            exec_status = _execution_status_case(jj)
             query = (
                 select(
                     Execution.id,

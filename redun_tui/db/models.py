@@ -35,6 +35,9 @@ MAX_VALUE_SIZE_PREVIEW = _values.MAX_VALUE_SIZE_PREVIEW
 PreviewValue = _values.PreviewValue
 trim_string = _values.trim_string
 
+# The type name of a failed call's result: the root of every status rule.
+ERROR_VALUE_TYPE = "redun.ErrorValue"
+
 # Tag key under which redun stores a CallNode's context.
 CONTEXT_KEY = "redun.context"
 
@@ -665,7 +668,7 @@ def job_status_from(result_type: str | None, end_time: Any, cached: bool) -> str
     FAILED if the call node's result is an ErrorValue, else RUNNING without an end time, else
     CACHED or DONE.
     """
-    if result_type == "redun.ErrorValue":
+    if result_type == ERROR_VALUE_TYPE:
         return "FAILED"
     if not end_time:
         return "RUNNING"

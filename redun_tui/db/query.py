@@ -48,6 +48,7 @@ from sqlalchemy.orm import Query, Session, aliased
 from sqlalchemy.sql.expression import cast as sa_cast
 
 from redun_tui.db.models import (
+    ERROR_VALUE_TYPE,
     JSON,
     Argument,
     Base,
@@ -61,7 +62,6 @@ from redun_tui.db.models import (
     Value,
 )
 
-ERROR_VALUE_TYPE = "redun.ErrorValue"
 # Kept under redun's name too: callers of the seed API import it.
 REDUN_ERROR_TYPE_NAME = ERROR_VALUE_TYPE
 JOB_STATUSES = ("RUNNING", "FAILED", "CACHED", "DONE")
