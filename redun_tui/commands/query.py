@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from redun_tui.commands.common import CliError, database
+from redun_tui.db.backend import chunks
 from redun_tui.db.models import CallNode, Execution, File, Job, Task, Value
 from redun_tui.db.query import CallGraphQuery, job_status_case
 from redun_tui.formatting import format_time, one_line
@@ -83,7 +84,7 @@ def describe(session: Session, records: list[Any]) -> list[dict]:
     """
     job_ids = [r.id for r in records if isinstance(r, Job)] + [r.job_id for r in records if isinstance(r, Execution)]
     jobs: dict[str, tuple[str, str | None, Any]] = {}
-    for chunk in _chunks(job_ids):
+    for chunk in chunks(job_ids, BATCH):
         rows = session.execute(
             sa.select(Job.id, job_status_case(Job, correlated=True), Task.namespace, Task.name, Job.start_time)
             .outerjoin(Task, Task.hash == Job.task_hash)
@@ -93,7 +94,7 @@ def describe(session: Session, records: list[Any]) -> list[dict]:
             jobs[job_id] = (status, _fullname(namespace, name), start)
     value_hashes = [r.value_hash for r in records if isinstance(r, Value)]
     paths: dict[str, str] = {}
-    for chunk in _chunks(value_hashes):
+    for chunk in chunks(value_hashes, BATCH):
         paths.update(session.execute(sa.select(File.value_hash, File.path).where(File.value_hash.in_(chunk))).all())
 
     described = []
@@ -130,11 +131,6 @@ def _args(text: str | None) -> Any:
         return json.loads(text) if text else None
     except ValueError:
         return text
-
-
-def _chunks(items: list[str], size: int = BATCH) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def format_line(item: dict, tty: bool) -> str:

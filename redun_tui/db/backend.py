@@ -638,7 +638,7 @@ class RedunBackendDb:
         for model, pk in self._model_pks:
             # Batches of 100 ids, as redun's: a Job record lists as children only the jobs
             # serialized in the same batch, so the batch size shows in the output.
-            for chunk in _chunks(ids, RECORD_BATCH):
+            for chunk in chunks(ids, RECORD_BATCH):
                 query = self.session.query(model).filter(pk.in_(chunk))
                 yield from self._record_serializer.serialize_query(query)
 
@@ -648,7 +648,7 @@ class RedunBackendDb:
         record_ids = list(record_ids)
         existing: set[str] = set()
         for _model, pk in self._model_pks:
-            for chunk in _chunks(record_ids):
+            for chunk in chunks(record_ids):
                 existing.update(self.session.execute(select(pk).where(pk.in_(chunk))).scalars())
         return [record_id for record_id in record_ids if record_id in existing]
 
@@ -656,7 +656,7 @@ class RedunBackendDb:
         assert self.session is not None
         record_ids = list(record_ids)
         for model, pk in self._model_pks:
-            for chunk in _chunks(record_ids):
+            for chunk in chunks(record_ids):
                 for record_id in self.session.execute(select(pk).where(pk.in_(chunk))).scalars():
                     yield model, record_id
 
@@ -997,7 +997,8 @@ def _own_copy(row: Value) -> Any:
     return _values.decode_value(row.type, row.format, row.value, shared=False)
 
 
-def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+def chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    """Splits ids into lists short enough for one IN (...) on every database."""
     # SQLite limits bound parameters per statement; keep IN lists well below it.
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -1005,7 +1006,7 @@ def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
 
 def _select_in(session: Session, columns: tuple, key: Any, ids: Iterable[str]) -> Iterator[tuple]:
     ids = list(ids)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         yield from session.execute(select(*columns).where(key.in_(chunk)))
 
 
@@ -1032,7 +1033,7 @@ def get_call_node_child_edges(session: Session, ids: Iterable[str]) -> Iterator[
         yield "CallNode.task", Task, task_hash
         yield "CallNode.result", Value, value_hash
     seen_args: set[str] = set()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         rows = session.execute(
             select(Argument.arg_hash, Argument.value_hash, ArgumentResult.result_call_hash)
             .outerjoin(ArgumentResult, ArgumentResult.arg_hash == Argument.arg_hash)
