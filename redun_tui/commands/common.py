@@ -8,8 +8,7 @@ from contextlib import contextmanager
 
 import click
 
-from redun_tui.db.backend import RedunBackendDb, classify_error
-from redun_tui.db.models import RedunDatabaseError
+from redun_tui.db.backend import RedunBackendDb
 
 EXIT_BAD_INPUT = 2
 # A command line is not interactive, so it can wait longer than the app's workers for a running
@@ -45,10 +44,8 @@ def open_db(
         else:
             backend = RedunBackendDb(target, read_only=read_only, busy_timeout=busy_timeout)
         backend.load(migrate=migrate)
-    except RedunDatabaseError as error:
-        raise CliError(str(error)) from None
-    except Exception as error:  # driver errors not classified by the backend
-        raise CliError(str(classify_error(error, target or ""))) from None
+    except Exception as error:  # whatever stops the open is the database's problem
+        raise database_cli_error(error, target, opening=True) from None
     return backend
 
 
@@ -58,17 +55,27 @@ def database(target: str | None, read_only: bool = True) -> Iterator[RedunBacken
     backend = open_db(target, read_only=read_only, busy_timeout=CLI_BUSY_TIMEOUT)
     try:
         yield backend
-    except RedunDatabaseError as error:
-        raise CliError(str(error)) from None
-    except CliError:
-        raise
-    except click.exceptions.Exit:
+    except (CliError, click.exceptions.Exit):
         raise
     except Exception as error:
-        from sqlalchemy.exc import SQLAlchemyError
-
-        if isinstance(error, SQLAlchemyError):
-            raise CliError(str(classify_error(error, target or ""))) from None
-        raise
+        problem = database_cli_error(error, target)
+        if problem is None:
+            raise
+        raise problem from None
     finally:
         backend.close()
+
+
+def database_cli_error(error: BaseException, target: str | None, opening: bool = False) -> CliError | None:
+    """A database error as a one-line CliError, or None when ``error`` is not about the database.
+
+    The mapping is the store's one mapping of driver errors
+    (:func:`redun_tui.store.errors.database_error`); ``opening`` as there: any error that
+    stopped opening the database is reported as its problem.
+    """
+    # Imported on the error path only: the store package is not needed for `--help` or
+    # for subcommands that succeed without it.
+    from redun_tui.store.errors import database_error
+
+    problem = database_error(error, target or "", opening=opening)
+    return None if problem is None else CliError(str(problem))

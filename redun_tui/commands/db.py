@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from redun_tui.commands import common
 from redun_tui.commands.common import CliError
 from redun_tui.db import migrations
-from redun_tui.db.backend import RedunBackendDb, classify_error, sqlite_path
+from redun_tui.db.backend import RedunBackendDb, sqlite_path
 from redun_tui.db.models import (
     REDUN_DB_UNKNOWN_VERSION,
     REDUN_DB_VERSIONS,
@@ -65,12 +65,6 @@ def _version(major: int, minor: int) -> DBVersionInfo:
     return next(v for v in REDUN_DB_VERSIONS if (v.major, v.minor) == (major, minor))
 
 
-def _database_error(error: BaseException, target: str | None) -> CliError:
-    if isinstance(error, RedunDatabaseError):
-        return CliError(str(error))
-    return CliError(str(classify_error(error, target or "")))
-
-
 @contextmanager
 def _connected(target: str | None, read_only: bool = True) -> Iterator[RedunBackendDb]:
     """Yield a backend with its engine created but no version check (old schemas are fine here).
@@ -85,7 +79,7 @@ def _connected(target: str | None, read_only: bool = True) -> Iterator[RedunBack
         backend.create_engine()
         yield backend
     except (RedunDatabaseError, SQLAlchemyError, sqlite3.Error, OSError) as error:
-        raise _database_error(error, target) from None
+        raise common.database_cli_error(error, target, opening=True) from None
     finally:
         if backend is not None:
             backend.close()

@@ -25,9 +25,9 @@ import click
 import sqlalchemy as sa
 
 from redun_tui.commands import common
-from redun_tui.commands.common import CliError, database, one_line
+from redun_tui.commands.common import CliError, database, database_cli_error, one_line
 from redun_tui.commands.query import build_query, iter_limited
-from redun_tui.db.backend import RedunBackendDb, classify_error, sqlite_path
+from redun_tui.db.backend import RedunBackendDb, sqlite_path
 from redun_tui.db.models import Execution, Job, RedunDatabaseError
 from redun_tui.db.query import CallGraphQuery
 from redun_tui.db.serializers import RecordFormatError, RecordSerializer
@@ -171,14 +171,10 @@ def open_for_import(target: str) -> tuple[RedunBackendDb, bool]:
         backend.close()
         _remove_new_file(path, created_file)
         raise
-    except RedunDatabaseError as error:
-        backend.close()
-        _remove_new_file(path, created_file)
-        raise CliError(str(error)) from None
     except Exception as error:
         backend.close()
         _remove_new_file(path, created_file)
-        raise CliError(str(classify_error(error, target))) from None
+        raise database_cli_error(error, target, opening=True) from None
     return backend, created_file
 
 

@@ -59,17 +59,19 @@ def is_locked(error: BaseException) -> bool:
     return _is_driver_error(error) and "locked" in str(error).lower()
 
 
-def database_error(error: BaseException, target: str = "") -> RedunDatabaseError | None:
+def database_error(error: BaseException, target: str = "", opening: bool = False) -> RedunDatabaseError | None:
     """``error`` as a RedunDatabaseError with a one-line message, or None if it is not about
     the database (then it is the caller's to report or raise).
 
     Args:
         error: anything a store call or an open raised.
         target: the database as the user named it, to prefix the message with.
+        opening: ``error`` stopped opening the database, so whatever it is (a malformed URL, a
+            missing driver) is reported as the database's problem.
     """
     if isinstance(error, RedunDatabaseError):
         return error
-    if _is_driver_error(error):
+    if opening or _is_driver_error(error):
         return classify_error(error, target)
     return None
 
