@@ -17,10 +17,12 @@ from redun_tui.store.sql import MAIN, PAGE, PROBE_ROOT, DrivingJoin, JobJoin, ex
 from redun_tui.views import ExecutionDetail, ExecutionRow, Page, StatusCount, TagView
 
 
-def execution_select(base: Any = None) -> tuple[Any, JobJoin]:
-    """Execution columns joined to the root job (status, times, task), FROM ``base``."""
+def execution_select(base: Any = None, *extra: Any, outer: bool = False) -> tuple[Any, JobJoin]:
+    """Execution columns joined to the root job (status, times, task), then ``extra``, FROM
+    ``base``; ``outer`` keeps executions whose root job is missing."""
     jj = MAIN
     base = Execution.__table__ if base is None else base
+    join = base.outerjoin if outer else base.join
     exec_status = execution_status_case(jj)
     query = select(
         Execution.id,
@@ -32,7 +34,8 @@ def execution_select(base: Any = None) -> tuple[Any, JobJoin]:
         jj.task.namespace,
         jj.task.name,
         Execution.job_id,
-    ).select_from(jj.joined(base.join(jj.job.table, Execution.job_id == jj.job.id)))
+        *extra,
+    ).select_from(jj.joined(join(jj.job.table, Execution.job_id == jj.job.id)))
     return query, jj
 
 
@@ -100,26 +103,9 @@ def execution(session: Session, execution_id: str) -> ExecutionDetail:
     """One execution's header (full id or unique prefix)."""
     full_id = resolve_one(session, Execution.id, execution_id, "execution")
     # An outer join here, so a record whose root job is missing still opens (as FAILED).
-    jj = MAIN
-    exec_status = execution_status_case(jj)
-    query = (
-        select(
-            Execution.id,
-            Execution.args,
-            Execution.updated_time,
-            jj.job.start_time,
-            jj.job.end_time,
-            exec_status.label("status"),
-            jj.task.namespace,
-            jj.task.name,
-            Execution.job_id,
-            select(func.count()).select_from(Job).where(Job.execution_id == Execution.id).scalar_subquery(),
-            jj.job.id,
-        )
-        .select_from(jj.joined(Execution.__table__.outerjoin(jj.job.table, Execution.job_id == jj.job.id)))
-        .where(Execution.id == full_id)
-    )
-    row = session.execute(query).one()
+    job_count = select(func.count()).select_from(Job).where(Job.execution_id == Execution.id).scalar_subquery()
+    query, _ = execution_select(None, job_count, MAIN.job.id, outer=True)
+    row = session.execute(query.where(Execution.id == full_id)).one()
     tags = tag_views(session, TagEntity.Execution, [full_id]).get(full_id, ())
     return ExecutionDetail(
         row=make_execution_row(row, tags),
@@ -165,6 +151,19 @@ def status_counts(session: Session, execution_id: str) -> tuple[StatusCount, ...
     )
 
 
+def built_search(session: Session, text: str) -> tuple[set[str], dict[str, Any]]:
+    """(record types wanted, their built queries) for search-bar text.
+
+    Raises:
+        SearchSyntaxError: the text does not parse.
+    """
+    parsed = parse_search(text)
+    if isinstance(parsed, SearchSyntaxError):
+        raise parsed
+    query = apply_search(CallGraphQuery(session), parsed, session).build()
+    return set(query.record_types), dict(query.subqueries)
+
+
 def newest_executions(key: tuple | None) -> Any:
     """SELECT of execution ``id`` and root ``start_time``, newest first, after ``key``."""
     root = PROBE_ROOT
@@ -186,12 +185,7 @@ def searched_executions(session: Session, text: str, key: tuple | None, size: in
     Raises:
         SearchSyntaxError: the text does not parse.
     """
-    parsed = parse_search(text)
-    if isinstance(parsed, SearchSyntaxError):
-        raise parsed
-    query = apply_search(CallGraphQuery(session), parsed, session).build()
-    wanted = set(query.record_types)
-    subqueries = dict(query.subqueries)
+    wanted, subqueries = built_search(session, text)
     if "Execution" in wanted:
         matches = subqueries["Execution"]
         match = lambda window: matches.filter(Execution.id == window.c.id)  # noqa: E731

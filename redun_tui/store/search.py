@@ -8,11 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from redun_tui.db.models import CallNode, Execution, Job, Task, Value
-from redun_tui.db.query import CallGraphQuery
-from redun_tui.search import SearchSyntaxError, apply_search, parse_search
 from redun_tui.store import routes
 from redun_tui.store.errors import StoreError
-from redun_tui.store.executions import execution_select, newest_executions
+from redun_tui.store.executions import built_search, execution_select, newest_executions
 from redun_tui.store.jobs import latest_jobs, make_job_row
 from redun_tui.store.paging import (
     DEFAULT_PAGE_SIZE,
@@ -40,13 +38,7 @@ def search(session: Session, text: str, cursor: str | None = None, limit: int = 
     """
     limit = check_limit(limit)
     offset, type_index, key = _decode_search_cursor(cursor)
-    parsed = parse_search(text)
-    if isinstance(parsed, SearchSyntaxError):
-        raise parsed
-
-    query = apply_search(CallGraphQuery(session), parsed, session).build()
-    wanted = set(query.record_types)
-    subqueries = dict(query.subqueries)
+    wanted, subqueries = built_search(session, text)
     items: list[RecordRow] = []
     next_cursor = None
     index, resume = type_index, key
