@@ -259,5 +259,3 @@ def get_callnode_arguments(call_node: CallNode) -> list[Argument]:
         key=lambda arg: arg.arg_key,
     )
     return positional + keyword
-
-

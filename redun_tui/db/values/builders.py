@@ -280,4 +280,3 @@ def _newobj_ex(cls: Any, args: Any, kwargs: Any) -> Any:
     if isinstance(cls, (_Builtin, BlockedGlobal)):
         return cls(*args, **kwargs)
     raise TypeError(f"cannot create {_leaf_repr(cls)}")
-

@@ -173,7 +173,6 @@ def _is_compound(obj: Any) -> bool:
     return kind in _CONTAINER_TYPES or isinstance(obj, (StandIn, BaseException))
 
 
-
 def _as_bytes(data: Any) -> bytes | None:
     if isinstance(data, bytes):
         return data

@@ -241,5 +241,3 @@ class ShardedS3Dataset(StandIn):
         yield ", hash="
         yield _Str(self.hash)
         yield ")"
-
-

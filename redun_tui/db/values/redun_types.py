@@ -564,7 +564,6 @@ class Handle(StandIn):
         yield ")"
 
 
-
 # Nested pickles are decoded by the decoder built on top of these classes: bound once its
 # names exist (the package imports ``text`` first, which imports this module).
 from redun_tui.db.values.decode import _deserialize  # noqa: E402

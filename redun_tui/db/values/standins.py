@@ -280,7 +280,6 @@ class _Builtin:
         return f"<class '{name}'>"
 
 
-
 def _format_arguments_parts(args: Any, kwargs: Any, sort: bool = True) -> Iterator[Any]:
     """Parts of ``a, b, key=value`` as redun's ``format_arguments`` prints them."""
     first = True
@@ -311,7 +310,6 @@ def _format_arguments_parts(args: Any, kwargs: Any, sort: bool = True) -> Iterat
         if not first:
             yield ", "
         yield _Repr(kwargs)
-
 
 
 # ---------------------------------------------------------------------------------------
@@ -428,7 +426,6 @@ class Unpicklable(StandIn):
         yield f"Unpicklable('{self.error}')"
 
 
-
 class OversizedValue(StandIn):
     """Wraps a decoded value that Python's own ``repr()`` cannot print safely.
 
@@ -450,4 +447,3 @@ class OversizedValue(StandIn):
 
     def _repr_parts(self) -> Iterator[Any]:
         yield _Repr(self.value)
-

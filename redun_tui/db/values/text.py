@@ -320,7 +320,6 @@ def _short_hash(value: Any) -> Any:
     return _leaf_str(value)[:8]
 
 
-
 # The renderer prints the classes built on top of it (their reprs call back into it), so it
 # binds them once its own names exist; the package imports this module before the others.
 from redun_tui.db.values.builders import OrderedDict, PickledFrozenSet, PickledSet  # noqa: E402
