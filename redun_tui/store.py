@@ -55,7 +55,7 @@ from redun_tui.db.models import (
     TagEntity,
     Task,
     Value,
-    json_dumps,
+    json_text,
 )
 from redun_tui.db.query import CallGraphQuery, UnknownStatusError, job_status_case, job_status_term
 from redun_tui.search import SearchSyntaxError, apply_search, parse_search
@@ -416,7 +416,7 @@ def _fullname(namespace: str | None, name: str | None) -> str:
 
 
 def _tag_text(value: Any) -> str:
-    return _values.trim_string(json_dumps(value), TAG_TEXT_LIMIT)
+    return _values.trim_string(json_text(value), TAG_TEXT_LIMIT)
 
 
 def _command_line(args_json: str | None) -> tuple[str, ...]:
