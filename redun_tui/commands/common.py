@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from contextlib import contextmanager
 import click
 
 from redun_tui.db.backend import RedunBackendDb
+from redun_tui.formatting import safe_text
 
 EXIT_BAD_INPUT = 2
 # A command line is not interactive, so it can wait longer than the app's workers for a running
@@ -25,9 +27,49 @@ class CliError(click.ClickException):
         click.echo(f"redun-tui: {one_line(self.format_message())}", err=True, file=file or sys.stderr)
 
 
-def one_line(text: str) -> str:
-    """Collapses a message to a single line (multi-line driver errors would look like tracebacks)."""
-    return " ".join(str(text).split())
+def one_line(text: object) -> str:
+    """A message as one safe line: control characters escaped visibly, whitespace collapsed.
+
+    Messages quote paths, ids and search text from the user or the database; they pass through
+    :func:`redun_tui.formatting.safe_text` (the one escaping function) before the collapse, so a
+    CR or a form feed shows as ``\\r``/``\\f`` instead of being eaten as whitespace. Multi-line
+    driver errors become one line (several would look like a traceback).
+    """
+    return " ".join(safe_text(text).split())
+
+
+def echo(text: object = "", err: bool = False) -> None:
+    """Prints one line of human-readable output with control characters escaped visibly.
+
+    Every command's text output goes through here (or :func:`one_line`), piped or not; only
+    ``--json`` and export files are written exactly.
+    """
+    click.echo(safe_text(text), err=err)
+
+
+def warn(message: str) -> None:
+    """One line ``redun-tui: warning: …`` on stderr (the command goes on)."""
+    click.echo(f"redun-tui: warning: {one_line(message)}", err=True)
+
+
+# File names that say "database" even before the file exists (so a typo gets "no such file").
+DATABASE_SUFFIXES = (".db", ".sqlite", ".sqlite3", ".redun")
+
+
+def looks_like_database(word: str) -> bool:
+    """True when a command-line word names a database: a URL, an existing path, or a ``*.db`` name."""
+    return "://" in word or os.path.exists(word) or word.lower().endswith(DATABASE_SUFFIXES)
+
+
+def split_target(words: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """``[PATH_OR_URL] REST…`` -> (PATH_OR_URL or None, REST).
+
+    The first word is the database when :func:`looks_like_database` says so; otherwise there is
+    none and the database is the redun project's (found as redun finds it, here or above).
+    """
+    if words and looks_like_database(words[0]):
+        return words[0], words[1:]
+    return None, words
 
 
 def open_db(
@@ -46,6 +88,8 @@ def open_db(
         backend.load(migrate=migrate)
     except Exception as error:  # whatever stops the open is the database's problem
         raise database_cli_error(error, target, opening=True) from None
+    if backend.schema_warning:
+        warn(backend.schema_warning)
     return backend
 
 

@@ -135,9 +135,33 @@ def parse_db_version(version_str: str) -> DBVersionInfo:
     raise RedunVersionError(f"Unknown db version: {version_str}")
 
 
+class UnparsedJSON(str):
+    """The text of a JSON column that is not valid JSON: bad data, kept as the text it is.
+
+    A str, so everything that shows or exports a value still works; its type says that the
+    text was not parsed (see :func:`json_text`).
+    """
+
+    __slots__ = ()
+
+
+UNPARSED_MARK = "(unparsed)"
+
+
 def json_dumps(value: Any) -> str:
     """Normalized JSON text, as redun stores it: sorted keys, no spaces."""
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def json_text(value: Any) -> str:
+    """A JSON column's value as text to show: normalized JSON, or the stored text marked unparsed.
+
+    ``{"a": 1}`` -> ``{"a":1}``; an :class:`UnparsedJSON` ``{oops`` -> ``(unparsed) {oops`` (the
+    mark first, so a cut of a long value keeps it).
+    """
+    if isinstance(value, UnparsedJSON):
+        return f"{UNPARSED_MARK} {str(value)}"
+    return json_dumps(value)
 
 
 def utcnow() -> datetime:
@@ -190,7 +214,13 @@ class JSON(TypeDecorator):
     def process_result_value(self, value: Any, dialect: Any) -> Any:
         if dialect.name == "postgresql" or value is None:
             return value
-        return json.loads(value)
+        try:
+            return json.loads(value)
+        except (ValueError, TypeError):
+            # One bad tag must not make a whole page (or an export) fail: the row is still
+            # read, its value kept as the stored text and marked (redun itself writes only
+            # JSON here; this is a damaged or hand-edited database).
+            return UnparsedJSON(value if isinstance(value, str) else repr(value))
 
 
 class DateTimeUTC(TypeDecorator):

@@ -14,7 +14,7 @@ from typing import Any
 
 from redun_tui.db import dataflow as _dataflow
 from redun_tui.db import values as _values
-from redun_tui.db.models import json_dumps
+from redun_tui.db.models import json_text
 from redun_tui.views import ErrorView, ValueRef
 
 PREVIEW_LIMIT = 20_000  # characters of a value preview shown inline
@@ -82,7 +82,7 @@ def fullname(namespace: str | None, name: str | None) -> str:
 
 
 def tag_text(value: Any) -> str:
-    return _values.trim_string(json_dumps(value), TAG_TEXT_LIMIT)
+    return _values.trim_string(json_text(value), TAG_TEXT_LIMIT)
 
 
 def command_line(args_json: str | None) -> tuple[str, ...]:

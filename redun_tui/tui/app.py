@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 LIVE_INTERVAL = 3.0  # seconds between heartbeat polls while something shown is RUNNING
 LOADING_DELAY = 0.08  # seconds before a running load shows its loading indicator
+SCHEMA_WARNING_SECONDS = 20  # long enough to read a sentence that matters once
 
 # Route kind -> the screen for the bare kind and the screen for ``kind/<arg>`` ("module:Class"
 # under redun_tui.tui.screens). The grammar itself is redun_tui.store.routes. Screen modules
@@ -95,6 +96,11 @@ class RedunTuiApp(App[None]):
         return ExecutionsScreen()
 
     def on_mount(self) -> None:
+        # A schema newer than this program knows (a newer minor) opened read-only: say so once.
+        warning = getattr(getattr(self.store, "backend", None), "schema_warning", None)
+        if warning:
+            self.notify(message_text(warning), title="Newer database schema", severity="warning",
+                        markup=False, timeout=SCHEMA_WARNING_SECONDS)
         if self.start_route != routes.HOME:
             self.navigate(self.start_route)
 
