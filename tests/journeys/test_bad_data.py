@@ -16,7 +16,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from conftest import FIXTURES_DIR
+from harness import FIXTURES_DIR
 from harness import run_piped
 
 BAD_TAG = '{"run": unquoted'  # not JSON

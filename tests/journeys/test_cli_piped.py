@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES_DIR
+from harness import FIXTURES_DIR
 from harness import run_piped
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "hostile"))

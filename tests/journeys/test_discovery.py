@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES_DIR
+from harness import FIXTURES_DIR
 from harness import run_piped
 
 # What `redun init` (0.44.1) writes, verbatim up to the executors section.
