@@ -202,3 +202,13 @@ def job_rerun(store: Any, detail: JobDetail) -> Rerun:
     values = {value_hash: store.value(value_hash) for value_hash in dict.fromkeys(argument_hashes(detail))}
     return job_command(detail, execution, values)
 
+
+
+def rerun_for_route(store: Any, route: str) -> Rerun:
+    """The re-run line of the record a (resolved) route shows: an execution or a job (call it in a worker)."""
+    kind, _, arg = route.partition("/")
+    if kind == "executions" and arg:
+        return execution_command(store.execution(arg))
+    if kind == "jobs" and arg:
+        return job_rerun(store, store.job(arg))
+    return Rerun(reason="open an execution or a job: only they can be re-run")
