@@ -68,12 +68,9 @@ def serve(path_or_url: str | None, route: str | None, host: str, port: int, publ
 
     store = Store(backend)
     start = resolve_route(store, route)
-    if demo:
-        target_args = ["--demo"]
-    elif target is not None and "://" not in target:
-        target_args = [os.path.abspath(target)]  # each tab's process may not share our directory
-    else:
-        target_args = [target] if target is not None else [os.path.abspath(backend.display_name)]
+    # Each tab's process starts in this directory: the database is named as the user named it
+    # (the header then reads as in a terminal); none named means the same .redun discovery.
+    target_args = ["--demo"] if demo else ([target] if target is not None else [])
 
     def resolve(text: str) -> str:
         try:

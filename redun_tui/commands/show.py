@@ -50,6 +50,9 @@ def resolve_record(store, text: str) -> str:
         elif resolution.error:
             problems.append(resolution.error)
     found = list(dict.fromkeys(found))
+    if any(route.startswith("values/") for route in found):
+        # A File value's hash also names its path (files/<hash>): the value is what was meant.
+        found = [route for route in found if not route.startswith("files/") or route == f"files/{text}"]
     if len(found) == 1:
         return found[0]
     if len(found) > 1:

@@ -47,11 +47,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(db: str | Path, *args: str, timeout: float = 60.0) -> Iterator[str]:
-    """Runs ``redun-tui serve DB --port P`` on loopback; yields its URL once it listens."""
+def served(db: str | Path, *args: str, timeout: float = 60.0, cwd: str | Path | None = None) -> Iterator[str]:
+    """Runs ``redun-tui serve DB --port P`` on loopback (in ``cwd``); yields its URL once it listens."""
     port = free_port()
     command = [sys.executable, "-m", "redun_tui", "serve", str(db), *args, "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=cwd,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}"
     try:
