@@ -11,7 +11,8 @@ DATA_MODULES = sorted(
     "redun_tui." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
     for path in (PACKAGE / "db").rglob("*.py")
     if "versions" not in path.parts and path.name != "env.py"
-) + ["redun_tui.store", "redun_tui.views", "redun_tui.formatting", "redun_tui.search"]
+) + ["redun_tui.store", "redun_tui.views", "redun_tui.formatting", "redun_tui.search",
+       "redun_tui.report", "redun_tui.rerun", "redun_tui.web"]
 
 
 def test_data_layer_does_not_import_textual_or_redun():
