@@ -97,7 +97,8 @@ def browse(path_or_url: str | None, route: str | None, demo: bool, migrate: bool
             raise CliError(one_line(str(error))) from None
 
         from redun_tui.tui.app import RedunTuiApp
+        from redun_tui.web import served_url
 
-        RedunTuiApp(store, start, db_label="--demo" if demo else None).run()
+        RedunTuiApp(store, start, db_label="--demo" if demo else None, served_url=served_url()).run()
     finally:
         backend.close()

@@ -67,6 +67,8 @@ class RedunTuiApp(App[None]):
             (default: the path or URL; ``--demo`` for the bundled demo).
         loading_delay: seconds a load may take before its loading indicator shows (most loads
             take milliseconds: an indicator would only flicker).
+        served_url: the server's URL when the app runs under ``redun-tui serve`` (one process per
+            browser tab); ``Y`` then gives the URL that reopens a screen instead of a command.
     """
 
     CSS_PATH = "app.tcss"
@@ -81,8 +83,9 @@ class RedunTuiApp(App[None]):
 
     def __init__(self, store: Store, route: str = routes.HOME, *, live_interval: float = LIVE_INTERVAL,
                  export_dir: str | Path | None = None, db_label: str | None = None,
-                 loading_delay: float = LOADING_DELAY) -> None:
+                 loading_delay: float = LOADING_DELAY, served_url: str | None = None) -> None:
         super().__init__()
+        self.served_url = served_url
         self.store = store
         self.db_label = db_label or store.name
         self.loading_delay = loading_delay

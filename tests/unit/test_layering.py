@@ -12,7 +12,8 @@ DATA_MODULES = sorted(
     for folder in ("db", "store")
     for path in (PACKAGE / folder).rglob("*.py")
     if "versions" not in path.parts and path.name != "env.py"
-) + ["redun_tui.views", "redun_tui.formatting", "redun_tui.search"]
+) + ["redun_tui.views", "redun_tui.formatting", "redun_tui.search",
+       "redun_tui.report", "redun_tui.rerun", "redun_tui.web"]
 
 
 def test_data_layer_does_not_import_textual_or_redun():
