@@ -51,6 +51,7 @@ TARGETS = {
     "search_status": 0.5,
     "search_task": 0.5,
     "cli_dataflow": 0.8,
+    "cli_help": 0.15,
     "rss": 200.0,
 }
 FLOOR_RATIO = 1.5  # the executions list: at most this times the empty-app floor
@@ -406,8 +407,8 @@ def _floor_sql(db: str, targets: dict[str, str], runs: int) -> dict[str, float]:
     return floors
 
 
-def measure(db: str, runs: int, warmup: int) -> list[dict]:
-    """Rows of the table for one database."""
+def measure(db: str, runs: int, warmup: int, only: set[str] | None = None) -> list[dict]:
+    """Rows of the table for one database (``only``: these scenario names, with the floors)."""
     import statistics
 
     targets = _targets(db)
@@ -435,7 +436,12 @@ def measure(db: str, runs: int, warmup: int) -> list[dict]:
         ("CLI dataflow deep value", cli + ["dataflow", db, targets["deep_value"]], "dataflow", "cli_dataflow"),
         ("CLI query --status FAILED --limit 100", cli + ["query", db, "--status", "FAILED", "--limit", "100"],
          "search_status", None),
+        ("CLI --help", [PYTHON, "-m", "redun_tui", "--help"], None, "cli_help"),
     ]
+    if only:
+        # Child scenarios by name (the floors always run: ratios need them); CLI rows by "cli".
+        scenarios = [row for row in scenarios if row[1][3] in only or row[1][3].startswith("floor")]
+        cli_scenarios = cli_scenarios if "cli" in only else []
     floors = _floor_sql(db, targets, runs)
     rows = []
     floor_app = floor_list = 0.0
@@ -478,7 +484,7 @@ def measure(db: str, runs: int, warmup: int) -> list[dict]:
             "scenario": label,
             "seconds": statistics.median(s["ready"] for s in samples),
             "cpu": statistics.median(s["ready_cpu"] for s in samples),
-            "floor": floors[floor_key],
+            "floor": floors[floor_key] if floor_key else 0.0,
             "target": target_key,
             "rss_mb": max(s.get("rss_mb") or 0 for s in samples),
             "error": next((s["error"] for s in samples if "error" in s), ""),
@@ -545,6 +551,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="timed runs per scenario (the median is shown)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs per scenario first")
     parser.add_argument("--json", help="also write the rows to this file")
+    parser.add_argument("--only", help="comma-separated scenarios (floor_app and floor_list always run): "
+                        "executions, execution, job, dataflow, search, cli")
     parser.add_argument("--report", action="store_true", help="print the tables of a --json file (given as the database)")
     args = parser.parse_args()
     if args.report:
@@ -556,7 +564,8 @@ def main() -> None:
     everything = {}
     rss: dict[str, dict[str, float]] = {}
     for db in args.databases:
-        rows = measure(db, args.runs, args.warmup)
+        only = set(args.only.split(",")) if args.only else None
+        rows = measure(db, args.runs, args.warmup, only)
         everything[db] = rows
         rss[db] = {row["scenario"]: row["rss_mb"] for row in rows}
         print(report(db, rows))

@@ -49,7 +49,6 @@ from redun_tui.db.models import (
     File,
     Job,
     RedunDatabaseError,
-    RedunMigration,
     RedunVersion,
     RedunVersionError,
     Subvalue,
@@ -61,7 +60,18 @@ from redun_tui.db.models import (
     json_dumps,
     utcnow,
 )
-from redun_tui.db import encode
+from redun_tui.db import encode, sqlite_open, versions
+from redun_tui.db.errors import (  # noqa: F401 - re-exported: the errors' historical home
+    CorruptDatabase,
+    DatabaseLocked,
+    DatabaseNotFound,
+    DatabaseUnreachable,
+    NotADatabase,
+    NotRedunDatabase,
+    SchemaTooNew,
+    SchemaTooOld,
+    classify_error,
+)
 from redun_tui.db import values as _values
 
 # Seconds a reader waits for a writer's lock before SQLite says "database is locked". A running
@@ -70,42 +80,9 @@ BUSY_TIMEOUT = 2.0
 LOCK_RETRIES = 3
 MIME_TYPE_PICKLE = "application/python-pickle"
 RECORD_BATCH = 100  # ids per query in get_records (redun's size; see there)
-SQLITE_CACHE_KIB = 4096  # page cache per read-only SQLite connection (see _on_connect)
+SQLITE_CACHE_KIB = sqlite_open.SQLITE_CACHE_KIB  # page cache per read-only SQLite connection
 
-# Tables whose presence says "this is a redun database".
-REDUN_TABLES = {"execution", "job", "call_node", "task", "value"}
-
-
-class DatabaseNotFound(RedunDatabaseError):
-    """The path does not exist or is not a file."""
-
-
-class NotADatabase(RedunDatabaseError):
-    """The file is not a database (or not SQLite)."""
-
-
-class NotRedunDatabase(RedunDatabaseError):
-    """The database has no redun schema."""
-
-
-class CorruptDatabase(RedunDatabaseError):
-    """SQLite reports the file as malformed or truncated."""
-
-
-class DatabaseLocked(RedunDatabaseError):
-    """A writer held the lock longer than the busy timeout, on every retry."""
-
-
-class DatabaseUnreachable(RedunDatabaseError):
-    """A database server could not be reached or refused the connection."""
-
-
-class SchemaTooOld(RedunVersionError):
-    """The schema predates 3.5: ``redun-tui db upgrade`` brings it up to date."""
-
-
-class SchemaTooNew(RedunVersionError):
-    """The schema was written by a redun newer than this code knows."""
+REDUN_TABLES = versions.REDUN_TABLES  # tables whose presence says "this is a redun database"
 
 
 def is_url(target: str) -> bool:
@@ -146,24 +123,6 @@ def build_url(db_uri: str, read_only: bool) -> URL:
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     return url
-
-
-def classify_error(error: BaseException, target: str = "") -> RedunDatabaseError:
-    """Turns a driver error into a RedunDatabaseError with a one-line, user-facing message."""
-    text = str(getattr(error, "orig", None) or error).strip().splitlines()[0] if str(error) else ""
-    lowered = text.lower()
-    where = f"{target}: " if target else ""
-    if "database is locked" in lowered or "database table is locked" in lowered:
-        return DatabaseLocked(f"{where}database is locked by another process (a running redun?); try again")
-    if "file is not a database" in lowered or "file is encrypted" in lowered:
-        return NotADatabase(f"{where}not a SQLite database")
-    if "malformed" in lowered or "disk i/o error" in lowered or "database corrupt" in lowered:
-        return CorruptDatabase(f"{where}database file is corrupt or truncated ({text})")
-    if "unable to open database file" in lowered:
-        return DatabaseNotFound(f"{where}cannot open database file")
-    if "connection" in lowered or "could not" in lowered or "refused" in lowered or "timeout" in lowered:
-        return DatabaseUnreachable(f"{where}cannot connect to the database server ({text})")
-    return RedunDatabaseError(f"{where}{text or type(error).__name__}")
 
 
 def retry_locked(func: Callable) -> Callable:
@@ -392,23 +351,8 @@ class RedunBackendDb:
 
     def _check_path(self) -> None:
         path = sqlite_path(self.db_uri)
-        if path is None:
-            return
-        if not os.path.exists(path):
-            if self.read_only:
-                raise DatabaseNotFound(f"{self.display_name}: no such file")
-            return
-        if os.path.isdir(path):
-            raise DatabaseNotFound(f"{self.display_name}: is a directory, not a database file")
-        if not os.access(path, os.R_OK):
-            raise DatabaseNotFound(f"{self.display_name}: permission denied")
-        if self.read_only:
-            with open(path, "rb") as handle:
-                header = handle.read(16)
-            if not header:
-                raise NotRedunDatabase(f"{self.display_name}: empty file, not a redun database")
-            if header != b"SQLite format 3\x00":
-                raise NotADatabase(f"{self.display_name}: not a SQLite database")
+        if path is not None:
+            sqlite_open.check_sqlite_file(path, self.display_name, self.read_only)
 
     def create_engine(self) -> Engine:
         """Creates the engine and the session factory (no query is run)."""
@@ -442,15 +386,9 @@ class RedunBackendDb:
                 return
             cursor = dbapi_connection.cursor()
             if read_only:
-                # A second guard besides mode=ro. Memory stays bounded whatever the database's
-                # size: no mmap (every mapped page a scan touches counts as the process's RSS:
-                # 310 MB for `dataflow` at 1M jobs with a 256 MB map, 130 MB without) and a
-                # small page cache per connection (and per temp b-tree of a GROUP BY): 64 MB
-                # cost +50 MB RSS on a 100,000-job status count and saved no time, since the
-                # OS page cache serves re-reads (timings equal from 2 to 64 MB at 1M jobs).
-                cursor.execute("PRAGMA query_only = ON")
-                cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-                cursor.execute("PRAGMA mmap_size = 0")
+                # A second guard besides mode=ro, and bounded memory (see READ_ONLY_PRAGMAS).
+                for pragma in sqlite_open.READ_ONLY_PRAGMAS:
+                    cursor.execute(pragma)
             else:
                 cursor.execute("PRAGMA foreign_keys = ON")
             cursor.close()
@@ -500,22 +438,10 @@ class RedunBackendDb:
     def get_db_version(self) -> DBVersionInfo:
         """The schema version of the database (NULL_DB_VERSION when there is no redun schema)."""
         assert self.engine is not None and self.session is not None
-        table_names = set(inspect(self.engine).get_table_names())
-        if RedunVersion.__tablename__ not in table_names:
-            return NULL_DB_VERSION
-        row = self.session.execute(
-            select(RedunVersion.version).order_by(RedunVersion.timestamp.desc()).limit(1)
-        ).first()
-        if not row:
-            return NULL_DB_VERSION
-        major = row[0]
-        applied: set[str] = set()
-        if RedunMigration.__tablename__ in table_names:
-            applied = set(self.session.execute(select(RedunMigration.version_num)).scalars())
-        for version in reversed(REDUN_DB_VERSIONS):
-            if version.major == major and version.migration_id in applied:
-                return version
-        return DBVersionInfo("ffffffffffff", major, REDUN_DB_UNKNOWN_VERSION, "DB version newer than client.")
+        session = self.session
+        return versions.read_db_version(
+            set(inspect(self.engine).get_table_names()), lambda sql: session.execute(text(sql)).all()
+        )
 
     def is_db_compatible(self) -> bool:
         """True when the schema version is one this code reads."""
@@ -524,36 +450,11 @@ class RedunBackendDb:
 
     def _check_version(self) -> DBVersionInfo:
         version = self.get_db_version()
-        low, high = self.get_db_version_required()
-        if version.major < 0:
-            tables = set(inspect(self.engine).get_table_names())
-            if not REDUN_TABLES <= tables:
-                raise NotRedunDatabase(f"{self.display_name}: not a redun database (no redun tables)")
-            raise NotRedunDatabase(f"{self.display_name}: redun tables but no schema version recorded")
-        if version < low:
-            raise SchemaTooOld(
-                f"{self.display_name}: redun schema {version} is older than {low}; "
-                f"run `redun-tui db upgrade {self.display_name}` (it backs up the file first)"
-            )
-        newest = REDUN_DB_VERSIONS[-1]
-        # redun's rule (RedunBackendDb.is_db_compatible): any version of the same major reads,
-        # a newer minor included (a migration id it does not know counts as major.99); only a
-        # newer major is refused.
-        if version.major > high.major:
-            raise SchemaTooNew(
-                f"{self.display_name}: redun schema {version} is newer than this redun-tui knows "
-                f"(up to {newest}, major {high.major}); upgrade redun-tui"
-            )
-        if version > newest:
-            if not self.read_only:
-                raise SchemaTooNew(
-                    f"{self.display_name}: redun schema {version} is newer than this redun-tui knows "
-                    f"(up to {newest}); it only reads such a database, never writes to it"
-                )
-            self.schema_warning = (
-                f"{self.display_name}: redun schema {version} is newer than this redun-tui knows "
-                f"(up to {newest}); reading it read-only (newer fields are not shown)"
-            )
+        warning = versions.check_version(
+            version, lambda: set(inspect(self.engine).get_table_names()), self.display_name, self.read_only
+        )
+        if warning:
+            self.schema_warning = warning
         return version
 
     def load(self, migrate: bool | None = None) -> None:
