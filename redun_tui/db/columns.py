@@ -1,4 +1,4 @@
-"""How JSON and time columns read: written once, for SQLAlchemy's column types and the stdlib driver.
+"""How JSON and time columns read, and redun's trimming of shown text: for SQLAlchemy's column types and the stdlib driver.
 
 Standard library only: :mod:`redun_tui.db.models`' ``JSON`` and ``DateTimeUTC`` types call these
 to turn what SQLite returns into Python values, and the launch path's first page
@@ -69,3 +69,27 @@ def sqlite_datetime(text: str | None) -> datetime | None:
     """A SQLite datetime column's stored text as SQLAlchemy's SQLite ``DATETIME`` reads it
     (``datetime.fromisoformat``), then :func:`utc`."""
     return None if text is None else utc(datetime.fromisoformat(text))
+
+
+def trim_string(text: str, max_length: int = 200, ellipsis: str = "...") -> str:
+    """Shorten ``text`` to ``max_length`` characters the way redun does.
+
+    Text longer than ``max_length`` keeps its first ``max_length - len(ellipsis)``
+    characters followed by ``ellipsis``; shorter text is returned unchanged.
+
+    Args:
+        text: the text to shorten.
+        max_length: the longest result allowed.
+        ellipsis: what marks the cut.
+
+    Returns:
+        The possibly shortened text.
+
+    Raises:
+        ValueError: if ``max_length`` cannot even hold the ellipsis.
+    """
+    if max_length < len(ellipsis):
+        raise ValueError("max_length must be at least the length of the ellipsis")
+    if len(text) > max_length:
+        return text[: max_length - len(ellipsis)] + ellipsis
+    return text

@@ -16,6 +16,9 @@ from urllib.parse import quote
 from redun_tui.db import versions
 from redun_tui.db.errors import DatabaseNotFound, NotADatabase, NotRedunDatabase, RedunDatabaseError, classify_error
 
+# Seconds a reader waits for a writer's lock before SQLite says "database is locked". A running
+# redun commits often and briefly: a short wait plus a retry hides that from the user.
+BUSY_TIMEOUT = 2.0
 SQLITE_CACHE_KIB = 4096  # page cache per read-only SQLite connection (see READ_ONLY_PRAGMAS)
 # Run on every read-only connection, besides mode=ro. Memory stays bounded whatever the
 # database's size: no mmap (every mapped page a scan touches counts as the process's RSS: 310

@@ -1,4 +1,4 @@
-"""Paging: the one cursor codec, keyset conditions, page splitting and newest-first probes.
+"""Paging: keyset conditions and newest-first probes, over the cursor codec of :mod:`~redun_tui.store.cursors`.
 
 A cursor is opaque to callers: the next page's offset and the last row's sort key, JSON in
 URL-safe base64. Lists are paged with keysets (``WHERE (col1, col2) > key``), never OFFSET, so
@@ -7,57 +7,22 @@ page 500 costs what page 1 does.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from redun_tui.store.errors import StoreError
-
-DEFAULT_PAGE_SIZE = 200
-PAGE_LIMIT_MAX = 5_000
-# Newest-first searches first look for matches among this many of the newest rows (walking the
-# start-time index and testing each row against the search): a common match fills a page after a
-# few hundred rows. Only when that window holds less than a page does the search sort all its
-# matches (then few, or the window would have filled).
-PROBE_ROWS = 5_000
-
-
-def encode_cursor(offset: int, key: Sequence[Any]) -> str:
-    """An opaque cursor: the next page's offset and the last row's sort key."""
-    parts: list[Any] = [offset]
-    for item in key:
-        if isinstance(item, datetime):
-            parts.append({"t": item.astimezone(timezone.utc).isoformat()})
-        else:
-            parts.append(item)
-    raw = json.dumps(parts, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor_parts(cursor: str) -> list[Any]:
-    """The items of a cursor (offset first; datetimes decoded), or StoreError."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        parts = json.loads(raw)
-        return [int(parts[0]), *(datetime.fromisoformat(item["t"]) if isinstance(item, dict) else item for item in parts[1:])]
-    except (ValueError, TypeError, KeyError, IndexError, binascii.Error, json.JSONDecodeError):
-        raise StoreError("invalid page cursor") from None
-
-
-def decode_cursor(cursor: str | None, arity: int) -> tuple[int, tuple[Any, ...] | None]:
-    """(offset, key) from a cursor; (0, None) for the first page."""
-    if not cursor:
-        return 0, None
-    offset, *key = decode_cursor_parts(cursor)
-    if len(key) != arity:
-        raise StoreError("invalid page cursor")
-    return offset, tuple(key)
+from redun_tui.store.cursors import (  # noqa: F401 - re-exported: paging's building blocks
+    DEFAULT_PAGE_SIZE,
+    PAGE_LIMIT_MAX,
+    PROBE_ROWS,
+    check_limit,
+    decode_cursor,
+    decode_cursor_parts,
+    encode_cursor,
+    split_page,
+)
 
 
 def keyset_after(columns: Sequence[Any], key: Sequence[Any], descending: bool = False) -> Any:
@@ -77,20 +42,6 @@ def _strictly_after(columns: Sequence[Any], key: Sequence[Any], descending: bool
     if not rest:
         return beyond
     return or_(beyond, and_(column == value, _strictly_after(rest, key[1:], descending)))
-
-
-def split_page(rows: list, limit: int, offset: int, key_of: Callable[[Any], Sequence[Any]]) -> tuple[list, str | None]:
-    """Splits ``limit + 1`` fetched rows into the page and the next cursor."""
-    if len(rows) > limit:
-        rows = rows[:limit]
-        return rows, encode_cursor(offset + limit, key_of(rows[-1]))
-    return rows, None
-
-
-def check_limit(limit: int) -> int:
-    if limit < 1:
-        raise StoreError("page size must be at least 1")
-    return min(limit, PAGE_LIMIT_MAX)
 
 
 def probe_newest(session: Session, drive: Any, match: Any, size: int) -> list[tuple] | None:

@@ -13,16 +13,14 @@ an id prefix to expand.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
-from redun_tui.db.models import Execution, Job, Task, Value
 from redun_tui.store.errors import Ambiguous, NotFound
-from redun_tui.store.sql import file_path, resolve_one
 from redun_tui.views import Resolution
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -174,19 +172,29 @@ def command_line(db_name: str, route: str) -> str:
 # -- resolving prefixes -----------------------------------------------------------------------
 
 
-def _by_column(column: Any, label: str) -> Callable[[Session, str], str]:
-    return lambda session, text: resolve_one(session, column, text, label)
-
-
-# Kind -> the full argument named by a prefix (raising NotFound or Ambiguous).
-_RESOLVERS: dict[str, Callable[[Session, str], str]] = {
-    "executions": _by_column(Execution.id, "execution"),
-    "jobs": _by_column(Job.id, "job"),
-    "values": _by_column(Value.value_hash, "value"),
-    "dataflow": _by_column(Value.value_hash, "value"),
-    "tasks": _by_column(Task.hash, "task"),
-    "files": file_path,
+# Kind -> (model, column, label) of the id a prefix names; ``files`` takes a path or a hash.
+# Names, not columns: the grammar above is read at launch, before SQLAlchemy and the models
+# are imported (redun_tui.store.first_page); resolving a prefix is a query, so they load then.
+_RESOLVERS: dict[str, tuple[str, str, str] | None] = {
+    "executions": ("Execution", "id", "execution"),
+    "jobs": ("Job", "id", "job"),
+    "values": ("Value", "value_hash", "value"),
+    "dataflow": ("Value", "value_hash", "value"),
+    "tasks": ("Task", "hash", "task"),
+    "files": None,
 }
+
+
+def _resolve_arg(session: Session, kind: str, text: str) -> str:
+    """The full argument of ``kind`` named by a prefix (raising NotFound or Ambiguous)."""
+    from redun_tui.db import models
+    from redun_tui.store.sql import file_path, resolve_one
+
+    target = _RESOLVERS[kind]
+    if target is None:
+        return file_path(session, text)
+    model, column, label = target
+    return resolve_one(session, getattr(getattr(models, model), column), text, label)
 
 
 def resolve(session: Session, route: str) -> Resolution:
@@ -199,7 +207,7 @@ def resolve(session: Session, route: str) -> Resolution:
         return Resolution(route=str(parsed))
     arg = parsed.arg.strip()
     try:
-        return Resolution(route=format_route(parsed.kind, _RESOLVERS[parsed.kind](session, arg)))
+        return Resolution(route=format_route(parsed.kind, _resolve_arg(session, parsed.kind, arg)))
     except Ambiguous as error:
         return Resolution(
             route=None,

@@ -100,7 +100,7 @@ class RedunTuiApp(App[None]):
 
     def on_mount(self) -> None:
         # A schema newer than this program knows (a newer minor) opened read-only: say so once.
-        warning = getattr(getattr(self.store, "backend", None), "schema_warning", None)
+        warning = getattr(self.store, "schema_warning", None)
         if warning:
             self.notify(message_text(warning), title="Newer database schema", severity="warning",
                         markup=False, timeout=SCHEMA_WARNING_SECONDS)

@@ -64,3 +64,10 @@ class ExecutionsScreen(ListScreen):
     def after_page(self) -> None:
         running = any(row.status == "RUNNING" for row in self.listing.items[:RELOAD_LIMIT])
         self.set_live(running, None)
+        # At launch the first page came from the stdlib driver (redun_tui.store.first_page):
+        # once it is painted, open the real store in the background, so the next screen opens
+        # without waiting for SQLAlchemy to load.
+        warm = getattr(self.store, "warm", None)
+        if warm is not None:
+            self.call_after_refresh(self.run_worker, warm, group="warm-store", exclusive=True, thread=True,
+                                    exit_on_error=False)
