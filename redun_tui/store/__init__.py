@@ -55,10 +55,24 @@ __all__ = [
 ]
 
 
+# Names whose home module is light (no SQLAlchemy); the rest come from the facade.
+_LIGHT = {
+    "Ambiguous": "errors",
+    "NotFound": "errors",
+    "StoreError": "errors",
+    "DEFAULT_PAGE_SIZE": "cursors",
+    "PAGE_LIMIT_MAX": "cursors",
+    "PROBE_ROWS": "cursors",
+    "ARGS_LIMIT": "rows",
+    "TAG_TEXT_LIMIT": "rows",
+    "TASK_NAME_LIMIT": "rows",
+}
+
+
 def __getattr__(name: str) -> Any:
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.facade"), name)
+    value = getattr(importlib.import_module(f"{__name__}.{_LIGHT.get(name, 'facade')}"), name)
     globals()[name] = value  # later look-ups skip this function
     return value
 
