@@ -91,7 +91,9 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("help_80x24", "failures.db", "help"),
     # A run killed mid-way: its root job never ended, so the execution is RUNNING (live).
     Scenario("execution_running_80x24", "failures.db", "executions/77fee8b0"),
-    Scenario("command_palette", "failures.db", size=LARGE, keys=("ctrl+p",)),
+    # The palette with a route typed (its hits have distinct scores: the order is fixed; the
+    # bare palette lists two providers' hits in whichever order they arrive).
+    Scenario("command_palette", "failures.db", size=LARGE, keys=("ctrl+p", *"jobs", "slash", *"ff72")),
     Scenario("error_notification_80x24", "broken.db", setup=tags_table_lost),
     Scenario("empty_database_80x24", "empty.db", setup=empty_database),
 )
