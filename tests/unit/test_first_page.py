@@ -130,3 +130,35 @@ def test_bad_database_on_the_launch_path_is_one_line(tmp_path, capsys, monkeypat
     assert done.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "older" in err and "db upgrade" in err
+
+
+async def test_app_on_the_launch_store_paints_then_opens_the_store(fixture_db, settle, monkeypatch, tmp_path):
+    import asyncio
+
+    from redun_tui.tui.app import RedunTuiApp
+    from redun_tui.tui.screens.execution import ExecutionScreen
+
+    monkeypatch.chdir(tmp_path)
+    path = fixture_db("failures.db")
+    expected = store_over(path)
+    try:
+        rows = expected.executions().items
+    finally:
+        expected.backend.close()
+    launch = LaunchStore(open_checked(str(path), 2.0), lambda: store_over(path))
+    app = RedunTuiApp(launch, live_interval=0, loading_delay=60)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert list(app.screen.listing.items) == list(rows)
+            for _ in range(500):  # the real store opens in the background after the first page
+                if launch._store is not None:
+                    break
+                await asyncio.sleep(0.01)
+            assert launch._store is not None
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, ExecutionScreen) and app.screen.route == f"executions/{rows[0].id}"
+    finally:
+        launch.close()
