@@ -11,8 +11,7 @@ avoids until the first page of executions is on screen.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from redun_tui.lazy import lazy_names
 
 # Public name -> the module of this package that defines (or re-exports) it.
 _EXPORTS = {
@@ -73,14 +72,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_names(__name__, _EXPORTS)

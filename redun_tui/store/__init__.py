@@ -28,8 +28,7 @@ itself is defined in :mod:`~redun_tui.store.facade`.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from redun_tui.lazy import lazy_names
 
 __all__ = [
     "ARGS_LIMIT",
@@ -69,13 +68,4 @@ _LIGHT = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_LIGHT.get(name, 'facade')}"), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, {name: _LIGHT.get(name, "facade") for name in __all__})

@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 
 from redun_tui.db.backend import RedunBackendDb
 from redun_tui.store import catalog, errors, executions, jobs, live, routes, search, values
-from redun_tui.store.catalog import RECENT_JOBS_LIMIT, RECENT_SCAN_THRESHOLD
-from redun_tui.store.errors import Ambiguous, NotFound, StoreError
-from redun_tui.store.jobs import RELATED_LIMIT, UPSTREAM_JOBS_PER_ARG
-from redun_tui.store.paging import DEFAULT_PAGE_SIZE, PAGE_LIMIT_MAX, PROBE_ROWS
-from redun_tui.store.previews import (
+
+# The package's public constants and errors, read from here by redun_tui.store (see its __all__).
+from redun_tui.store.catalog import RECENT_JOBS_LIMIT, RECENT_SCAN_THRESHOLD  # noqa: F401
+from redun_tui.store.errors import Ambiguous, NotFound, StoreError  # noqa: F401
+from redun_tui.store.jobs import RELATED_LIMIT, UPSTREAM_JOBS_PER_ARG  # noqa: F401
+from redun_tui.store.paging import DEFAULT_PAGE_SIZE, PAGE_LIMIT_MAX, PROBE_ROWS  # noqa: F401
+from redun_tui.store.previews import (  # noqa: F401
     ARGS_LIMIT,
     FULL_VALUE_LIMIT,
     MAX_VALUE_SIZE_PREVIEW,
@@ -26,8 +28,8 @@ from redun_tui.store.previews import (
     TAG_TEXT_LIMIT,
     TASK_NAME_LIMIT,
 )
-from redun_tui.store.sql import CANDIDATES_LIMIT
-from redun_tui.store.values import SUBVALUE_LIMIT
+from redun_tui.store.sql import CANDIDATES_LIMIT  # noqa: F401
+from redun_tui.store.values import SUBVALUE_LIMIT  # noqa: F401
 from redun_tui.views import (
     DataflowView,
     ExecutionDetail,
@@ -45,29 +47,6 @@ from redun_tui.views import (
     TaskRow,
     ValueDetail,
 )
-
-__all__ = [  # what redun_tui.store offers (see its _EXPORTS)
-    "ARGS_LIMIT",
-    "CANDIDATES_LIMIT",
-    "DEFAULT_PAGE_SIZE",
-    "FULL_VALUE_LIMIT",
-    "MAX_VALUE_SIZE_PREVIEW",
-    "PAGE_LIMIT_MAX",
-    "PREVIEW_LIMIT",
-    "PROBE_ROWS",
-    "RECENT_JOBS_LIMIT",
-    "RECENT_SCAN_THRESHOLD",
-    "REF_LIMIT",
-    "RELATED_LIMIT",
-    "SUBVALUE_LIMIT",
-    "TAG_TEXT_LIMIT",
-    "TASK_NAME_LIMIT",
-    "UPSTREAM_JOBS_PER_ARG",
-    "Ambiguous",
-    "NotFound",
-    "Store",
-    "StoreError",
-]
 
 R = TypeVar("R")
 
