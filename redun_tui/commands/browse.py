@@ -87,8 +87,8 @@ def browse(path_or_url: str | None, route: str | None, demo: bool, migrate: bool
 
     launch = None if migrate else _launch_store(target, route)
     if launch is not None:
-        # A SQLite file and a route that needs no look-up: the app starts before SQLAlchemy
-        # is imported and paints the first page of executions from the stdlib driver.
+        # A SQLite file opened on the executions list: the app starts before SQLAlchemy is
+        # imported and paints the first page of executions from the stdlib driver.
         try:
             _run_app(launch, resolve_route(launch, route), demo)
         finally:
@@ -119,8 +119,8 @@ def _run_app(store, start: str, demo: bool) -> None:
 def _launch_store(target: str | None, route: str | None):
     """A :class:`~redun_tui.store.first_page.LaunchStore` when the launch path applies, else None.
 
-    It applies to a SQLite file given as a path (or found as redun finds it), opened at a route
-    that needs no id look-up (the executions list, above all). The file and its schema version
+    It applies to a SQLite file given as a path (or found as redun finds it), opened on the
+    executions list. The file and its schema version
     are checked here, before the app starts, with the same rules and messages as
     :func:`~redun_tui.commands.common.open_db` (a bad database: one line, exit 2). URLs and
     PostgreSQL take the usual path.
@@ -135,7 +135,9 @@ def _launch_store(target: str | None, route: str | None):
     if target is None or is_url(target):
         return None
     try:
-        if routes.parse(route or routes.HOME).needs_resolving:
+        # Only the executions list has a first page to paint before the store: every other
+        # screen asks the store at once (and a prefix must be resolved before the app starts).
+        if str(routes.parse(route or routes.HOME)) != routes.HOME:
             return None
     except routes.RouteError:
         return None  # the usual path reports it
