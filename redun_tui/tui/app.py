@@ -18,6 +18,7 @@ from redun_tui.tui import routes
 from redun_tui.tui.messages import Navigate
 from redun_tui.tui.palette import RouteCommands
 from redun_tui.tui.text import message as message_text
+from redun_tui.tui.theme import contrast_variables
 
 if TYPE_CHECKING:
     from redun_tui.store import Store
@@ -39,6 +40,7 @@ class RedunTuiApp(App[None]):
             (default: the path or URL; ``--demo`` for the bundled demo).
         loading_delay: seconds a load may take before its loading indicator shows (most loads
             take milliseconds: an indicator would only flicker).
+        theme: a Textual theme name (default: ``textual-dark``); ``ctrl+p`` switches it later.
     """
 
     CSS_PATH = "app.tcss"
@@ -53,14 +55,23 @@ class RedunTuiApp(App[None]):
 
     def __init__(self, store: Store, route: str = routes.HOME, *, live_interval: float = LIVE_INTERVAL,
                  export_dir: str | Path | None = None, db_label: str | None = None,
-                 loading_delay: float = LOADING_DELAY) -> None:
+                 loading_delay: float = LOADING_DELAY, theme: str | None = None) -> None:
         super().__init__()
+        if theme is not None:
+            self.theme = theme  # unknown names raise InvalidThemeError (the CLI checks first)
         self.store = store
         self.db_label = db_label or store.name
         self.loading_delay = loading_delay
         self.start_route = route or routes.HOME
         self.live_interval = live_interval
         self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
+
+    def get_css_variables(self) -> dict[str, str]:
+        """Textual's variables for the current theme, plus status colours chosen for contrast."""
+        variables = super().get_css_variables()
+        variables.update(contrast_variables(variables))
+        self.theme_variables = variables
+        return variables
 
     def get_default_screen(self):
         from redun_tui.tui.screens.executions import ExecutionsScreen

@@ -1,14 +1,15 @@
 """Screen scenarios shared by the snapshot tests and ``scripts/make_screenshots.py``.
 
-A scenario is a fixture database, a route, a terminal size and the keys pressed once the screen
-has loaded. Fixture data has fixed ids and absolute UTC times, and live refresh is off, so each
+A scenario is a fixture database, a route, a terminal size, the keys pressed once the screen
+has loaded and a theme: every scenario runs in the default dark theme and again, as NAME_light,
+in Textual's light theme (tests/tui/test_contrast.py checks both are legible). Fixture data has fixed ids and absolute UTC times, and live refresh is off, so each
 scenario renders the same picture every time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -22,12 +23,14 @@ class Scenario:
     size: tuple[int, int] = (80, 24)
     keys: tuple[str, ...] = ()
     screenshot: bool = True  # also written to screenshots/ by the script
+    theme: str | None = None  # a Textual theme name; None: the app's default (textual-dark)
 
 
 SMALL = (80, 24)
 LARGE = (120, 40)
+LIGHT = "textual-light"
 
-SCENARIOS: tuple[Scenario, ...] = (
+DARK_SCENARIOS: tuple[Scenario, ...] = (
     Scenario("executions", "failures.db", size=LARGE),
     Scenario("executions_80x24", "failures.db"),
     Scenario("execution_failed", "failures.db", "executions/b22c1c57", LARGE, keys=("right",)),
@@ -52,6 +55,9 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("search", "failures.db", "search/status:failed", LARGE),
     Scenario("search_error_80x24", "failures.db", "search/status:bogus task:"),
     Scenario("help_80x24", "failures.db", "help"),
+)
+SCENARIOS: tuple[Scenario, ...] = DARK_SCENARIOS + tuple(
+    replace(scenario, name=f"{scenario.name}_light", theme=LIGHT) for scenario in DARK_SCENARIOS
 )
 
 

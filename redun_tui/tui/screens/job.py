@@ -19,6 +19,7 @@ from redun_tui.tui.screens.tasks import JOB_COLUMNS, job_cells
 from redun_tui.tui.text import literal
 from redun_tui.tui.widgets.links import RouteLink
 from redun_tui.tui.widgets.paged_list import PagedList
+from redun_tui.tui.widgets.traceback_view import TracebackView
 from redun_tui.views import JobDetail, JobRow
 
 PAGE_SIZE = 200
@@ -87,7 +88,7 @@ class JobScreen(RecordScreen):
 
         if detail.error is not None and detail.error.traceback:
             widgets.append(section("Traceback"))
-            widgets.append(code_block("\n".join(detail.error.traceback)))
+            widgets.append(TracebackView(detail.error.traceback))
 
         if detail.tags:
             widgets.append(section("Tags"))

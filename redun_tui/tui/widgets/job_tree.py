@@ -41,19 +41,29 @@ class JobNode:
     extra: dict = field(default_factory=dict)
 
 
-def job_label(job: JobRow) -> Text:
-    """A node label: task, short id, status, duration (status styled later by the tree)."""
-    text = Text()
-    text.append(plain(job.task_name, single_line=True, limit=80) or "(no task)")
-    text.append("  ")
-    text.append(short_id(job.id), style="dim")
-    text.append("  ")
-    text.append(job.status)
+def label_parts(job: JobRow) -> list[tuple[str, str | None]]:
+    """A node label as (text, role) parts: task, short id, status, duration, child count.
+
+    Roles are "status" and "muted" (None: plain). The two spaces between fields are parts of
+    their own, so each field is its own run of text that starts where the terminal draws it.
+    """
+    parts: list[tuple[str, str | None]] = [
+        (plain(job.task_name, single_line=True, limit=80) or "(no task)", None),
+        ("  ", None),
+        (short_id(job.id), "muted"),
+        ("  ", None),
+        (job.status, "status"),
+    ]
     if job.duration is not None:
-        text.append("  " + format_duration(job.duration), style="dim")
+        parts += [("  ", None), (format_duration(job.duration), "muted")]
     if job.child_count:
-        text.append(f"  ({job.child_count:,})", style="dim")
-    return text
+        parts += [("  ", None), (f"({job.child_count:,})", "muted")]
+    return parts
+
+
+def job_label(job: JobRow) -> Text:
+    """A node label: task, short id, status, duration (coloured later by the tree)."""
+    return Text("".join(text for text, _ in label_parts(job)))
 
 
 class JobTree(Tree[JobNode]):
@@ -71,7 +81,7 @@ class JobTree(Tree[JobNode]):
         Binding("left,h", "collapse", "Collapse", show=False),
     ]
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {*STATUS_CLASSES.values(), "job-tree--note"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*STATUS_CLASSES.values(), "job-tree--note", "job-tree--muted"}
 
     class NeedChildren(Message):
         """Load a page of children of ``parent_id`` (None: the top jobs) into ``node``."""
@@ -218,13 +228,16 @@ class JobTree(Tree[JobNode]):
     def render_label(self, node: TreeNode[JobNode], base_style: Style, style: Style) -> Text:
         text = super().render_label(node, base_style, style)
         data = node.data
-        if data is not None and data.job is not None and data.job.status in STATUS_CLASSES:
-            status_style = self.get_component_rich_style(STATUS_CLASSES[data.job.status], partial=True)
-            plain_text = text.plain
-            # The status is the third field of the label; find it after the short id.
-            marker = f"  {short_id(data.job.id)}  "
-            start = plain_text.find(marker)
-            if start >= 0:
-                start += len(marker)
-                text.stylize(status_style, start, start + len(data.job.status))
+        if data is None or data.job is None:
+            return text
+        if self.has_focus and node.line == self.cursor_line:
+            return text  # the cursor bar's own colours: status hues on it are illegible
+        roles = {"status": STATUS_CLASSES.get(data.job.status), "muted": "job-tree--muted"}
+        # The label is the last part of the rendered text (after the expand icon).
+        offset = len(text) - len(node.label)
+        for part, role in label_parts(data.job):
+            component = roles.get(role) if role else None
+            if component:
+                text.stylize(self.get_component_rich_style(component, partial=True), offset, offset + len(part))
+            offset += len(part)
         return text
