@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from textual.color import Color, ColorParseError
+from textual.color import BLACK, WHITE, Color, ColorParseError
 
 AA = 4.5  # WCAG 2 AA for normal text
 FOCUS_TINT = 0.05  # Textual's focused Tree and DataTable: ``background-tint: $foreground 5%``
@@ -96,9 +96,8 @@ def legible(colour: Color, backgrounds: Iterable[Color]) -> Color:
     if not backgrounds or worst(colour) >= AA:
         return colour
     lighter = luminance(colour) >= sum(luminance(bg) for bg in backgrounds) / len(backgrounds)
-    white, black = Color(255, 255, 255), Color(0, 0, 0)
     tried = []
-    for target in (white, black) if lighter else (black, white):
+    for target in (WHITE, BLACK) if lighter else (BLACK, WHITE):
         for step in range(1, STEPS + 1):
             candidate = colour.blend(target, step / STEPS, alpha=1.0)
             if worst(candidate) >= AA:
@@ -109,7 +108,7 @@ def legible(colour: Color, backgrounds: Iterable[Color]) -> Color:
 
 def contrast_variables(variables: dict[str, str]) -> dict[str, str]:
     """The app's status variables and AA-corrected Textual foregrounds for one theme's variables."""
-    base = resolve(variables.get("background", ""), Color(0, 0, 0))
+    base = resolve(variables.get("background", ""), BLACK)
     if base is None:
         return {name: variables.get(source, "ansi_default") for name, source in STATUS_SOURCES.items()}
     surface = resolve(variables.get("surface", ""), base) or base
