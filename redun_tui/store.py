@@ -39,6 +39,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.selectable import Join
 
+from redun_tui import store_downstream as _downstream
 from redun_tui.db import dataflow as _dataflow
 from redun_tui.db import values as _values
 from redun_tui.db.backend import LOCK_RETRIES, RedunBackendDb, classify_error
@@ -110,7 +111,7 @@ UPSTREAM_JOBS_PER_ARG = 3  # jobs listed as the source of one argument
 CANDIDATES_LIMIT = 10  # ids listed for an ambiguous prefix
 PAGE_LIMIT_MAX = 5_000
 
-ROUTE_KINDS = ("executions", "jobs", "values", "dataflow", "tasks", "files")
+ROUTE_KINDS = ("executions", "jobs", "values", "dataflow", "downstream", "tasks", "files")
 
 R = TypeVar("R")
 
@@ -1240,6 +1241,13 @@ class Store:
 
         return self._read(work)
 
+    def downstream(self, value_hash: str, *, all_versions: bool = False, depth_limit: int | None = None,
+                   limit: int = _downstream.DEFAULT_CALL_LIMIT) -> _downstream.DownstreamView:
+        """What a value fed (redun_tui.store_downstream); ``all_versions``: every version of its File path."""
+        return self._read(lambda session: _downstream.downstream(
+            session, self._resolve_one(session, Value.value_hash, value_hash, "value"),
+            all_versions=all_versions, depth_limit=depth_limit, limit=limit))
+
     # -- tasks and files --
 
     def tasks(self, search: str = "", cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE) -> Page[TaskRow]:
@@ -1511,6 +1519,7 @@ class Store:
             "jobs": (Job.id, "job"),
             "values": (Value.value_hash, "value"),
             "dataflow": (Value.value_hash, "value"),
+            "downstream": (Value.value_hash, "value"),
             "tasks": (Task.hash, "task"),
         }
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 # Route kinds that take no argument, and those that require one.
 LIST_ROUTES = ("executions", "tasks", "files", "help", "search")
-RECORD_ROUTES = ("executions", "jobs", "values", "dataflow", "tasks", "files")
+RECORD_ROUTES = ("executions", "jobs", "values", "dataflow", "downstream", "tasks", "files")
 # Record kinds an id prefix may belong to, in the order a bare id is tried.
 ID_KINDS = ("executions", "jobs", "values", "tasks", "files")
 HOME = "executions"
@@ -56,7 +56,7 @@ def parse(text: str) -> Route:
     if kind not in LIST_ROUTES and kind not in RECORD_ROUTES:
         raise RouteError(
             f"unknown route {text!r}: expected one of executions, executions/<id>, jobs/<id>, "
-            "values/<hash>, dataflow/<hash>, tasks, tasks/<hash>, files, files/<path-or-hash>, help"
+            "values/<hash>, dataflow/<hash>, downstream/<hash>, tasks, tasks/<hash>, files, files/<path-or-hash>, help"
         )
     if kind not in ("files", "search"):
         arg = arg.strip().strip("/")
@@ -80,7 +80,7 @@ def command_line(db_name: str, route: str) -> str:
 def screen_for(route: Route):
     """Builds the screen that shows a (resolved) route."""
     # Imported here: screens pull in Textual widgets, which the CLI's route check does not need.
-    from redun_tui.tui.screens import dataflow, execution, executions, files, help, job, search, tasks, value
+    from redun_tui.tui.screens import dataflow, downstream, execution, executions, files, help, job, search, tasks, value
 
     kind, arg = route.kind, route.arg
     if kind == "executions":
@@ -91,6 +91,8 @@ def screen_for(route: Route):
         return value.ValueScreen(arg)
     if kind == "dataflow":
         return dataflow.DataflowScreen(arg)
+    if kind == "downstream":
+        return downstream.DownstreamScreen(arg)
     if kind == "tasks":
         return tasks.TasksScreen() if arg is None else tasks.TaskScreen(arg)
     if kind == "files":
