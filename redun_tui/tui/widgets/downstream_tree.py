@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from redun_tui.formatting import short_id
 from redun_tui.tui.text import plain
+from redun_tui.tui.widgets.tree_keys import TreeKeys
 
 if TYPE_CHECKING:
     from redun_tui.store_downstream import DownstreamCall, DownstreamView
@@ -60,17 +60,8 @@ def value_label(value_hash: str, preview: str, depth: int, *, root: bool = False
     return text
 
 
-class DownstreamTree(Tree[DownNode]):
+class DownstreamTree(TreeKeys, Tree[DownNode]):
     """Enter opens the highlighted value or call; right/left (or space) expand and collapse."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g,home", "scroll_home", "First", show=False),
-        Binding("G,end", "scroll_end", "Last", show=False),
-        Binding("right,l", "expand", "Expand", show=False),
-        Binding("left,h", "collapse", "Collapse", show=False),
-    ]
 
     class Chosen(Message):
         """Enter on a value or a call: ``kind`` is "value" or "call", ``key`` its hash."""
@@ -180,16 +171,3 @@ class DownstreamTree(Tree[DownNode]):
         elif data.kind in ("value", "call"):
             self.post_message(self.Chosen(self, data.kind, data.key))
 
-    def action_expand(self) -> None:
-        node = self.cursor_node
-        if node is not None and node.allow_expand and not node.is_expanded:
-            node.expand()
-
-    def action_collapse(self) -> None:
-        node = self.cursor_node
-        if node is None:
-            return
-        if node.is_expanded:
-            node.collapse()
-        elif node.parent is not None and node.parent is not self.root:
-            self.move_cursor(node.parent)
