@@ -21,7 +21,7 @@ def demo_db_path() -> str:
 
 
 def _looks_like_route(text: str) -> bool:
-    from redun_tui.tui import routes
+    from redun_tui.store import routes
 
     if os.path.exists(text) or "://" in text:
         return False
@@ -34,8 +34,7 @@ def _looks_like_route(text: str) -> bool:
 
 def resolve_route(store, text: str | None) -> str:
     """The canonical route for ``text`` (prefixes expanded), or a CliError saying why not."""
-    from redun_tui.store import Ambiguous, NotFound, StoreError
-    from redun_tui.tui import routes
+    from redun_tui.store import Ambiguous, NotFound, StoreError, routes
 
     try:
         parsed = routes.parse(text or routes.HOME)

@@ -8,9 +8,9 @@ it, and the executions to redo, newest first. TARGET is
 - a value hash or unique prefix;
 - a job id or prefix (its result), or a call node hash or prefix (its result).
 
-``--json`` prints issue 14's document exactly (see :func:`redun_tui.store_downstream.to_json`).
-The text form passes every database string through :func:`redun_tui.formatting.safe_text`,
-piped or not. An unknown or ambiguous TARGET is one line on stderr and exit code 2.
+``--json`` prints issue 14's document exactly (see :func:`redun_tui.store.downstream.to_json`).
+The text form goes through :func:`redun_tui.commands.common.echo` (control characters made
+visible, piped or not). An unknown or ambiguous TARGET is one line on stderr and exit code 2.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sys
 
 import click
 
-from redun_tui.commands.common import CliError, database
+from redun_tui.commands.common import CliError, database, echo
 
 
 def _file_path(session, target: str) -> str | None:
@@ -69,22 +69,24 @@ def render_text(view) -> list[str]:
 
 
 @click.command()
-@click.argument("path_or_url")
-@click.argument("target")
+@click.argument("args", nargs=-1, required=True, metavar="[PATH_OR_URL] TARGET")
 @click.option("--json", "as_json", is_flag=True, help="Print the walk as JSON (calls, values, executions).")
 @click.option("--depth", type=click.IntRange(min=1), default=None, help="Levels to walk at most (default: all).")
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="Calls listed at most (default 5,000); sets `truncated` when more exist.")
-def downstream(path_or_url: str, target: str, as_json: bool, depth: int | None, limit: int | None) -> None:
+def downstream(args: tuple[str, ...], as_json: bool, depth: int | None, limit: int | None) -> None:
     """Print what TARGET fed: the calls, derived values and executions downstream of it.
 
     TARGET is a file path recorded in the database (every version of it), a value hash, a job id
-    (its result) or a call node hash; ids may be unique prefixes.
+    (its result) or a call node hash; ids may be unique prefixes. Without PATH_OR_URL, the redun
+    project's database (.redun here or above).
     """
-    from redun_tui import store_downstream as ds
     from redun_tui.commands.dataflow import resolve_target
-    from redun_tui.formatting import safe_text
+    from redun_tui.store import downstream as ds
 
+    if len(args) > 2:
+        raise CliError("usage: redun-tui downstream [PATH_OR_URL] TARGET")
+    path_or_url, target = (None, args[0]) if len(args) == 1 else args
     limit = limit or ds.DEFAULT_CALL_LIMIT
     with database(path_or_url) as backend:
         target = target.strip()
@@ -103,4 +105,4 @@ def downstream(path_or_url: str, target: str, as_json: bool, depth: int | None, 
         click.echo(json.dumps(ds.to_json(view), indent=2, ensure_ascii=sys.stdout.isatty()))
         return
     for line in render_text(view):
-        click.echo(safe_text(line))
+        echo(line)

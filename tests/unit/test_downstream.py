@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from redun_tui import store_downstream as ds
+from redun_tui.store import downstream as ds
 from redun_tui.commands.common import open_db
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

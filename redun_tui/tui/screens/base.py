@@ -19,8 +19,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
+from redun_tui.store.errors import StoreError, database_error
+from redun_tui.store.routes import command_line
 from redun_tui.tui.messages import Fetched
-from redun_tui.tui.routes import command_line
 from redun_tui.tui.text import message as message_text
 from redun_tui.tui.widgets.key_bar import KeyBar
 from redun_tui.tui.widgets.route_header import RouteHeader
@@ -32,22 +33,11 @@ if TYPE_CHECKING:
 
 def describe_error(error: BaseException) -> tuple[str, str]:
     """A one-line message and a notification severity for an error from a store call."""
-    from redun_tui.db.models import RedunDatabaseError
-    from redun_tui.store import StoreError
-
     if isinstance(error, StoreError):
         return str(error), "warning"
-    if isinstance(error, RedunDatabaseError):
-        return str(error), "error"
-    try:
-        from sqlalchemy.exc import SQLAlchemyError
-
-        if isinstance(error, SQLAlchemyError):
-            from redun_tui.db.backend import classify_error
-
-            return str(classify_error(error)), "error"
-    except Exception:  # pragma: no cover - classification itself failing must not hide the error
-        pass
+    problem = database_error(error)
+    if problem is not None:
+        return str(problem), "error"
     if isinstance(error, NotImplementedError):
         return "this view is not available yet (the store does not implement it)", "warning"
     return f"internal error: {type(error).__name__}: {error}", "error"

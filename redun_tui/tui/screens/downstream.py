@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from redun_tui.formatting import format_time, short_id
+from redun_tui.store import routes
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.text import literal
 from redun_tui.tui.widgets.downstream_tree import DownstreamTree
@@ -49,7 +50,7 @@ class DownstreamScreen(BaseScreen):
     ]
 
     def __init__(self, value_hash: str, *, all_versions: bool = False) -> None:
-        super().__init__(f"downstream/{value_hash}")
+        super().__init__(routes.downstream(value_hash))
         self.value_hash = value_hash
         self.all_versions = all_versions
         self.view = None
@@ -74,7 +75,7 @@ class DownstreamScreen(BaseScreen):
         self.view = view
         if view.roots and not self.all_versions:
             self.value_hash = view.roots[0].hash
-        self.set_route(f"downstream/{self.value_hash}")
+        self.set_route(routes.downstream(self.value_hash))
         self.query_one("#downstream-summary", Static).update(literal(self._summary(view)))
         self.query_one(DownstreamTree).set_view(view)
         self.query_one("#downstream-impact-title", Static).update(
@@ -100,17 +101,17 @@ class DownstreamScreen(BaseScreen):
     @on(DownstreamTree.Chosen)
     def _chosen(self, event: DownstreamTree.Chosen) -> None:
         if event.kind == "value":
-            self.tui.navigate(f"values/{event.key}")
+            self.tui.navigate(routes.value(event.key))
             return
         call = event.tree.call(event.key)
         if call is not None and call.jobs:
-            self.tui.navigate(f"jobs/{call.jobs[0]}")
+            self.tui.navigate(routes.job(call.jobs[0]))
         else:
             self.notify("This call has no recorded job.", severity="warning")
 
     @on(PagedList.Selected, "#downstream-impact")
     def _open_execution(self, event: PagedList.Selected) -> None:
-        self.tui.navigate(f"executions/{event.item.id}")
+        self.tui.navigate(routes.execution(event.item.id))
 
     def _highlighted(self):
         tree = self.query_one(DownstreamTree)
@@ -125,16 +126,16 @@ class DownstreamScreen(BaseScreen):
             call = tree.call(node.key)
             if call is None:
                 return
-            self.tui.navigate(f"dataflow/{call.result}")
+            self.tui.navigate(routes.dataflow(call.result))
         else:
-            self.tui.navigate(f"dataflow/{node.key}")
+            self.tui.navigate(routes.dataflow(node.key))
 
     def action_execution(self) -> None:
         """``x``: the newest execution of the highlighted call."""
         tree, node = self._highlighted()
         call = tree.call(node.key) if node is not None and node.kind == "call" else None
         if call is not None and call.executions:
-            self.tui.navigate(f"executions/{call.executions[0]}")
+            self.tui.navigate(routes.execution(call.executions[0]))
 
     def action_toggle_versions(self) -> None:
         """``a``: this File version only, or every version of its path."""
@@ -149,7 +150,7 @@ class DownstreamScreen(BaseScreen):
         if self.view is None:
             self.notify("Still loading.", severity="warning")
             return
-        from redun_tui.store_downstream import to_json
+        from redun_tui.store.downstream import to_json
 
         path = self.tui.export_dir / f"downstream-{short_id(self.value_hash)}.json"
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.binding import Binding
 
 from redun_tui.formatting import format_time, short_id
+from redun_tui.store import routes
 from redun_tui.tui.screens.list_screen import ListScreen
 from redun_tui.tui.screens.record import RecordScreen, field_block, job_use_link, links_or_none, section
 from redun_tui.tui.widgets.links import RouteLink
@@ -37,7 +38,7 @@ class FilesScreen(ListScreen):
         return self.store.files(search=search, cursor=cursor, limit=limit)
 
     def route_of(self, item: FileRow) -> str:
-        return f"files/{item.value_hash}"
+        return routes.file(item.value_hash)
 
     def id_of(self, item: FileRow) -> str:
         return item.path
@@ -49,7 +50,7 @@ class FileScreen(RecordScreen):
     BINDINGS = [Binding("w", "downstream", "Downstream")]
 
     def __init__(self, path_or_hash: str) -> None:
-        super().__init__(f"files/{path_or_hash}")
+        super().__init__(routes.file(path_or_hash))
         self.path_or_hash = path_or_hash
         self.path: str | None = None
         self.versions: tuple[str, ...] = ()
@@ -78,7 +79,7 @@ class FileScreen(RecordScreen):
         widgets.extend(links_or_none([
             RouteLink(f"{short_id(version.value_hash)}  {version.preview}"
                       + ("" if version.last_used is None else f"  last used {format_time(version.last_used)}"),
-                      f"values/{version.value_hash}")
+                      routes.value(version.value_hash))
             for version in detail.versions
         ]))
         widgets.append(section(f"Produced by ({len(detail.produced_by)})"))

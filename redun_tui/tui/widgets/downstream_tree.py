@@ -1,6 +1,6 @@
 """DownstreamTree: a value, the calls that consumed it, the values they derived, and so on.
 
-The screen hands over a whole :class:`~redun_tui.store_downstream.DownstreamView` (already
+The screen hands over a whole :class:`~redun_tui.store.downstream.DownstreamView` (already
 bounded by the walk's call limit); the tree only builds the nodes a user expands, and at most
 :data:`PAGE` children at a time ("… more" loads the next page). It never queries. Labels are
 literal text (:func:`redun_tui.tui.text.rich_literal`).
@@ -22,7 +22,7 @@ from redun_tui.tui.text import plain
 from redun_tui.tui.widgets.tree_keys import TreeKeys
 
 if TYPE_CHECKING:
-    from redun_tui.store_downstream import DownstreamCall, DownstreamView
+    from redun_tui.store.downstream import DownstreamCall, DownstreamView
 
 PAGE = 50  # children shown per page under one node
 LABEL_LIMIT = 120  # characters of a value preview in a label

@@ -32,7 +32,10 @@ from typing import Any
 from sqlalchemy import bindparam, case, func, select, union_all
 from sqlalchemy.orm import Session
 
-from redun_tui.db.models import Argument, CallNode, File, Job, Subvalue, Task, Value
+from redun_tui.db.models import Argument, CallNode, Execution, File, Job, Subvalue, Task, Value
+from redun_tui.store.executions import execution_select
+from redun_tui.store.previews import MAX_VALUE_SIZE_PREVIEW, fullname, task_arg_names, value_ref
+from redun_tui.store.sql import resolve_one
 
 # Calls listed at most (the CLI's default --limit; the screen uses the same cap).
 DEFAULT_CALL_LIMIT = 5_000
@@ -276,17 +279,6 @@ def _argument_order(use: tuple[int | None, str | None, str]) -> tuple:
     return (position is None, position if position is not None else 0, key or "", consumed)
 
 
-def _arg_names(source: str | None, name: str | None) -> list[str] | None:
-    from types import SimpleNamespace
-
-    from redun_tui.db import dataflow as _dataflow
-
-    try:
-        return list(_dataflow.get_task_args(SimpleNamespace(source=source or "", name=name)))
-    except SyntaxError:
-        return None
-
-
 def _label(position: int | None, key: str | None, names: list[str] | None) -> str:
     if key is not None:
         return key
@@ -346,7 +338,7 @@ def walk(
         wanted = {entry.task_hash for entry in level if entry.task_hash not in names_by_task
                   and any(use[0] is not None and use[1] is None for use in entry.uses)}
         for task_hash, name, source in _select_in(session, _tasks_stmt, wanted):
-            names_by_task[task_hash] = _arg_names(source, name)
+            names_by_task[task_hash] = task_arg_names(source, name)
         children: dict[str, list[str]] = {}
         for parent, child in _select_in(session, _subvalues_stmt, {entry.result for entry in level}):
             children.setdefault(parent, []).append(child)
@@ -421,8 +413,6 @@ def file_versions(session: Session, path: str) -> list[str]:
 
 def _value_rows_stmt(keys: Any) -> Any:
     """Value columns, the bytes only when small enough to preview."""
-    from redun_tui.db.values import MAX_VALUE_SIZE_PREVIEW
-
     size = func.length(Value.value)
     return select(
         Value.value_hash, Value.type, Value.format, size.label("size"),
@@ -432,10 +422,7 @@ def _value_rows_stmt(keys: Any) -> Any:
 
 def _executions_stmt(keys: Any) -> Any:
     """Executions with their root job's status, start and task (the executions list's columns)."""
-    from redun_tui.db.models import Execution
-    from redun_tui.store import Store  # moves to store.executions with the package
-
-    query, _jj = Store._execution_select()
+    query, _jj = execution_select()
     return query.where(Execution.id.in_(keys))
 
 
@@ -448,6 +435,11 @@ def _roots_for(session: Session, value_hash: str, all_versions: bool) -> tuple[l
     if path is None or not all_versions:
         return [value_hash], path
     return file_versions(session, path) or [value_hash], path
+
+
+def downstream_of(session: Session, value_hash: str, **options: Any) -> DownstreamView:
+    """:func:`downstream` of a value hash or unique prefix (NotFound / Ambiguous otherwise)."""
+    return downstream(session, resolve_one(session, Value.value_hash, value_hash, "value"), **options)
 
 
 def downstream(
@@ -471,8 +463,6 @@ def downstream(
         limit: calls listed at most (``truncated`` says when more exist).
         cancelled: optional callable; the walk stops between levels when it returns True.
     """
-    from redun_tui.store import _value_ref  # moves to store.previews with the package
-
     if path is not None:
         roots, file_path, target = file_versions(session, path), path, path
     else:
@@ -482,7 +472,7 @@ def downstream(
     calls, execution_ids = attach_jobs(session, result.calls)
 
     refs = {
-        row[0]: _value_ref(row)
+        row[0]: value_ref(row)
         for row in _select_in(session, _value_rows_stmt, [*roots, *(h for h, _, _ in result.values)])
     }
     missing = "<missing value>"
@@ -500,7 +490,7 @@ def downstream(
         by_id = {}
         for row in rows:
             exec_id, _args, _updated, start, _end, status, namespace, name = row[:8]
-            task = f"{namespace}.{name}" if namespace and name else (name or "")
+            task = fullname(namespace, name)
             by_id[exec_id] = DownstreamExecution(exec_id, task, status, start)
         for exec_id in newest_first((e.id, e.start) for e in by_id.values()):
             executions.append(by_id[exec_id])
