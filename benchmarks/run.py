@@ -323,7 +323,10 @@ def _targets(db: str) -> dict[str, str]:
     ).fetchone()[0]
     # Downstream: the shared reference (read by every align/call_variants/process_sample/main
     # call: thousands) and the seed of the 600-step chain.
-    ref = con.execute("SELECT value_hash FROM file WHERE path = 'ref/genome.fa' LIMIT 1").fetchone()[0]
+    ref = con.execute(
+        "SELECT f.value_hash FROM file f JOIN argument a ON a.value_hash = f.value_hash WHERE f.path = 'ref/genome.fa' "
+        "GROUP BY f.value_hash ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
     chain_seed = con.execute("SELECT value_hash FROM file WHERE path = 'deep/seed.txt' LIMIT 1").fetchone()[0]
     con.close()
     return {"big": big, "deep_value": deep_value, "job": job, "ref": ref, "chain_seed": chain_seed}

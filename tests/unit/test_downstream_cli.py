@@ -104,3 +104,19 @@ def test_missing_database_is_one_line(tmp_path, capsys) -> None:
         main(["downstream", str(tmp_path / "missing.db"), "x"])
     assert done.value.code == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_inside_a_redun_project_no_database_is_needed(tmp_path, monkeypatch) -> None:
+    import shutil
+
+    project = tmp_path / "project"
+    (project / ".redun").mkdir(parents=True)
+    (project / "src").mkdir()
+    shutil.copyfile(DOWNSTREAM, project / ".redun" / "redun.db")
+    monkeypatch.chdir(project / "src")
+    monkeypatch.delenv("REDUN_CONFIG", raising=False)
+    result = run("data/ref.txt", "--json")
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["calls"]) == 19
+    too_many = run(DOWNSTREAM, "data/ref.txt", "extra")
+    assert too_many.exit_code == 2
