@@ -353,3 +353,25 @@ def test_statements_grow_by_a_constant_per_level(tmp_path: Path) -> None:
     counts = [_statements(FIXTURES / "downstream.db", "c60338db", depth_limit=limit)[0] for limit in (1, 2, 3, 4)]
     steps = {later - earlier for earlier, later in zip(counts, counts[1:])}
     assert len(steps) == 1 and steps.pop() <= 3, counts
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------
+
+
+def test_same_walk_on_postgresql_and_sqlite(make_db_url, db_kind) -> None:
+    """The dialect paths (json_each on SQLite, IN lists elsewhere) give the same document."""
+    from redun_tui.store import Store
+
+    expected_backend = open_db(str(FIXTURES / "downstream.db"))
+    backend = open_db(make_db_url("downstream.db"))
+    try:
+        with expected_backend.new_session() as session:
+            ref = _full(session, "5a8b8b0b")
+            expected = ds.to_json(ds.downstream(session, ref, all_versions=True))
+            expected_limited = ds.to_json(ds.downstream(session, ref, depth_limit=2, limit=5))
+        store = Store(backend)
+        assert ds.to_json(store.downstream(ref[:8], all_versions=True)) == expected
+        assert ds.to_json(store.downstream(ref, depth_limit=2, limit=5)) == expected_limited
+    finally:
+        backend.close()
+        expected_backend.close()
