@@ -9,8 +9,10 @@ headless at 120x40, and reports when the screen has painted its data; the median
 is shown, with the process's CPU time at that moment and its peak RSS. Scenarios: the executions
 list at launch; the largest execution (first page of its job tree and its status counts, from
 the screen opening); a job screen; the deep value's dataflow pane; the first page of a status
-and of a task-name search over all jobs (from the search screen opening); and the CLI
-``dataflow`` and ``query`` commands end to end.
+and of a task-name search over all jobs (from the search screen opening); the downstream screen
+of the shared reference File (thousands of consuming calls, capped at 5,000) and of the seed of
+the 600-step chain (walked to the end); and the CLI ``dataflow``, ``downstream`` and ``query``
+commands end to end.
 
 The floor, measured in the same run: an empty Textual app's first frame (the cost of Python and
 Textual alone); the executions page painted by a Textual app that reads it with the stdlib sqlite3
@@ -51,6 +53,8 @@ TARGETS = {
     "search_status": 0.5,
     "search_task": 0.5,
     "cli_dataflow": 0.8,
+    "downstream_first": 0.5,  # issue 14, at L: a file read by 2,000+ calls, first screen
+    "downstream_chain": 1.0,  # issue 14, at L: a 600-step chain walked to the end
     "rss": 200.0,
 }
 FLOOR_RATIO = 1.5  # the executions list: at most this times the empty-app floor
@@ -199,6 +203,11 @@ def _child(scenario: str, db: str, route: str) -> None:
 
         wrap_mount(DataflowScreen)
         wrap(DataflowScreen, "_loaded", "ready")
+    elif scenario == "downstream":
+        from redun_tui.tui.screens.downstream import DownstreamScreen
+
+        wrap_mount(DownstreamScreen)
+        wrap(DownstreamScreen, "_loaded", "ready")
 
     _trace(os.environ.get("REDUN_TUI_BENCH_TRACE", ""))
     original_init = RedunTuiApp.__init__
@@ -312,8 +321,15 @@ def _targets(db: str) -> dict[str, str]:
     job = con.execute(
         "SELECT id FROM job WHERE execution_id = ? AND parent_id IS NOT NULL AND call_hash IS NOT NULL LIMIT 1", (big,)
     ).fetchone()[0]
+    # Downstream: the shared reference (read by every align/call_variants/process_sample/main
+    # call: thousands) and the seed of the 600-step chain.
+    ref = con.execute(
+        "SELECT f.value_hash FROM file f JOIN argument a ON a.value_hash = f.value_hash WHERE f.path = 'ref/genome.fa' "
+        "GROUP BY f.value_hash ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
+    chain_seed = con.execute("SELECT value_hash FROM file WHERE path = 'deep/seed.txt' LIMIT 1").fetchone()[0]
     con.close()
-    return {"big": big, "deep_value": deep_value, "job": job}
+    return {"big": big, "deep_value": deep_value, "job": job, "ref": ref, "chain_seed": chain_seed}
 
 
 # The SQL each screen needs, as fast as SQLite runs it on redun's schema and indexes (checked with
@@ -365,6 +381,17 @@ FLOOR_SQL: dict[str, list[list[str]]] = {
         "UNION SELECT ar.result_call_hash FROM up JOIN argument a ON a.call_hash = up.h "
         "JOIN argument_result ar ON ar.arg_hash = a.arg_hash) "
         "SELECT c.*, a.* FROM up JOIN call_node c ON c.call_hash = up.h LEFT JOIN argument a ON a.call_hash = c.call_hash",
+    ]],
+    # Downstream of the reference: its consuming calls (the first level; the screen caps the
+    # list at 5,000 calls). Of the chain's seed: the whole forward closure, one recursive query.
+    "downstream_ref": [[
+        "SELECT a.call_hash, c.value_hash FROM argument a JOIN call_node c ON c.call_hash = a.call_hash "
+        "WHERE a.value_hash = :ref LIMIT 5001",
+    ]],
+    "downstream_chain": [[
+        "WITH RECURSIVE down(v) AS (SELECT :chain_seed UNION SELECT c.value_hash FROM down "
+        "JOIN argument a ON a.value_hash = down.v JOIN call_node c ON c.call_hash = a.call_hash) "
+        "SELECT count(*) FROM down",
     ]],
     # The newest failed jobs: either every failed call's jobs sorted, or the newest jobs walked
     # down the start-time index until a page of them is failed.
@@ -426,6 +453,11 @@ def measure(db: str, runs: int, warmup: int) -> list[dict]:
         ("job screen (after open)", child + ["job", db, f"jobs/{targets['job']}"], "ready", True, "job", "job"),
         ("deep dataflow pane (after open)", child + ["dataflow", db, f"dataflow/{targets['deep_value']}"], "ready", True,
          "dataflow", "dataflow"),
+        ("downstream of the shared reference (after open)", child + ["downstream", db, f"downstream/{targets['ref']}"],
+         "ready", True, "downstream_ref", "downstream_first"),
+        ("downstream of the 600-step chain's seed (after open)",
+         child + ["downstream", db, f"downstream/{targets['chain_seed']}"], "ready", True, "downstream_chain",
+         "downstream_chain"),
         ("search status:failed (after open)", child + ["search", db, "search/status:failed"], "ready", True,
          "search_status", "search_status"),
         ("search task:qc (after open)", child + ["search", db, "search/task:qc"], "ready", True, "search_task", "search_task"),
@@ -433,6 +465,8 @@ def measure(db: str, runs: int, warmup: int) -> list[dict]:
     cli = [PYTHON, "-m", "redun_tui"]
     cli_scenarios = [
         ("CLI dataflow deep value", cli + ["dataflow", db, targets["deep_value"]], "dataflow", "cli_dataflow"),
+        ("CLI downstream --json of the chain's seed", cli + ["downstream", db, targets["chain_seed"], "--json"],
+         "downstream_chain", None),
         ("CLI query --status FAILED --limit 100", cli + ["query", db, "--status", "FAILED", "--limit", "100"],
          "search_status", None),
     ]

@@ -24,12 +24,12 @@ the retries, vanished, corrupt).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from redun_tui.db.backend import RedunBackendDb
-from redun_tui.store import catalog, errors, executions, jobs, live, routes, search, values
+from redun_tui.store import catalog, downstream, errors, executions, jobs, live, routes, search, values
 from redun_tui.store.catalog import RECENT_JOBS_LIMIT, RECENT_SCAN_THRESHOLD
 from redun_tui.store.errors import Ambiguous, NotFound, StoreError
 from redun_tui.store.jobs import RELATED_LIMIT, UPSTREAM_JOBS_PER_ARG
@@ -153,6 +153,10 @@ class Store:
     def dataflow(self, value_hash: str, with_json: bool = True) -> DataflowView:
         """The upstream dataflow of a value, as linkable lines plus JSON (:func:`values.dataflow`)."""
         return self._read(lambda s: values.dataflow(s, value_hash, with_json))
+
+    def downstream(self, value_hash: str, **options: Any) -> downstream.DownstreamView:
+        """What a value fed (store.downstream.downstream: all_versions, depth_limit, limit)."""
+        return self._read(lambda s: downstream.downstream_of(s, value_hash, **options))
 
     def dataflow_json(self, value_hash: str) -> str:
         """The upstream dataflow of a value as JSON text (a list of sections), for export."""

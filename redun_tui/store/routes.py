@@ -54,6 +54,7 @@ KINDS: tuple[RouteKind, ...] = (
     RouteKind("jobs", "id", by_id=True, singular="job"),
     RouteKind("values", "hash", by_id=True, singular="value"),
     RouteKind("dataflow", "hash"),
+    RouteKind("downstream", "hash"),
     RouteKind("tasks", "hash", bare=True, by_id=True, singular="task"),
     RouteKind("files", "path-or-hash", bare=True, verbatim=True, by_id=True, singular="file"),
     RouteKind("help", None, bare=True),
@@ -122,6 +123,11 @@ def dataflow(value_hash: str) -> str:
     return format_route("dataflow", value_hash)
 
 
+def downstream(value_hash: str) -> str:
+    """``downstream/<hash>``."""
+    return format_route("downstream", value_hash)
+
+
 def task(task_hash: str) -> str:
     """``tasks/<hash>``."""
     return format_route("tasks", task_hash)
@@ -184,6 +190,7 @@ _RESOLVERS: dict[str, Callable[[Session, str], str]] = {
     "jobs": _by_column(Job.id, "job"),
     "values": _by_column(Value.value_hash, "value"),
     "dataflow": _by_column(Value.value_hash, "value"),
+    "downstream": _by_column(Value.value_hash, "value"),
     "tasks": _by_column(Task.hash, "task"),
     "files": file_path,
 }

@@ -37,6 +37,7 @@ SCREENS: dict[str, tuple[str | None, str | None]] = {
     "jobs": (None, "job:JobScreen"),
     "values": (None, "value:ValueScreen"),
     "dataflow": (None, "dataflow:DataflowScreen"),
+    "downstream": (None, "downstream:DownstreamScreen"),
     "tasks": ("tasks:TasksScreen", "tasks:TaskScreen"),
     "files": ("files:FilesScreen", "files:FileScreen"),
     "search": ("search:SearchScreen", "search:SearchScreen"),

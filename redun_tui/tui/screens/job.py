@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import on
+from textual.binding import Binding
 from textual.widgets import Static
 
 from redun_tui.formatting import format_duration, format_time, short_id
@@ -28,6 +29,8 @@ PAGE_SIZE = 200
 
 class JobScreen(RecordScreen):
     """One job. Tab/arrows move through every link; Enter opens it."""
+
+    BINDINGS = [Binding("w", "downstream", "Downstream")]
 
     def __init__(self, job_id: str) -> None:
         super().__init__(routes.job(job_id))
@@ -106,6 +109,18 @@ class JobScreen(RecordScreen):
         widgets.append(code_block(detail.source or "(no source recorded)"))
         self.show(widgets)
         self.call_after_refresh(lambda: children.set_page(detail.children, keep_cursor=True))
+
+    def action_downstream(self) -> None:
+        """``w``: what the focused argument fed, else what the job's result fed."""
+        focused = self.focused
+        route = focused.route if isinstance(focused, RouteLink) else None
+        parsed = routes.parse(route) if route else None
+        if parsed is not None and parsed.kind == "values" and parsed.arg:
+            self.tui.navigate(routes.downstream(parsed.arg))
+        elif self.detail is not None and self.detail.result is not None:
+            self.tui.navigate(routes.downstream(self.detail.result.value_hash))
+        else:
+            self.notify("This job has no result yet; focus an argument to follow it.", severity="warning")
 
     @on(PagedList.LoadMore, "#job-children")
     def _more_children(self, event: PagedList.LoadMore) -> None:

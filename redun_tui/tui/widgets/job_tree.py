@@ -12,13 +12,13 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from redun_tui.formatting import format_duration, short_id
 from redun_tui.tui.text import plain
+from redun_tui.tui.widgets.tree_keys import TreeKeys
 from redun_tui.views import JobRow, Page
 
 STATUS_CLASSES = {
@@ -66,20 +66,11 @@ def job_label(job: JobRow) -> Text:
     return Text("".join(text for text, _ in label_parts(job)))
 
 
-class JobTree(Tree[JobNode]):
+class JobTree(TreeKeys, Tree[JobNode]):
     """The job tree of one execution.
 
     Enter opens the job, space (or right/left) expands and collapses, ``j``/``k`` move.
     """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g,home", "scroll_home", "First", show=False),
-        Binding("G,end", "scroll_end", "Last", show=False),
-        Binding("right,l", "expand", "Expand", show=False),
-        Binding("left,h", "collapse", "Collapse", show=False),
-    ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {*STATUS_CLASSES.values(), "job-tree--note", "job-tree--muted"}
 
@@ -211,19 +202,6 @@ class JobTree(Tree[JobNode]):
         elif data.job is not None:
             self.post_message(self.JobChosen(self, data.job))
 
-    def action_expand(self) -> None:
-        node = self.cursor_node
-        if node is not None and node.allow_expand and not node.is_expanded:
-            node.expand()
-
-    def action_collapse(self) -> None:
-        node = self.cursor_node
-        if node is None:
-            return
-        if node.is_expanded:
-            node.collapse()
-        elif node.parent is not None and node.parent is not self.root:
-            self.move_cursor(node.parent)
 
     def render_label(self, node: TreeNode[JobNode], base_style: Style, style: Style) -> Text:
         text = super().render_label(node, base_style, style)
