@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
+from rich.style import Style
+from rich.text import Span, Text
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -63,6 +64,8 @@ def value_label(value_hash: str, preview: str, depth: int, *, root: bool = False
 class DownstreamTree(TreeKeys, Tree[DownNode]):
     """Enter opens the highlighted value or call; right/left (or space) expand and collapse."""
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"downstream-tree--muted"}
+
     class Chosen(Message):
         """Enter on a value or a call: ``kind`` is "value" or "call", ``key`` its hash."""
 
@@ -75,6 +78,17 @@ class DownstreamTree(TreeKeys, Tree[DownNode]):
         @property
         def control(self) -> DownstreamTree:
             return self.tree
+
+    def render_label(self, node: TreeNode[DownNode], base_style: Style, style: Style) -> Text:
+        """The label with its "dim" parts in ``$text-muted`` (Rich's dim fails contrast on the cursor bar)."""
+        text = super().render_label(node, base_style, style)
+        try:
+            muted = self.get_component_rich_style("downstream-tree--muted", partial=True)
+        except KeyError:  # measured for width before the styles are applied: colour is irrelevant
+            return text
+        # The cursor's style is a later span: on the cursor bar its colour wins over this one.
+        text.spans = [Span(span.start, span.end, muted) if span.style == "dim" else span for span in text.spans]
+        return text
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(Text("downstream"), data=DownNode("note"), id=id, classes=classes)
