@@ -23,6 +23,7 @@ SUBCOMMANDS = {
     "query": "redun_tui.commands.query:query",
     "export": "redun_tui.commands.export:export",
     "import": "redun_tui.commands.export:import_",
+    "timeline": "redun_tui.commands.timeline:timeline",
 }
 DEFAULT_COMMAND = "browse"
 

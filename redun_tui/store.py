@@ -57,11 +57,13 @@ from redun_tui.db.models import (
     Value,
     json_dumps,
 )
+from redun_tui import store_timeline as _timeline
 from redun_tui.db.query import CallGraphQuery, UnknownStatusError, job_status_case, job_status_term
 from redun_tui.search import SearchSyntaxError, apply_search, parse_search
 from redun_tui.views import (
     STATUSES,
     ArgumentView,
+    CriticalStep,
     DataflowLine,
     DataflowView,
     ErrorView,
@@ -81,8 +83,11 @@ from redun_tui.views import (
     StatusCount,
     TagView,
     TaskDetail,
+    TaskHistory,
     TaskRef,
     TaskRow,
+    TaskStats,
+    TimelineSpan,
     ValueDetail,
     ValueRef,
 )
@@ -1561,6 +1566,27 @@ class Store:
             return Heartbeat(token=token, running=bool(row[1]))
 
         return self._read(work)
+
+    # -- timeline (redun_tui.store_timeline): where an execution's time went --
+
+    def _execution_id(self, session: Session, execution_id: str) -> str:
+        return self._resolve_one(session, Execution.id, execution_id, "execution")
+
+    def timeline_span(self, execution_id: str) -> TimelineSpan:
+        """The time axis of an execution's timeline (id or unique prefix)."""
+        return self._read(lambda s: _timeline.span(s, self._execution_id(s, execution_id)))
+
+    def critical_path(self, execution_id: str) -> tuple[CriticalStep, ...]:
+        """The execution's critical path, root first."""
+        return self._read(lambda s: _timeline.critical_path(s, self._execution_id(s, execution_id)))
+
+    def task_stats(self, execution_id: str) -> tuple[TaskStats, ...]:
+        """Duration statistics per task of the execution, by total time descending."""
+        return self._read(lambda s: _timeline.task_stats(s, self._execution_id(s, execution_id)))
+
+    def task_history(self, task_hash: str) -> TaskHistory:
+        """A task's durations over its latest executions (hash or unique prefix)."""
+        return self._read(lambda s: _timeline.task_history(s, self._resolve_one(s, Task.hash, task_hash, "task")))
 
 
 # -- optional modules written alongside -------------------------------------------------------
