@@ -98,8 +98,9 @@ def span(session: Session, execution_id: str) -> TimelineSpan:
         root_id is not None and session.execute(select(Job.id).where(Job.id == root_id)).first() is not None
     )
     count = session.execute(select(func.count()).select_from(Job).where(Job.execution_id == exec_id)).scalar_one()
-    now = updated if updated is not None else _latest_time(session, exec_id)
-    return TimelineSpan(exec_id, root_id if root_exists else None, start, end, now, count)
+    latest = _latest_time(session, exec_id)
+    now = updated if updated is not None else latest
+    return TimelineSpan(exec_id, root_id if root_exists else None, start, end, now, count, latest)
 
 
 def _dialect(session: Session) -> str:

@@ -321,9 +321,10 @@ class TimelineSpan:
         root_job_id: the root job (None when the execution has none).
         start_time: the root job's start.
         end_time: the root job's end (None while it runs).
-        now: where unfinished jobs end: the execution's ``updated_time`` (or, without one, the
-            latest time recorded on its jobs).
+        now: where unfinished jobs end on the critical path: the execution's ``updated_time``
+            (or, without one, the latest time recorded on its jobs).
         job_count: jobs in the execution.
+        latest: the latest start or end recorded on the execution's jobs.
     """
 
     execution_id: str
@@ -332,11 +333,22 @@ class TimelineSpan:
     end_time: datetime | None
     now: datetime | None
     job_count: int = 0
+    latest: datetime | None = None
+
+    @property
+    def running_end(self) -> datetime | None:
+        """Where a RUNNING job's bar ends: ``now``, or later when a job recorded a later time.
+
+        redun writes ``updated_time`` when an execution starts, so a killed run's is often
+        before its own root job started: bars ending there would have no length.
+        """
+        known = [moment for moment in (self.now, self.latest) if moment is not None]
+        return max(known) if known else None
 
     @property
     def axis_end(self) -> datetime | None:
-        """The right end of the axis: the root's end, or ``now`` while it runs."""
-        return self.end_time or self.now
+        """The right end of the axis: the root's end, or :attr:`running_end` while it runs."""
+        return self.end_time or self.running_end
 
     @property
     def duration(self) -> float | None:

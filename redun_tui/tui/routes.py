@@ -15,6 +15,8 @@ LIST_ROUTES = ("executions", "tasks", "files", "help", "search")
 RECORD_ROUTES = ("executions", "jobs", "values", "dataflow", "tasks", "files")
 # Record kinds an id prefix may belong to, in the order a bare id is tried.
 ID_KINDS = ("executions", "jobs", "values", "tasks", "files")
+# Routes whose argument the screen resolves itself (through the store call that loads it).
+VIEW_ROUTES = ("timeline",)
 HOME = "executions"
 
 
@@ -53,10 +55,10 @@ def parse(text: str) -> Route:
         kind = "executions"
     elif kind in ("job", "value", "task", "file"):
         kind += "s"
-    if kind not in LIST_ROUTES and kind not in RECORD_ROUTES:
+    if kind not in LIST_ROUTES and kind not in RECORD_ROUTES and kind not in VIEW_ROUTES:
         raise RouteError(
             f"unknown route {text!r}: expected one of executions, executions/<id>, jobs/<id>, "
-            "values/<hash>, dataflow/<hash>, tasks, tasks/<hash>, files, files/<path-or-hash>, help"
+            "values/<hash>, dataflow/<hash>, tasks, tasks/<hash>, files, files/<path-or-hash>, timeline/<id>, help"
         )
     if kind not in ("files", "search"):
         arg = arg.strip().strip("/")
@@ -80,7 +82,7 @@ def command_line(db_name: str, route: str) -> str:
 def screen_for(route: Route):
     """Builds the screen that shows a (resolved) route."""
     # Imported here: screens pull in Textual widgets, which the CLI's route check does not need.
-    from redun_tui.tui.screens import dataflow, execution, executions, files, help, job, search, tasks, value
+    from redun_tui.tui.screens import dataflow, execution, executions, files, help, job, search, tasks, timeline, value
 
     kind, arg = route.kind, route.arg
     if kind == "executions":
@@ -99,4 +101,6 @@ def screen_for(route: Route):
         return search.SearchScreen(arg or "")
     if kind == "help":
         return help.HelpScreen()
+    if kind == "timeline":
+        return timeline.TimelineScreen(arg)
     raise RouteError(f"unknown route {str(route)!r}")

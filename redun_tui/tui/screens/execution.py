@@ -29,6 +29,7 @@ class ExecutionScreen(BaseScreen):
         Binding("f", "failed_only", "Failed only"),
         Binding("a", "all_jobs", "All jobs"),
         Binding("v", "toggle_list", "Tree/list"),
+        Binding("T", "timeline", "Timeline"),
         Binding("s", "focus_table", "Status table", show=False),
         Binding("t", "focus_tree", "Tree", show=False),
     ]
@@ -252,6 +253,9 @@ class ExecutionScreen(BaseScreen):
     @on(PagedList.Selected, "#job-list")
     def _open_listed_job(self, event: PagedList.Selected) -> None:
         self.tui.navigate(f"jobs/{event.item.id}")
+
+    def action_timeline(self) -> None:
+        self.tui.navigate(f"timeline/{self.execution_id}")
 
     def action_failed_only(self) -> None:
         if self.filter_status == "FAILED" and self.filter_task is None:

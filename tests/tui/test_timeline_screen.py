@@ -1,0 +1,140 @@
+"""The timeline screen: rows in tree order, zoom/pan/fit, ``c`` along the critical path, filters."""
+
+from __future__ import annotations
+
+from redun_tui.tui.screens.execution import ExecutionScreen
+from redun_tui.tui.screens.job import JobScreen
+from redun_tui.tui.screens.timeline import TimelineScreen
+from redun_tui.tui.widgets.paged_list import PagedList
+from redun_tui.tui.widgets.timeline import EIGHTHS, RUNNING_MARK, Timeline, bar_cells
+
+SEED_EXEC = "b2ffcd8f-2d42-4fb1-9461-6097e445e101"
+KILLED_EXECUTION = "77fee8b0-983a-4c01-88f2-36c9a2e3f3cb"
+
+
+def line_text(timeline: Timeline, y: int) -> str:
+    return "".join(segment.text for segment in timeline.render_line(y))
+
+
+def task_names(timeline: Timeline) -> list[str]:
+    return [row.job.task_name for row in timeline.rows if row.job is not None]
+
+
+def test_bar_cells_use_eighth_blocks() -> None:
+    assert bar_cells(0.0, 3.0, 10) == [(0, "█", False), (1, "█", False), (2, "█", False)]
+    # Starting half-way into cell 1: a reversed half block; ending 3/8 into cell 4.
+    assert bar_cells(1.5, 4.375, 10) == [(1, EIGHTHS[4], True), (2, "█", False), (3, "█", False), (4, EIGHTHS[3], False)]
+    assert bar_cells(2.1, 2.2, 10) == [(2, EIGHTHS[1], False)]  # never thinner than 1/8
+    assert bar_cells(-5.0, 2.0, 10) == [(0, "█", False), (1, "█", False)]  # clipped at the left
+    assert bar_cells(8.0, 50.0, 10) == [(8, "█", False), (9, "█", False)]  # and at the right
+    assert bar_cells(11.0, 12.0, 10) == []
+
+
+async def test_T_opens_the_timeline_in_tree_order(make_app, settle) -> None:
+    app = make_app("seed_example.db", f"executions/{SEED_EXEC}")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ExecutionScreen)
+        await pilot.press("T")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TimelineScreen) and screen.route == f"timeline/{SEED_EXEC}"
+        timeline = screen.timeline
+        # The root and its children, in start order; the root is expanded.
+        assert task_names(timeline) == ["seedex.main", "seedex.align_reads_all", "seedex.call_variants_all"]
+        assert timeline.rows[0].expanded
+        assert len(timeline.critical) == 3
+        stats = screen.query_one("#task-stats", PagedList)
+        assert [item.task_name for item in stats.items][0] == "seedex.main"
+        # The root's bar spans the whole axis when fitted.
+        root_line = line_text(timeline, 1)
+        assert root_line.rstrip().endswith("█") and "◆" in root_line
+
+
+async def test_zoom_pan_and_fit(make_app, settle) -> None:
+    app = make_app("seed_example.db", f"timeline/{SEED_EXEC}")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        timeline = app.screen.timeline
+        fitted = timeline.view_span
+        assert timeline.view_start == 0.0 and abs(fitted - 1.207184) < 1e-9
+        header = line_text(timeline, 0)
+        await pilot.press("plus")
+        assert timeline.view_span == fitted / 2 and timeline.view_start == fitted / 4
+        assert "zoom ×2" in line_text(timeline, 0) and line_text(timeline, 0) != header
+        await pilot.press("right")
+        assert timeline.view_start == fitted / 4 + fitted / 8
+        await pilot.press("left", "left", "left", "left")
+        assert timeline.view_start == 0.0  # never before the start
+        await pilot.press("minus", "minus")
+        assert timeline.view_span == fitted  # never wider than the whole execution
+        await pilot.press("plus", "plus", "0")
+        assert (timeline.view_start, timeline.view_span) == (0.0, fitted)
+        assert line_text(timeline, 0) == header
+
+
+async def test_c_walks_the_critical_path_expanding_as_it_goes(make_app, settle) -> None:
+    app = make_app("seed_example.db", f"timeline/{SEED_EXEC}")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        timeline = screen.timeline
+        path = timeline.critical
+        visited = []
+        for _ in range(3):
+            await pilot.press("c")
+            await settle(pilot)
+            visited.append(timeline.current_job.id)
+        # The first press goes to the step after the cursor's (the root): then down the path; the
+        # third press opened call_variants_all to reach the leaf, then wraps around to the root.
+        assert visited == [path[1], path[2], path[0]]
+        assert "seedex.call_variants" in task_names(timeline)
+        detail = str(screen.query_one("#timeline-detail").render())
+        assert "critical path step 1/3" in detail
+        await pilot.press("c")
+        await settle(pilot)
+        assert "critical path step 2/3" in str(screen.query_one("#timeline-detail").render())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, JobScreen) and app.screen.route == f"jobs/{path[1]}"
+
+
+async def test_enter_on_a_task_filters_the_timeline(make_app, settle) -> None:
+    app = make_app("seed_example.db", f"timeline/{SEED_EXEC}")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        stats = screen.query_one("#task-stats", PagedList)
+        await pilot.press("s")
+        row = next(i for i, item in enumerate(stats.items) if item.task_name == "seedex.align_reads")
+        for _ in range(row):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        timeline = screen.timeline
+        assert screen.filter_task == "seedex.align_reads"
+        assert app.focused is timeline
+        await pilot.press("l", "down", "l")  # open main's only remaining child: align_reads_all
+        await settle(pilot)
+        names = task_names(timeline)
+        assert names[:2] == ["seedex.main", "seedex.align_reads_all"]
+        assert set(names[2:]) == {"seedex.align_reads"} and len(names) == 6
+        await pilot.press("a")
+        await settle(pilot)
+        assert screen.filter_task is None and "seedex.call_variants_all" in task_names(timeline)
+        # `o` re-sorts the statistics.
+        await pilot.press("o")
+        first_by_p95 = stats.items[0]
+        assert first_by_p95.p95 == max(item.p95 or 0 for item in stats.items)
+
+
+async def test_running_jobs_end_at_updated_time_and_are_marked(make_app, settle) -> None:
+    app = make_app("failures.db", f"timeline/{KILLED_EXECUTION[:8]}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        timeline = screen.timeline
+        assert screen.route == f"timeline/{KILLED_EXECUTION}"
+        assert timeline.rows[0].job.status == "RUNNING"
+        assert RUNNING_MARK in line_text(timeline, 1)
+        assert "running (to " in str(screen.query_one("#timeline-detail").render())
