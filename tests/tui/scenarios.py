@@ -26,6 +26,7 @@ class Scenario:
 
 SMALL = (80, 24)
 LARGE = (120, 40)
+HUGE = (160, 48)
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("executions", "failures.db", size=LARGE),
@@ -52,6 +53,10 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("search", "failures.db", "search/status:failed", LARGE),
     Scenario("search_error_80x24", "failures.db", "search/status:bogus task:"),
     Scenario("help_80x24", "failures.db", "help"),
+    Scenario("timeline_80x24", "seed_example.db", "timeline/b2ffcd8f"),
+    Scenario("timeline_zoomed_80x24", "seed_example.db", "timeline/b2ffcd8f", keys=("plus", "plus", "right")),
+    Scenario("timeline_160x48", "seed_example.db", "timeline/b2ffcd8f", HUGE, keys=("c", "c")),
+    Scenario("timeline_zoomed_160x48", "seed_example.db", "timeline/b2ffcd8f", HUGE, keys=("c", "c", "plus", "plus")),
 )
 
 

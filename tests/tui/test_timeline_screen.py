@@ -138,3 +138,16 @@ async def test_running_jobs_end_at_updated_time_and_are_marked(make_app, settle)
         assert timeline.rows[0].job.status == "RUNNING"
         assert RUNNING_MARK in line_text(timeline, 1)
         assert "running (to " in str(screen.query_one("#timeline-detail").render())
+
+
+async def test_task_screen_plots_the_duration_history(make_app, settle) -> None:
+    from redun_tui.tui.widgets.task_history import TaskHistoryPlot
+
+    app = make_app("seed_example.db", "tasks/8cb2399f")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        plot = app.screen.query_one(TaskHistoryPlot)
+        summary = str(app.screen.query_one("#task-history-summary").render())
+        assert "3 executions" in summary and "p95" in summary
+        drawn = plot.render()
+        assert "p95" in drawn.plain and "seconds" in drawn.plain
