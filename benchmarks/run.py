@@ -52,7 +52,12 @@ TARGETS = {
     "search_task": 0.5,
     "cli_dataflow": 0.8,
     "rss": 200.0,
+    # Issue 13 (the timeline of the 100,000-job execution at L).
+    "timeline": 1.0,
+    "timeline_stats": 1.0,
+    "timeline_path": 0.5,
 }
+TIMELINE_RSS = 150.0  # MB, the timeline scenarios' own RSS target
 FLOOR_RATIO = 1.5  # the executions list: at most this times the empty-app floor
 
 
@@ -118,6 +123,8 @@ def _child(scenario: str, db: str, route: str) -> None:
 
     marks: set[str] = set()
     wanted = {"counts", "ready", "children"} if scenario == "execution" else {"ready"}
+    if scenario == "timeline":
+        wanted = {"ready", "path", "stats"}
     apps: list[App] = []
 
     def once(name: str) -> None:
@@ -189,6 +196,15 @@ def _child(scenario: str, db: str, route: str) -> None:
             return result
 
         JobTree.add_page = add_page
+    elif scenario == "timeline":
+        from redun_tui.tui.screens.timeline import TimelineScreen
+        from redun_tui.tui.widgets.timeline import Timeline
+
+        wrap_mount(TimelineScreen)
+        # First screen: the root's children painted (the root alone is expanded at once).
+        wrap(Timeline, "add_page", "ready", lambda timeline: any(row.depth for row in timeline.rows))
+        wrap(TimelineScreen, "_path_loaded", "path")
+        wrap(TimelineScreen, "_stats_loaded", "stats")
     elif scenario == "job":
         from redun_tui.tui.screens.job import JobScreen
 
@@ -351,6 +367,20 @@ FLOOR_SQL: dict[str, list[list[str]]] = {
         f"SELECT task_hash, CASE WHEN call_hash IN ({FAILED_CALLS}) THEN 'FAILED' WHEN end_time IS NULL THEN 'RUNNING' "
         "WHEN cached THEN 'CACHED' ELSE 'DONE' END AS status, count(*) FROM job WHERE execution_id = :big GROUP BY 1, 2",
     ]],
+    # Task statistics: durations ranked per task by a window, percentiles picked in one GROUP BY.
+    "timeline_stats": [[
+        "WITH d AS (SELECT task_hash, (julianday(end_time) - julianday(start_time)) * 86400 AS dur FROM job "
+        "WHERE execution_id = :big), r AS (SELECT task_hash, dur, ROW_NUMBER() OVER (PARTITION BY task_hash "
+        "ORDER BY dur IS NULL, dur) AS rn, count(dur) OVER (PARTITION BY task_hash) AS n FROM d) "
+        "SELECT task_hash, count(*), sum(dur), max(CASE WHEN rn = (50 * n + 99) / 100 THEN dur END), "
+        "max(CASE WHEN rn = (95 * n + 99) / 100 THEN dur END), max(dur) FROM r GROUP BY task_hash",
+    ]],
+    # The critical path's first two levels: the root, its latest-ending child.
+    "timeline_path": [[
+        "SELECT j.* FROM execution e JOIN job j ON j.id = e.job_id WHERE e.id = :big",
+        "SELECT id FROM job WHERE parent_id = (SELECT job_id FROM execution WHERE id = :big) "
+        "ORDER BY end_time DESC, start_time DESC, id LIMIT 1",
+    ]],
     # The job with its call node, task and result; its arguments; its children's first page.
     "job": [[
         "SELECT * FROM job j LEFT JOIN call_node c ON c.call_hash = j.call_hash LEFT JOIN task t ON t.hash = j.task_hash "
@@ -429,6 +459,12 @@ def measure(db: str, runs: int, warmup: int) -> list[dict]:
         ("search status:failed (after open)", child + ["search", db, "search/status:failed"], "ready", True,
          "search_status", "search_status"),
         ("search task:qc (after open)", child + ["search", db, "search/task:qc"], "ready", True, "search_task", "search_task"),
+        ("timeline: first screen (after open)", child + ["timeline", db, f"timeline/{targets['big']}"], "ready", True,
+         "execution", "timeline"),
+        ("timeline: task statistics (after open)", child + ["timeline", db, f"timeline/{targets['big']}"], "stats", True,
+         "timeline_stats", "timeline_stats"),
+        ("timeline: critical path (after open)", child + ["timeline", db, f"timeline/{targets['big']}"], "path", True,
+         "timeline_path", "timeline_path"),
     ]
     cli = [PYTHON, "-m", "redun_tui"]
     cli_scenarios = [
@@ -499,6 +535,8 @@ def _verdict(row: dict, floor_app: float) -> str:
         misses.append(f"> {FLOOR_RATIO:g}x app floor")
     if row["rss_mb"] > TARGETS["rss"]:
         misses.append(f"RSS > {TARGETS['rss']:g} MB")
+    elif (row["target"] or "").startswith("timeline") and row["rss_mb"] > TIMELINE_RSS:
+        misses.append(f"RSS > {TIMELINE_RSS:g} MB")
     if row["error"]:
         misses.append("error")
     if target is None and not misses:
