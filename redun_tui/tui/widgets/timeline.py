@@ -95,12 +95,12 @@ class Timeline(ScrollView, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
+        Binding("up,k", "move(-1)", "Up", show=False),
+        Binding("down,j", "move(1)", "Down", show=False),
+        Binding("pageup", "move_pages(-1)", "Page up", show=False),
+        Binding("pagedown", "move_pages(1)", "Page down", show=False),
+        Binding("home,g", "move_to(0)", "First", show=False),
+        Binding("end,G", "move_to(-1)", "Last", show=False),
         Binding("enter", "select", "Open", show=False),
         Binding("space", "toggle", "Expand", show=False),
         Binding("l", "expand", "Expand", show=False),
@@ -466,11 +466,9 @@ class Timeline(ScrollView, can_focus=True):
         return max(self.size.height - 1, 1)
 
     def _scroll_cursor_visible(self) -> None:
-        top = int(self.scroll_offset.y)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + self._body_height:
-            self.scroll_to(y=self.cursor - self._body_height + 1, animate=False)
+        top, height = int(self.scroll_offset.y), self._body_height
+        if not top <= self.cursor < top + height:
+            self.scroll_to(y=self.cursor if self.cursor < top else self.cursor - height + 1, animate=False)
 
     def _move(self, index: int) -> None:
         if not self.rows:
@@ -487,23 +485,15 @@ class Timeline(ScrollView, can_focus=True):
         if job is not None:
             self.post_message(self.Highlighted(self, job))
 
-    def action_cursor_up(self) -> None:
-        self._move(self.cursor - 1)
+    def action_move(self, rows: int) -> None:
+        self._move(self.cursor + rows)
 
-    def action_cursor_down(self) -> None:
-        self._move(self.cursor + 1)
+    def action_move_pages(self, pages: int) -> None:
+        self._move(self.cursor + pages * self._body_height)
 
-    def action_page_up(self) -> None:
-        self._move(self.cursor - self._body_height)
-
-    def action_page_down(self) -> None:
-        self._move(self.cursor + self._body_height)
-
-    def action_first(self) -> None:
-        self._move(0)
-
-    def action_last(self) -> None:
-        self._move(len(self.rows) - 1)
+    def action_move_to(self, index: int) -> None:
+        """Row ``index``; negative counts from the end."""
+        self._move(index if index >= 0 else len(self.rows) + index)
 
     def _load_more(self, index: int) -> None:
         row = self.rows[index]
@@ -523,11 +513,10 @@ class Timeline(ScrollView, can_focus=True):
             self.post_message(self.JobChosen(self, row.job))
 
     def on_click(self, event: events.Click) -> None:
-        if event.y == 0:
-            return
+        """A click moves the cursor; a second click (or a double click) opens."""
         index = int(self.scroll_offset.y) + event.y - 1
-        if 0 <= index < len(self.rows):
-            was_current = index == self.cursor
+        if event.y and 0 <= index < len(self.rows):
+            again = index == self.cursor or event.chain > 1
             self._move(index)
-            if was_current or event.chain > 1:
+            if again:
                 self.action_select()
