@@ -440,6 +440,8 @@ def measure(db: str, runs: int, warmup: int) -> list[dict]:
     """Rows of the table for one database."""
     import statistics
 
+    from redun_tui.store import routes
+
     targets = _targets(db)
     child = [PYTHON, str(HERE), "--child"]
     # (label, command, mark, measured from "opened" or from launch, floor key, target key)
@@ -459,11 +461,11 @@ def measure(db: str, runs: int, warmup: int) -> list[dict]:
         ("search status:failed (after open)", child + ["search", db, "search/status:failed"], "ready", True,
          "search_status", "search_status"),
         ("search task:qc (after open)", child + ["search", db, "search/task:qc"], "ready", True, "search_task", "search_task"),
-        ("timeline: first screen (after open)", child + ["timeline", db, f"timeline/{targets['big']}"], "ready", True,
+        ("timeline: first screen (after open)", child + ["timeline", db, routes.timeline(targets["big"])], "ready", True,
          "execution", "timeline"),
-        ("timeline: task statistics (after open)", child + ["timeline", db, f"timeline/{targets['big']}"], "stats", True,
+        ("timeline: task statistics (after open)", child + ["timeline", db, routes.timeline(targets["big"])], "stats", True,
          "timeline_stats", "timeline_stats"),
-        ("timeline: critical path (after open)", child + ["timeline", db, f"timeline/{targets['big']}"], "path", True,
+        ("timeline: critical path (after open)", child + ["timeline", db, routes.timeline(targets["big"])], "path", True,
          "timeline_path", "timeline_path"),
     ]
     cli = [PYTHON, "-m", "redun_tui"]

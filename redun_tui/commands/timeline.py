@@ -1,4 +1,4 @@
-"""``redun-tui timeline PATH_OR_URL EXEC [--json]``: where an execution's time went.
+"""``redun-tui timeline [PATH_OR_URL] EXEC [--json]``: where an execution's time went.
 
 Text: the execution's span, its critical path (each step with its own time) and the task
 statistics table. ``--json`` prints one object::
@@ -11,7 +11,7 @@ statistics table. ``--json`` prints one object::
 ``start``/``end`` are the root job's (``end`` null while it runs; ``duration`` then runs to the
 execution's ``updated_time``). Durations are seconds over jobs with both a start and an end;
 p50/p95 are nearest-rank, null for a task without finished jobs; tasks by total, descending.
-EXEC is an execution id or unique prefix.
+EXEC is an execution id or unique prefix. Without PATH_OR_URL: the redun project's database.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from redun_tui.commands.common import CliError, database
+from redun_tui.commands.common import CliError, database, echo
 from redun_tui.formatting import format_duration, format_time, one_line
 from redun_tui.views import CriticalStep, TaskStats, TimelineSpan
 
@@ -83,15 +83,19 @@ def _num(value: float | None) -> str:
 
 
 @click.command()
-@click.argument("path_or_url")
-@click.argument("execution")
+@click.argument("args", nargs=-1, required=True, metavar="[PATH_OR_URL] EXECUTION")
 @click.option("--json", "as_json", is_flag=True, help="Print the span, critical path and task statistics as JSON.")
-def timeline(path_or_url: str, execution: str, as_json: bool) -> None:
+def timeline(args: tuple[str, ...], as_json: bool) -> None:
     """Print where an execution's time went: its critical path and per-task durations.
 
-    EXECUTION is an execution id or a unique prefix of one.
+    EXECUTION is an execution id or a unique prefix of one. Without PATH_OR_URL, the redun
+    project's database (.redun here or above).
     """
     from redun_tui.store import Ambiguous, NotFound, Store
+
+    if len(args) > 2:
+        raise CliError("usage: redun-tui timeline [PATH_OR_URL] EXECUTION")
+    path_or_url, execution = (None, args[0]) if len(args) == 1 else args
 
     with database(path_or_url) as backend:
         store = Store(backend)
@@ -109,4 +113,4 @@ def timeline(path_or_url: str, execution: str, as_json: bool) -> None:
         click.echo(json.dumps(timeline_json(span, path, tasks), indent=2, ensure_ascii=sys.stdout.isatty()))
         return
     for line in timeline_text(span, path, tasks):
-        click.echo(line)
+        echo(line)

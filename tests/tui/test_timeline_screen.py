@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from redun_tui.store import routes
 from redun_tui.tui.screens.execution import ExecutionScreen
 from redun_tui.tui.screens.job import JobScreen
 from redun_tui.tui.screens.timeline import TimelineScreen
@@ -38,7 +39,7 @@ async def test_T_opens_the_timeline_in_tree_order(make_app, settle) -> None:
         await pilot.press("T")
         await settle(pilot)
         screen = app.screen
-        assert isinstance(screen, TimelineScreen) and screen.route == f"timeline/{SEED_EXEC}"
+        assert isinstance(screen, TimelineScreen) and screen.route == routes.timeline(SEED_EXEC)
         timeline = screen.timeline
         # The root and its children, in start order; the root is expanded.
         assert task_names(timeline) == ["seedex.main", "seedex.align_reads_all", "seedex.call_variants_all"]
@@ -52,7 +53,7 @@ async def test_T_opens_the_timeline_in_tree_order(make_app, settle) -> None:
 
 
 async def test_zoom_pan_and_fit(make_app, settle) -> None:
-    app = make_app("seed_example.db", f"timeline/{SEED_EXEC}")
+    app = make_app("seed_example.db", routes.timeline(SEED_EXEC))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         timeline = app.screen.timeline
@@ -74,7 +75,7 @@ async def test_zoom_pan_and_fit(make_app, settle) -> None:
 
 
 async def test_c_walks_the_critical_path_expanding_as_it_goes(make_app, settle) -> None:
-    app = make_app("seed_example.db", f"timeline/{SEED_EXEC}")
+    app = make_app("seed_example.db", routes.timeline(SEED_EXEC))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -100,7 +101,7 @@ async def test_c_walks_the_critical_path_expanding_as_it_goes(make_app, settle) 
 
 
 async def test_enter_on_a_task_filters_the_timeline(make_app, settle) -> None:
-    app = make_app("seed_example.db", f"timeline/{SEED_EXEC}")
+    app = make_app("seed_example.db", routes.timeline(SEED_EXEC))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -129,12 +130,12 @@ async def test_enter_on_a_task_filters_the_timeline(make_app, settle) -> None:
 
 
 async def test_running_jobs_end_at_updated_time_and_are_marked(make_app, settle) -> None:
-    app = make_app("failures.db", f"timeline/{KILLED_EXECUTION[:8]}")
+    app = make_app("failures.db", routes.timeline(KILLED_EXECUTION[:8]))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = app.screen
         timeline = screen.timeline
-        assert screen.route == f"timeline/{KILLED_EXECUTION}"
+        assert screen.route == routes.timeline(KILLED_EXECUTION)
         assert timeline.rows[0].job.status == "RUNNING"
         assert RUNNING_MARK in line_text(timeline, 1)
         assert "running (to " in str(screen.query_one("#timeline-detail").render())

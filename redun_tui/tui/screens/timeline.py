@@ -15,6 +15,7 @@ from textual.containers import Horizontal
 from textual.widgets import Static
 
 from redun_tui.formatting import format_duration, format_time, short_id
+from redun_tui.store import routes
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.text import literal
 from redun_tui.tui.widgets.paged_list import Column, PagedList
@@ -76,7 +77,7 @@ class TimelineScreen(BaseScreen):
     ]
 
     def __init__(self, execution_id: str) -> None:
-        super().__init__(f"timeline/{execution_id}")
+        super().__init__(routes.timeline(execution_id))
         self.execution_id = execution_id
         self.span: TimelineSpan | None = None
         self.filter_task: str | None = None
@@ -114,7 +115,7 @@ class TimelineScreen(BaseScreen):
     def _span_loaded(self, span: TimelineSpan) -> None:
         self.span = span
         self.execution_id = span.execution_id
-        self.set_route(f"timeline/{span.execution_id}")
+        self.set_route(routes.timeline(span.execution_id))
         self.timeline.set_axis(span.start_time, span.duration, span.running_end)
         self.set_live(span.root_job_id is not None and span.end_time is None, span.execution_id)
         self._show_fields()
@@ -193,7 +194,7 @@ class TimelineScreen(BaseScreen):
 
     @on(Timeline.JobChosen)
     def _open_job(self, event: Timeline.JobChosen) -> None:
-        self.tui.navigate(f"jobs/{event.job.id}")
+        self.tui.navigate(routes.job(event.job.id))
 
     # Panels -----------------------------------------------------------------------------------
     @on(PagedList.Selected, "#critical-path")

@@ -1,7 +1,8 @@
 """Where an execution's time went: its time axis, critical path and per-task statistics.
 
-Plain functions over a SQLAlchemy Session returning :mod:`redun_tui.views` dataclasses (no
-Textual, no Store): the Store's facade methods and the ``timeline`` command call them.
+Plain functions over a SQLAlchemy Session returning :mod:`redun_tui.views` dataclasses, behind
+the Store's facade methods (``timeline_span``, ``critical_path``, ``task_stats``,
+``task_history``). Ids may be unique prefixes (:func:`redun_tui.store.sql.resolve_one`).
 
 Durations are computed in SQL as integer microseconds from the stored timestamps, so they equal
 Python's ``end - start`` exactly: SQLite keeps them as naive UTC text (``julianday()`` would round
@@ -21,23 +22,15 @@ from sqlalchemy import BigInteger, Float, Integer, bindparam, case, cast, func, 
 from sqlalchemy.orm import Session
 
 from redun_tui.db.models import Execution, Job, Task
-from redun_tui.db.query import job_status_case
+from redun_tui.db.status import job_status_case
+from redun_tui.store.errors import NotFound
+from redun_tui.store.previews import fullname
+from redun_tui.store.sql import resolve_one
 from redun_tui.views import CriticalStep, TaskHistory, TaskHistoryPoint, TaskStats, TimelineSpan
 
 PERCENTILES = (50, 95)
 HISTORY_EXECUTIONS = 20  # executions shown in a task's history
 _MICRO = timedelta(microseconds=1)
-
-
-class TimelineNotFound(LookupError):
-    """The execution (or task) does not exist."""
-
-
-def fullname(namespace: str | None, name: str | None) -> str:
-    """``namespace.name`` (or the bare name); "" for a job without a task."""
-    if not name:
-        return ""
-    return f"{namespace}.{name}" if namespace else name
 
 
 def seconds(microseconds: int | None) -> float | None:
@@ -83,8 +76,9 @@ def span(session: Session, execution_id: str) -> TimelineSpan:
     """The execution's time axis: its root job's start and end, and ``now`` for running jobs.
 
     Raises:
-        TimelineNotFound: no execution has that (full) id.
+        NotFound, Ambiguous: no execution, or several, match the id (prefix).
     """
+    execution_id = resolve_one(session, Execution.id, execution_id, "execution")
     row = session.execute(
         select(Execution.id, Execution.job_id, Execution.updated_time, Job.start_time, Job.end_time)
         .select_from(Execution)
@@ -92,7 +86,7 @@ def span(session: Session, execution_id: str) -> TimelineSpan:
         .where(Execution.id == execution_id)
     ).first()
     if row is None:
-        raise TimelineNotFound(f"no execution matches '{execution_id}'")
+        raise NotFound(f"no execution matches '{execution_id}'")
     exec_id, root_id, updated, start, end = row
     root_exists = start is not None or end is not None or (
         root_id is not None and session.execute(select(Job.id).where(Job.id == root_id)).first() is not None
@@ -216,6 +210,7 @@ def task_stats(session: Session, execution_id: str) -> tuple[TaskStats, ...]:
     Sorted by total duration, descending (then by name). Durations cover jobs with both a start
     and an end; ``mean``/``p50``/``p95``/``max`` are None for a task without such jobs.
     """
+    execution_id = resolve_one(session, Execution.id, execution_id, "execution")
     rows = session.execute(_stats_statement(_dialect(session)), {"execution": execution_id}).all()
     stats = []
     for task_hash, count, failed, cached, finished, total, p50, p95, longest, namespace, name in rows:
@@ -248,12 +243,10 @@ def task_history(session: Session, task_hash: str, executions: int = HISTORY_EXE
     one asks whether it got slower.
 
     Raises:
-        TimelineNotFound: no task has that (full) hash.
+        NotFound, Ambiguous: no task, or several, match the hash (prefix).
     """
-    task = session.execute(select(Task.namespace, Task.name).where(Task.hash == task_hash)).first()
-    if task is None:
-        raise TimelineNotFound(f"no task matches '{task_hash}'")
-    namespace, name = task
+    task_hash = resolve_one(session, Task.hash, task_hash, "task")
+    namespace, name = session.execute(select(Task.namespace, Task.name).where(Task.hash == task_hash)).one()
     hashes = select(Task.hash).where(Task.name == name, func.coalesce(Task.namespace, "") == (namespace or ""))
     latest = (
         select(Job.execution_id, func.min(Job.start_time).label("first"))
