@@ -152,3 +152,50 @@ async def test_task_screen_plots_the_duration_history(make_app, settle) -> None:
         assert "3 executions" in summary and "p95" in summary
         drawn = plot.render()
         assert "p95" in drawn.plain and "seconds" in drawn.plain
+
+
+async def test_execution_screen_task_statistics_open_the_timeline_filtered(make_app, settle) -> None:
+    from redun_tui.tui.widgets.status_table import StatusTable
+    from redun_tui.tui.widgets.task_stats import TaskStatsList
+
+    app = make_app("seed_example.db", routes.execution(SEED_EXEC[:8]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        stats = screen.query_one(TaskStatsList)
+        assert not stats.display and not stats.loaded_once  # nothing loaded until shown
+        await pilot.press("d")
+        await settle(pilot)
+        assert stats.display and not screen.query_one(StatusTable).display and app.focused is stats
+        # The store's order (total time, descending), the same rows as the store's statistics.
+        assert stats.items == list(app.store.task_stats(SEED_EXEC))
+        assert [c.title for c in stats.columns][4] == "Total▼"
+        # `o` sorts by p95; the header marks the column; the cursor stays on its task.
+        cursor_task = stats.current_item.task_hash
+        await pilot.press("o")
+        assert [c.title for c in stats.columns][7] == "p95▼" and stats.current_item.task_hash == cursor_task
+        p95s = [item.p95 if item.p95 is not None else -1.0 for item in stats.items]
+        assert p95s == sorted(p95s, reverse=True)
+        for _ in range(6):  # back round to total
+            await pilot.press("o")
+        assert stats.sort.name == "total"
+        row = next(i for i, item in enumerate(stats.items) if item.task_name == "seedex.align_reads")
+        await pilot.press("g", *["down"] * row, "enter")
+        await settle(pilot)
+        timeline_screen = app.screen
+        assert isinstance(timeline_screen, TimelineScreen)
+        assert timeline_screen.route == routes.timeline(SEED_EXEC)
+        assert timeline_screen.filter_task == "seedex.align_reads"
+        assert "filtered: task seedex.align_reads" in str(timeline_screen.query_one("#timeline-fields").render())
+        timeline = timeline_screen.timeline
+        await pilot.press("l", "down", "l")
+        await settle(pilot)
+        names = task_names(timeline)
+        assert "seedex.call_variants_all" not in names and set(names[2:]) == {"seedex.align_reads"}
+        # Back on the execution screen, `d` shows the status table again.
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        await pilot.press("d")
+        await settle(pilot)
+        assert not stats.display and screen.query_one(StatusTable).display

@@ -19,45 +19,13 @@ from redun_tui.store import routes
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.text import literal
 from redun_tui.tui.widgets.paged_list import Column, PagedList
+from redun_tui.tui.widgets.task_stats import TaskStatsList
 from redun_tui.tui.widgets.timeline import Timeline
 from redun_tui.views import CriticalStep, JobRow, Page, TaskStats, TimelineSpan
 
 PAGE_SIZE = 200
 
 PATH_COLUMNS = (Column("Own", 7), Column("Task", None, min_width=8), Column("Job", 8, hide_below=40))
-STATS_COLUMNS = (
-    Column("Task", None, min_width=10),
-    Column("Jobs", 6),
-    Column("Fail", 4, hide_below=70),
-    Column("Cach", 4, hide_below=70),
-    Column("Total", 7),
-    Column("Mean", 7, hide_below=60),
-    Column("p50", 7, hide_below=80),
-    Column("p95", 7),
-    Column("Max", 7, hide_below=90),
-)
-# `o` cycles through these orders of the statistics (name, key, descending).
-SORTS = (
-    ("total", lambda s: s.total, True),
-    ("p95", lambda s: s.p95 if s.p95 is not None else -1.0, True),
-    ("max", lambda s: s.max if s.max is not None else -1.0, True),
-    ("mean", lambda s: s.mean if s.mean is not None else -1.0, True),
-    ("jobs", lambda s: s.count, True),
-    ("failed", lambda s: s.failed, True),
-    ("name", lambda s: s.task_name, False),
-)
-
-
-def _seconds(value: float | None) -> str:
-    return "-" if value is None else format_duration(value)
-
-
-def stats_cells(stats: TaskStats):
-    """A row of the task statistics."""
-    return (stats.task_name or "(no task)", f"{stats.count:,}", f"{stats.failed:,}", f"{stats.cached:,}",
-            _seconds(stats.total), _seconds(stats.mean), _seconds(stats.p50), _seconds(stats.p95), _seconds(stats.max))
-
-
 def path_cells(step: CriticalStep):
     """A row of the critical path."""
     return (format_duration(step.self_seconds), step.task_name or "(no task)", short_id(step.job_id))
@@ -76,13 +44,12 @@ class TimelineScreen(BaseScreen):
         Binding("a", "all_tasks", "All tasks"),
     ]
 
-    def __init__(self, execution_id: str) -> None:
+    def __init__(self, execution_id: str, task_name: str | None = None) -> None:
+        """``task_name``: show only that task's jobs (and their ancestors) at first."""
         super().__init__(routes.timeline(execution_id))
         self.execution_id = execution_id
         self.span: TimelineSpan | None = None
-        self.filter_task: str | None = None
-        self.stats: tuple[TaskStats, ...] = ()
-        self.sort_index = 0
+        self.filter_task: str | None = task_name or None
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="timeline-fields", classes="filter-line")
@@ -91,7 +58,7 @@ class TimelineScreen(BaseScreen):
         with Horizontal(id="timeline-panels"):
             yield PagedList(PATH_COLUMNS, path_cells, lambda step: step.status, empty_text="No root job.",
                             id="critical-path")
-            yield PagedList(STATS_COLUMNS, stats_cells, None, empty_text="No jobs.", id="task-stats")
+            yield TaskStatsList(id="task-stats")
 
     @property
     def timeline(self) -> Timeline:
@@ -137,14 +104,7 @@ class TimelineScreen(BaseScreen):
         self.query_one("#critical-path", PagedList).set_page(Page(items=path))
 
     def _stats_loaded(self, stats: tuple[TaskStats, ...]) -> None:
-        self.stats = stats
-        self._show_stats()
-
-    def _show_stats(self) -> None:
-        _name, key, descending = SORTS[self.sort_index]
-        items = tuple(sorted(self.stats, key=key, reverse=descending))
-        self.query_one("#task-stats", PagedList).set_page(Page(items=items))
-        self._show_fields()
+        self.query_one(TaskStatsList).set_stats(stats)
 
     def _show_fields(self) -> None:
         span = self.span
@@ -153,7 +113,7 @@ class TimelineScreen(BaseScreen):
         ended = format_time(span.end_time) or "running"
         parts = [f"{short_id(span.execution_id)}  {format_time(span.start_time) or '?'} → {ended}",
                  f"{format_duration(span.duration) or '-'}", f"{span.job_count:,} jobs",
-                 f"tasks by {SORTS[self.sort_index][0]}"]
+                 f"tasks by {self.query_one(TaskStatsList).sort.name}"]
         if self.filter_task:
             parts.append(f"filtered: task {self.filter_task} (a: all)")
         line = self.query_one("#timeline-fields", Static)
@@ -202,8 +162,8 @@ class TimelineScreen(BaseScreen):
         self.timeline.focus()
         self.timeline.jump_to(event.item.job_id)
 
-    @on(PagedList.Selected, "#task-stats")
-    def _filter_task(self, event: PagedList.Selected) -> None:
+    @on(TaskStatsList.Selected, "#task-stats")
+    def _filter_task(self, event: TaskStatsList.Selected) -> None:
         if event.item.task_name:
             self.set_filter(event.item.task_name)
             self.timeline.focus()
@@ -219,8 +179,8 @@ class TimelineScreen(BaseScreen):
         self.set_filter(None)
 
     def action_sort(self) -> None:
-        self.sort_index = (self.sort_index + 1) % len(SORTS)
-        self._show_stats()
+        self.query_one(TaskStatsList).cycle_sort()
+        self._show_fields()
 
     def action_focus_stats(self) -> None:
         self.query_one("#task-stats").focus()
