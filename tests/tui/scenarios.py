@@ -37,6 +37,8 @@ SCENARIOS: tuple[Scenario, ...] = (
              keys=("f", "right", "down", "right", "down", "right")),
     Scenario("execution_killed", "failures.db", "executions/77fee8b0", LARGE, keys=("right",)),
     Scenario("execution_seed", "seed_example.db", "executions/b2ffcd8f", LARGE, keys=("right",)),
+    Scenario("execution_stats_80x24", "seed_example.db", "executions/b2ffcd8f", keys=("d",)),
+    Scenario("execution_stats_160x48", "failures.db", "executions/b22c1c57", HUGE, keys=("d", "o")),
     Scenario("job_failed", "failures.db", "jobs/ff72ff9e", LARGE),
     Scenario("job_failed_80x24", "failures.db", "jobs/ff72ff9e"),
     Scenario("job_killed_root", "failures.db", "executions/77fee8b0", LARGE, keys=("enter",)),

@@ -215,8 +215,8 @@ class ExecutionScreen(BaseScreen):
         line = self.query_one("#tree-filter", Static)
         if self.filter_status is None and self.filter_task is None:
             view = "list" if self.job_list.display else "tree"
-            line.update(literal(f"Jobs ({view}): all  (f: failed only · v: tree/list · Enter on a status cell filters)",
-                                single_line=True))
+            enter = "Enter on a task: timeline" if self.stats_list.display else "Enter on a status cell filters"
+            line.update(literal(f"Jobs ({view}): all  (f: failed only · v: tree/list · {enter})", single_line=True))
             line.remove_class("filtered")
             return
         parts = []
@@ -282,6 +282,7 @@ class ExecutionScreen(BaseScreen):
         stats.display, table.display = showing, not showing
         if showing and not stats.loaded_once:
             self._load_stats()
+        self._show_filter()
         self.call_after_refresh((stats if showing else table).focus)
 
     def action_sort_stats(self) -> None:

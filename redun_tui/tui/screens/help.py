@@ -31,6 +31,7 @@ SCREEN_KEYS = (
     ("execution: v", "job tree / flat job list (both follow the filter)"),
     ("execution: s  t", "focus the status table / the job tree"),
     ("execution: T", "the timeline: where the execution's time went"),
+    ("execution: d  o", "task statistics instead of the status table / sort them (Enter: the task's timeline)"),
     ("timeline: + - ← → 0", "zoom in / out, pan, fit the whole execution"),
     ("timeline: c", "jump to the next job on the critical path"),
     ("timeline: space  l  h", "expand / collapse; Enter opens the job"),

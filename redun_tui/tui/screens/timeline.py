@@ -114,8 +114,8 @@ class TimelineScreen(BaseScreen):
         parts = [f"{short_id(span.execution_id)}  {format_time(span.start_time) or '?'} → {ended}",
                  f"{format_duration(span.duration) or '-'}", f"{span.job_count:,} jobs",
                  f"tasks by {self.query_one(TaskStatsList).sort.name}"]
-        if self.filter_task:
-            parts.append(f"filtered: task {self.filter_task} (a: all)")
+        if self.filter_task:  # first: a narrow terminal cuts the end of the line
+            parts.insert(0, f"filtered: task {self.filter_task} (a: all)")
         line = self.query_one("#timeline-fields", Static)
         line.update(literal("  ·  ".join(parts), single_line=True))
         line.set_class(bool(self.filter_task), "filtered")
