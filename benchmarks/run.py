@@ -56,7 +56,12 @@ TARGETS = {
     "downstream_first": 0.5,  # issue 14, at L: a file read by 2,000+ calls, first screen
     "downstream_chain": 1.0,  # issue 14, at L: a 600-step chain walked to the end
     "rss": 200.0,
+    # Issue 13 (the timeline of the 100,000-job execution at L).
+    "timeline": 1.0,
+    "timeline_stats": 1.0,
+    "timeline_path": 0.5,
 }
+TIMELINE_RSS = 150.0  # MB, the timeline scenarios' own RSS target
 FLOOR_RATIO = 1.5  # the executions list: at most this times the empty-app floor
 
 
@@ -122,6 +127,8 @@ def _child(scenario: str, db: str, route: str) -> None:
 
     marks: set[str] = set()
     wanted = {"counts", "ready", "children"} if scenario == "execution" else {"ready"}
+    if scenario == "timeline":
+        wanted = {"ready", "path", "stats"}
     apps: list[App] = []
 
     def once(name: str) -> None:
@@ -193,6 +200,15 @@ def _child(scenario: str, db: str, route: str) -> None:
             return result
 
         JobTree.add_page = add_page
+    elif scenario == "timeline":
+        from redun_tui.tui.screens.timeline import TimelineScreen
+        from redun_tui.tui.widgets.timeline import Timeline
+
+        wrap_mount(TimelineScreen)
+        # First screen: the root's children painted (the root alone is expanded at once).
+        wrap(Timeline, "add_page", "ready", lambda timeline: any(row.depth for row in timeline.rows))
+        wrap(TimelineScreen, "_path_loaded", "path")
+        wrap(TimelineScreen, "_stats_loaded", "stats")
     elif scenario == "job":
         from redun_tui.tui.screens.job import JobScreen
 
@@ -367,6 +383,20 @@ FLOOR_SQL: dict[str, list[list[str]]] = {
         f"SELECT task_hash, CASE WHEN call_hash IN ({FAILED_CALLS}) THEN 'FAILED' WHEN end_time IS NULL THEN 'RUNNING' "
         "WHEN cached THEN 'CACHED' ELSE 'DONE' END AS status, count(*) FROM job WHERE execution_id = :big GROUP BY 1, 2",
     ]],
+    # Task statistics: durations ranked per task by a window, percentiles picked in one GROUP BY.
+    "timeline_stats": [[
+        "WITH d AS (SELECT task_hash, (julianday(end_time) - julianday(start_time)) * 86400 AS dur FROM job "
+        "WHERE execution_id = :big), r AS (SELECT task_hash, dur, ROW_NUMBER() OVER (PARTITION BY task_hash "
+        "ORDER BY dur IS NULL, dur) AS rn, count(dur) OVER (PARTITION BY task_hash) AS n FROM d) "
+        "SELECT task_hash, count(*), sum(dur), max(CASE WHEN rn = (50 * n + 99) / 100 THEN dur END), "
+        "max(CASE WHEN rn = (95 * n + 99) / 100 THEN dur END), max(dur) FROM r GROUP BY task_hash",
+    ]],
+    # The critical path's first two levels: the root, its latest-ending child.
+    "timeline_path": [[
+        "SELECT j.* FROM execution e JOIN job j ON j.id = e.job_id WHERE e.id = :big",
+        "SELECT id FROM job WHERE parent_id = (SELECT job_id FROM execution WHERE id = :big) "
+        "ORDER BY end_time DESC, start_time DESC, id LIMIT 1",
+    ]],
     # The job with its call node, task and result; its arguments; its children's first page.
     "job": [[
         "SELECT * FROM job j LEFT JOIN call_node c ON c.call_hash = j.call_hash LEFT JOIN task t ON t.hash = j.task_hash "
@@ -433,9 +463,11 @@ def _floor_sql(db: str, targets: dict[str, str], runs: int) -> dict[str, float]:
     return floors
 
 
-def measure(db: str, runs: int, warmup: int) -> list[dict]:
-    """Rows of the table for one database."""
+def measure(db: str, runs: int, warmup: int, only: str | None = None) -> list[dict]:
+    """Rows of the table for one database (``only``: the scenarios whose label contains it, and the floors)."""
     import statistics
+
+    from redun_tui.store import routes
 
     targets = _targets(db)
     child = [PYTHON, str(HERE), "--child"]
@@ -461,6 +493,12 @@ def measure(db: str, runs: int, warmup: int) -> list[dict]:
         ("search status:failed (after open)", child + ["search", db, "search/status:failed"], "ready", True,
          "search_status", "search_status"),
         ("search task:qc (after open)", child + ["search", db, "search/task:qc"], "ready", True, "search_task", "search_task"),
+        ("timeline: first screen (after open)", child + ["timeline", db, routes.timeline(targets["big"])], "ready", True,
+         "execution", "timeline"),
+        ("timeline: task statistics (after open)", child + ["timeline", db, routes.timeline(targets["big"])], "stats", True,
+         "timeline_stats", "timeline_stats"),
+        ("timeline: critical path (after open)", child + ["timeline", db, routes.timeline(targets["big"])], "path", True,
+         "timeline_path", "timeline_path"),
     ]
     cli = [PYTHON, "-m", "redun_tui"]
     cli_scenarios = [
@@ -470,6 +508,9 @@ def measure(db: str, runs: int, warmup: int) -> list[dict]:
         ("CLI query --status FAILED --limit 100", cli + ["query", db, "--status", "FAILED", "--limit", "100"],
          "search_status", None),
     ]
+    if only:
+        scenarios = [row for row in scenarios if row[4] is None or only in row[0]]
+        cli_scenarios = [row for row in cli_scenarios if only in row[0]]
     floors = _floor_sql(db, targets, runs)
     rows = []
     floor_app = floor_list = 0.0
@@ -533,6 +574,8 @@ def _verdict(row: dict, floor_app: float) -> str:
         misses.append(f"> {FLOOR_RATIO:g}x app floor")
     if row["rss_mb"] > TARGETS["rss"]:
         misses.append(f"RSS > {TARGETS['rss']:g} MB")
+    elif (row["target"] or "").startswith("timeline") and row["rss_mb"] > TIMELINE_RSS:
+        misses.append(f"RSS > {TIMELINE_RSS:g} MB")
     if row["error"]:
         misses.append("error")
     if target is None and not misses:
@@ -579,6 +622,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="timed runs per scenario (the median is shown)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs per scenario first")
     parser.add_argument("--json", help="also write the rows to this file")
+    parser.add_argument("--only", help="run only the scenarios whose label contains this text (and the floors)")
     parser.add_argument("--report", action="store_true", help="print the tables of a --json file (given as the database)")
     args = parser.parse_args()
     if args.report:
@@ -590,7 +634,7 @@ def main() -> None:
     everything = {}
     rss: dict[str, dict[str, float]] = {}
     for db in args.databases:
-        rows = measure(db, args.runs, args.warmup)
+        rows = measure(db, args.runs, args.warmup, args.only)
         everything[db] = rows
         rss[db] = {row["scenario"]: row["rss_mb"] for row in rows}
         print(report(db, rows))

@@ -25,6 +25,7 @@ SUBCOMMANDS = {
     "query": "redun_tui.commands.query:query",
     "export": "redun_tui.commands.export:export",
     "import": "redun_tui.commands.export:import_",
+    "timeline": "redun_tui.commands.timeline:timeline",
     "show": "redun_tui.commands.show:show",
     "serve": "redun_tui.commands.serve:serve",
 }

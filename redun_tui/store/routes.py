@@ -57,6 +57,7 @@ KINDS: tuple[RouteKind, ...] = (
     RouteKind("downstream", "hash"),
     RouteKind("tasks", "hash", bare=True, by_id=True, singular="task"),
     RouteKind("files", "path-or-hash", bare=True, verbatim=True, by_id=True, singular="file"),
+    RouteKind("timeline", "id"),
     RouteKind("help", None, bare=True),
     RouteKind("search", "text", bare=True, verbatim=True, listed=False),
 )
@@ -138,6 +139,11 @@ def file(path_or_hash: str) -> str:
     return format_route("files", path_or_hash)
 
 
+def timeline(execution_id: str) -> str:
+    """``timeline/<id>``: an execution's jobs on a time axis."""
+    return format_route("timeline", execution_id)
+
+
 def search(text: str) -> str:
     """``search/<text>``, or ``search`` for no text."""
     return format_route("search", text or None)
@@ -193,6 +199,7 @@ _RESOLVERS: dict[str, Callable[[Session, str], str]] = {
     "downstream": _by_column(Value.value_hash, "value"),
     "tasks": _by_column(Task.hash, "task"),
     "files": file_path,
+    "timeline": _by_column(Execution.id, "execution"),
 }
 
 

@@ -29,6 +29,7 @@ class Scenario:
 SMALL = (80, 24)
 LARGE = (120, 40)
 LIGHT = "textual-light"
+HUGE = (160, 48)
 
 DARK_SCENARIOS: tuple[Scenario, ...] = (
     Scenario("executions", "failures.db", size=LARGE),
@@ -39,6 +40,8 @@ DARK_SCENARIOS: tuple[Scenario, ...] = (
              keys=("f", "right", "down", "right", "down", "right")),
     Scenario("execution_killed", "failures.db", "executions/77fee8b0", LARGE, keys=("right",)),
     Scenario("execution_seed", "seed_example.db", "executions/b2ffcd8f", LARGE, keys=("right",)),
+    Scenario("execution_stats_80x24", "seed_example.db", "executions/b2ffcd8f", keys=("d",)),
+    Scenario("execution_stats_160x48", "failures.db", "executions/b22c1c57", HUGE, keys=("d", "o")),
     Scenario("job_failed", "failures.db", "jobs/ff72ff9e", LARGE),
     Scenario("job_failed_80x24", "failures.db", "jobs/ff72ff9e"),
     Scenario("job_killed_root", "failures.db", "executions/77fee8b0", LARGE, keys=("enter",)),
@@ -58,6 +61,10 @@ DARK_SCENARIOS: tuple[Scenario, ...] = (
     Scenario("search", "failures.db", "search/status:failed", LARGE),
     Scenario("search_error_80x24", "failures.db", "search/status:bogus task:"),
     Scenario("help_80x24", "failures.db", "help"),
+    Scenario("timeline_80x24", "seed_example.db", "timeline/b2ffcd8f"),
+    Scenario("timeline_zoomed_80x24", "seed_example.db", "timeline/b2ffcd8f", keys=("plus", "plus", "right")),
+    Scenario("timeline_160x48", "seed_example.db", "timeline/b2ffcd8f", HUGE, keys=("c", "c")),
+    Scenario("timeline_zoomed_160x48", "seed_example.db", "timeline/b2ffcd8f", HUGE, keys=("c", "c", "plus", "plus")),
 )
 SCENARIOS: tuple[Scenario, ...] = DARK_SCENARIOS + tuple(
     replace(scenario, name=f"{scenario.name}_light", theme=LIGHT) for scenario in DARK_SCENARIOS

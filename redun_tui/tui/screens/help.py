@@ -30,6 +30,12 @@ SCREEN_KEYS = (
     ("execution: a", "all jobs (clear the status-table filter)"),
     ("execution: v", "job tree / flat job list (both follow the filter)"),
     ("execution: s  t", "focus the status table / the job tree"),
+    ("execution: T", "the timeline: where the execution's time went"),
+    ("execution: d  o", "task statistics instead of the status table / sort them (Enter: the task's timeline)"),
+    ("timeline: + - ← → 0", "zoom in / out, pan, fit the whole execution"),
+    ("timeline: c", "jump to the next job on the critical path"),
+    ("timeline: space  l  h", "expand / collapse; Enter opens the job"),
+    ("timeline: s  p  o  a", "focus task statistics / critical path; sort; all tasks (Enter on a task filters)"),
     ("status table", "Enter on a cell shows only that task × status in the tree"),
     ("job tree", "space or → expands, ← collapses, Enter opens the job"),
     ("value: v  p  d", "full value / $PAGER / dataflow full screen"),
@@ -45,6 +51,7 @@ ROUTES = (
     ("tasks  tasks/<hash>", "tasks by namespace; one task version"),
     ("files  files/<path-or-hash>", "recorded files; one path's versions"),
     ("search/<text>", "records of any type matching a search"),
+    ("timeline/<id>", "an execution's timeline, critical path and task statistics"),
     ("help", "this screen"),
 )
 SEARCH = (
