@@ -72,7 +72,7 @@ def _done() -> None:
     print(json.dumps({"mark": "done", "t": time.time(), "rss_mb": round(rss, 1)}), flush=True)
 
 
-def _child(scenario: str, db: str, route: str) -> None:
+def _child(scenario: str, db: str, route: str, steps: str = "") -> None:
     """Runs one scenario; prints JSON marks: "opened" (the screen mounted) and "ready"/"counts"."""
     from textual.app import App
 
@@ -115,6 +115,10 @@ def _child(scenario: str, db: str, route: str) -> None:
         return
 
     from redun_tui.tui.app import RedunTuiApp
+
+    if scenario == "keys":
+        _keys_child(db, route, json.loads(steps or "[]"))
+        return
 
     marks: set[str] = set()
     wanted = {"counts", "ready", "children"} if scenario == "execution" else {"ready"}
@@ -221,6 +225,108 @@ def _child(scenario: str, db: str, route: str) -> None:
         if done.code not in (0, None):
             raise
     _done()
+
+
+def _keys_child(db: str, route: str, steps: list[list]) -> None:
+    """Drives the real app with keys and marks when the focused list shows what a step waits for.
+
+    Steps: ``["key", k, ...]`` presses keys; ``["wait", what]`` waits until the focused list has
+    its first page (``"first"``), has the row ``"id:<id>"`` under its cursor, or has no page on
+    its way with its cursor row loaded (``"settled"``); ``["mark", name]`` prints a mark (time,
+    CPU, current RSS) after the next refresh; ``["call", "go_to_row", n]`` calls the list's
+    method; ``["sample", name, seconds]`` samples RSS every ``seconds`` until the step after it
+    (a soak; ``["sleep", seconds]`` then waits that long).
+    """
+    import asyncio
+
+    from textual.app import App
+    from textual.pilot import Pilot
+
+    from redun_tui.tui.app import RedunTuiApp
+    from redun_tui.tui.widgets.paged_list import PagedList
+
+    apps: list[App] = []
+    original_init = RedunTuiApp.__init__
+
+    def init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        apps.append(self)
+
+    async def drive(pilot: Pilot) -> None:
+        app = pilot.app
+
+        def listing() -> PagedList | None:
+            focused = app.focused
+            if isinstance(focused, PagedList):
+                return focused
+            shown = [w for w in app.screen.query(PagedList) if w.display]
+            return shown[0] if shown else None
+
+        def ready(what: str) -> bool:
+            widget = listing()
+            if widget is None or not widget.loaded_once or not widget.items:
+                return False
+            if what == "first":
+                return True
+            item = widget.current_item
+            if what.startswith("id:"):
+                return item is not None and getattr(item, "id", None) == what[3:]
+            return item is not None and widget._requested is None
+
+        for step in steps:
+            if step[0] == "key":
+                await pilot.press(*step[1:])
+            elif step[0] == "wait":
+                deadline = time.time() + 300
+                while not ready(step[1]) and time.time() < deadline:
+                    await asyncio.sleep(0.005)
+                if not ready(step[1]):
+                    print(json.dumps({"mark": "timeout " + step[1], "t": time.time(), "cpu": _cpu()}), flush=True)
+                    app.exit()
+                    return
+            elif step[0] == "mark":
+                await pilot.pause()
+                _mark_rss(step[1])
+            elif step[0] == "call":
+                getattr(listing(), step[1])(*step[2:])
+            elif step[0] == "sleep":
+                await asyncio.sleep(step[1])
+            elif step[0] == "sample":
+                name, every = step[1], step[2]
+
+                async def sample() -> None:
+                    while True:
+                        _mark_rss(name)
+                        await asyncio.sleep(every)
+
+                app.run_worker(sample(), exclusive=False)
+        app.exit()
+
+    def run(self, *args, **kwargs):
+        return App.run(self, headless=True, size=SIZE, auto_pilot=drive)
+
+    RedunTuiApp.__init__ = init
+    RedunTuiApp.run = run
+    from redun_tui.cli import main
+
+    try:
+        main([db, route])
+    except SystemExit as done:
+        if done.code not in (0, None):
+            raise
+    _done()
+
+
+def _mark_rss(name: str) -> None:
+    """A mark with the process's current and peak RSS (MB)."""
+    current = 0.0
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                current = int(line.split()[1]) / 1024
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"mark": name, "t": time.time(), "cpu": _cpu(), "rss": round(current, 1), "peak": round(peak, 1)}),
+          flush=True)
 
 
 def _trace(spec: str) -> None:
@@ -535,7 +641,7 @@ def report(db: str, rows: list[dict]) -> str:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        _child(sys.argv[2], sys.argv[3], sys.argv[4])
+        _child(*sys.argv[2:6])
         return
     import argparse
     import platform

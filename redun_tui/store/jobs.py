@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, literal, literal_column, select
 from sqlalchemy.orm import Session
 
 from redun_tui.db.models import Argument, ArgumentResult, Execution, Job, TagEntity, Task
@@ -126,14 +126,24 @@ def job_page(
     page = select(pj.job.id.label("id"), pj.job.start_time.label("start_time"))
     page = page.select_from(pj.joined() if needs_joins else pj.job.table).where(*conditions(pj))
     skip = 0
+    sort = (pj.job.start_time, pj.job.id)
     if position is not None:
         key, descending, skip = position.key, position.flips(descending), position.skip()
+        if descending and not needs_joins and session.get_bind().dialect.name == "sqlite":
+            # SQLite picks a page's rows with a heap of LIMIT rows. Rows come by the
+            # execution_id/parent_id index in rowid order, which is start order (redun inserts
+            # a job when it starts), so for a newest-first page every row displaces the heap's
+            # worst: read in reverse rowid order instead, most rows are rejected at once
+            # (the last page of a 100,000-job execution: 0.5 -> 0.3 s at L, loaded machine).
+            newest = page.order_by(literal_column(f"{pj.job.table.name}.rowid").desc()).limit(-1).subquery("newest")
+            page = select(newest.c.id, newest.c.start_time)
+            sort = (newest.c.start_time, newest.c.id)
     if key is not None:
-        page = page.where(keyset_after((pj.job.start_time, pj.job.id), key, descending))
+        page = page.where(keyset_after(sort, key, descending))
     if descending:
-        page = page.order_by(pj.job.start_time.desc(), pj.job.id.desc())
+        page = page.order_by(sort[0].desc(), sort[1].desc())
     else:
-        page = page.order_by(pj.job.start_time, pj.job.id)
+        page = page.order_by(*sort)
     page = page.limit(limit + 1).offset(skip or None).subquery("page")
     jj = MAIN
     columns = [*jj.row_columns(), *(extra(jj) if extra else [])]
