@@ -291,6 +291,11 @@ def _keys_child(db: str, route: str, steps: list[list]) -> None:
                 getattr(listing(), step[1])(*step[2:])
             elif step[0] == "sleep":
                 await asyncio.sleep(step[1])
+            elif step[0] == "dump":  # the focused list's state, for debugging a scenario
+                widget = listing()
+                print(json.dumps({"dump": {name: repr(getattr(widget, name, None))[:120] for name in (
+                    "cursor", "start", "total", "seekable", "_requested", "next_cursor", "prev_cursor")}
+                    | {"rows": len(widget.items), "focused": repr(app.focused)}}), flush=True)
             elif step[0] == "sample":
                 name, every = step[1], step[2]
 
