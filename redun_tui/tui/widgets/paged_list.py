@@ -231,6 +231,9 @@ class PagedList(ScrollView, can_focus=True):
         if cursor is not None and cursor != self._requested:
             return
         self._requested = None
+        # Only `g`/`G` move the cursor with a page; otherwise the view stays where the user
+        # scrolled it (a scrollbar drag away from the cursor must not snap back).
+        moves = self._after_load is not None or self._waiting_for_last
         if page.total is not None:
             self.total = page.total
         self.seekable = self.seekable or page.seekable
@@ -272,7 +275,8 @@ class PagedList(ScrollView, can_focus=True):
                 self._waiting_for_last = False
             else:
                 self._request(self.next_cursor)
-        self._scroll_cursor_visible()
+        if moves:
+            self._scroll_cursor_visible()
         self.refresh()
         self._ensure_pages()
         self._post_highlight()
@@ -564,11 +568,11 @@ class PagedList(ScrollView, can_focus=True):
         if self.sized or self.next_cursor is None:
             self._move(self._rows - 1)
             return
-        self._move(len(self.items) - 1)
         if self.seekable:
             self._after_load = "last"
             self._request(last_cursor())
         else:
+            self._move(len(self.items) - 1)
             self._waiting_for_last = True
             self._request(self.next_cursor)
 
