@@ -114,8 +114,6 @@ def _child(scenario: str, db: str, route: str, steps: str = "") -> None:
         _done()
         return
 
-    from redun_tui.tui.app import RedunTuiApp
-
     if scenario == "keys":
         _keys_child(db, route, json.loads(steps or "[]"))
         return
@@ -205,6 +203,15 @@ def _child(scenario: str, db: str, route: str, steps: str = "") -> None:
         wrap(DataflowScreen, "_loaded", "ready")
 
     _trace(os.environ.get("REDUN_TUI_BENCH_TRACE", ""))
+    _run_app(db, route, apps)
+
+
+def _run_app(db: str, route: str, apps: list, auto_pilot=None) -> None:
+    """Runs the real entry point with the app headless at SIZE (``apps`` receives the app)."""
+    from textual.app import App
+
+    from redun_tui.tui.app import RedunTuiApp
+
     original_init = RedunTuiApp.__init__
 
     def init(self, *args, **kwargs):
@@ -212,7 +219,7 @@ def _child(scenario: str, db: str, route: str, steps: str = "") -> None:
         apps.append(self)
 
     def run(self, *args, **kwargs):
-        return App.run(self, headless=True, size=SIZE)
+        return App.run(self, headless=True, size=SIZE, auto_pilot=auto_pilot)
 
     RedunTuiApp.__init__ = init
     RedunTuiApp.run = run
@@ -240,10 +247,8 @@ def _keys_child(db: str, route: str, steps: list[list]) -> None:
     import asyncio
 
     from textual import events
-    from textual.app import App
     from textual.pilot import Pilot
 
-    from redun_tui.tui.app import RedunTuiApp
     from redun_tui.tui.screens.search import SearchScreen
     from redun_tui.tui.widgets.paged_list import PagedList
 
@@ -254,13 +259,6 @@ def _keys_child(db: str, route: str, steps: list[list]) -> None:
         return original_mount(self)
 
     SearchScreen.on_mount = on_mount
-
-    apps: list[App] = []
-    original_init = RedunTuiApp.__init__
-
-    def init(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        apps.append(self)
 
     async def drive(pilot: Pilot) -> None:
         app = pilot.app
@@ -337,19 +335,7 @@ def _keys_child(db: str, route: str, steps: list[list]) -> None:
                 app.run_worker(sample(), exclusive=False)
         app.exit()
 
-    def run(self, *args, **kwargs):
-        return App.run(self, headless=True, size=SIZE, auto_pilot=drive)
-
-    RedunTuiApp.__init__ = init
-    RedunTuiApp.run = run
-    from redun_tui.cli import main
-
-    try:
-        main([db, route])
-    except SystemExit as done:
-        if done.code not in (0, None):
-            raise
-    _done()
+    _run_app(db, route, [], auto_pilot=drive)
 
 
 def _mark_rss(name: str) -> None:
