@@ -510,14 +510,14 @@ FLOOR_SQL: dict[str, list[list[str]]] = {
 }
 
 
-def _floor_sql(db: str, targets: dict[str, str], runs: int) -> dict[str, float]:
+def _floor_sql(db: str, targets: dict, runs: int, table: dict[str, list[list[str]]] | None = None) -> dict[str, float]:
     """Time of each screen's raw SQL (the fastest plan's median), in-process on a warm connection."""
     import sqlite3
     import statistics
 
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     floors = {}
-    for name, plans in FLOOR_SQL.items():
+    for name, plans in (FLOOR_SQL if table is None else table).items():
         medians = []
         for statements in plans:
             samples = []
@@ -691,37 +691,19 @@ def _jump_targets(db: str) -> dict:
 
 def _jump_floor(db: str, t: dict, runs: int) -> dict[str, float]:
     """The SQL of the page alone (sqlite3, warm): the last page of each list, the middle page."""
-    import sqlite3
-    import statistics
-
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    # Alternative plans of one statement each; the fastest counts. The flat list's last page:
-    # sorted as it comes off the execution_id index, or read in reverse rowid order first (what
-    # the store does: see jobs.job_page).
-    statements = {
-        "flat_last": (
-            "SELECT id, start_time FROM job WHERE execution_id = :big ORDER BY start_time DESC, id DESC LIMIT 201",
-            "SELECT id, start_time FROM (SELECT id, start_time FROM job WHERE execution_id = :big ORDER BY rowid DESC "
-            "LIMIT -1) ORDER BY start_time DESC, id DESC LIMIT 201",
-        ),
-        "flat_mid": ("SELECT id, start_time FROM job WHERE execution_id = :big ORDER BY start_time, id LIMIT 201 OFFSET :mid",),
-        "search_last": ("SELECT id, start_time FROM job ORDER BY start_time, id LIMIT 201",),
-        "search_first": ("SELECT id, start_time FROM job ORDER BY start_time DESC, id DESC LIMIT 201",),
+    # Alternative plans; the fastest counts. The flat list's last page: sorted as it comes off
+    # the execution_id index, or read in reverse rowid order first (what jobs.job_page does).
+    table = {
+        "flat_last": [
+            ["SELECT id, start_time FROM job WHERE execution_id = :big ORDER BY start_time DESC, id DESC LIMIT 201"],
+            ["SELECT id, start_time FROM (SELECT id, start_time FROM job WHERE execution_id = :big ORDER BY rowid DESC "
+             "LIMIT -1) ORDER BY start_time DESC, id DESC LIMIT 201"],
+        ],
+        "flat_mid": [["SELECT id, start_time FROM job WHERE execution_id = :big ORDER BY start_time, id LIMIT 201 OFFSET :mid"]],
+        "search_last": [["SELECT id, start_time FROM job ORDER BY start_time, id LIMIT 201"]],
+        "search_first": [["SELECT id, start_time FROM job ORDER BY start_time DESC, id DESC LIMIT 201"]],
     }
-    floors = {}
-    for name, plans in statements.items():
-        medians = []
-        for sql in plans:
-            samples = []
-            for attempt in range(runs + 1):
-                start = time.perf_counter()
-                con.execute(sql, {"big": t["big"], "mid": t["total"] // 2}).fetchall()
-                if attempt:
-                    samples.append(time.perf_counter() - start)
-            medians.append(statistics.median(samples))
-        floors[name] = min(medians)
-    con.close()
-    return floors
+    return _floor_sql(db, {"big": t["big"], "mid": t["total"] // 2}, runs, table)
 
 
 def _keys(db: str, route: str, steps: list) -> dict:
