@@ -25,12 +25,19 @@ class Page(Generic[T]):
         offset: index of the first row in the whole list.
         next_cursor: opaque keyset cursor for the next page (None when this is the last page).
         total: the number of rows in the whole list, when known cheaply (else None).
+        prev_cursor: cursor for the page before this one (None at the start, or when the list
+            pages forward only).
+        seekable: the list also reads the cursors of ``redun_tui.store.paging`` that jump: the
+            last page, the page holding row N (then ``offset`` may count from the end: ``-k``
+            is the k-th row from the end).
     """
 
     items: tuple[T, ...]
     offset: int = 0
     next_cursor: str | None = None
     total: int | None = None
+    prev_cursor: str | None = None
+    seekable: bool = False
 
     @property
     def has_more(self) -> bool:

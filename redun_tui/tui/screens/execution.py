@@ -247,10 +247,12 @@ class ExecutionScreen(BaseScreen):
         execution_id, status, task_name = self.execution_id, self.filter_status, self.filter_task
         listing = self.job_list
         self._list_generation += 1
+        cursor = listing.reload_cursor if keep_cursor else None  # a refresh reads the window where it is
         if not keep_cursor:
             listing.clear()
-        self.fetch("list", lambda: self.store.jobs(execution_id, status=status, task_name=task_name, limit=PAGE_SIZE),
-                   lambda page: listing.set_page(page, keep_cursor=keep_cursor),
+        self.fetch("list", lambda: self.store.jobs(execution_id, status=status, task_name=task_name, cursor=cursor,
+                                                   limit=PAGE_SIZE),
+                   lambda page: listing.set_page(page, keep_cursor=keep_cursor, cursor=cursor),
                    loading=(listing,), on_error=lambda error: listing.page_failed() or False)
 
     @on(PagedList.LoadMore, "#job-list")
@@ -261,7 +263,7 @@ class ExecutionScreen(BaseScreen):
 
         def done(page: Page[JobRow]) -> None:
             if generation == self._list_generation:
-                listing.append_page(page)
+                listing.append_page(page, cursor)
 
         self.fetch("list-more", lambda: self.store.jobs(execution_id, status=status, task_name=task_name,
                                                          cursor=cursor, limit=limit),

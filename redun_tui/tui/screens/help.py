@@ -13,7 +13,8 @@ from redun_tui.tui.text import fields
 KEYS = (
     ("↑ ↓  j k", "move in lists, trees and link columns"),
     ("PgUp PgDn", "page up / down (space also pages down in lists)"),
-    ("g  G", "first / last row (G keeps loading pages to the end)"),
+    ("g  G  Home  End", "first / last row (read directly, however long the list)"),
+    (":", "go to row N or P% (lists whose size is known)"),
     ("Enter", "open what is under the cursor"),
     ("Tab  shift+Tab", "next / previous widget or link"),
     ("Escape", "back (history like a browser); leaves the search input on the home screen"),

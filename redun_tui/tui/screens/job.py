@@ -135,7 +135,7 @@ class JobScreen(RecordScreen):
             return False
 
         self.fetch("children", lambda: self.store.job_children(execution_id, job_id, cursor=cursor, limit=PAGE_SIZE),
-                   listing.append_page, on_error=failed)
+                   lambda page: listing.append_page(page, cursor), on_error=failed)
 
     @on(PagedList.Selected, "#job-children")
     def _open_child(self, event: PagedList.Selected) -> None:
