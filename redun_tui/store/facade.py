@@ -7,12 +7,12 @@ load on first use), importing this module loads SQLAlchemy and the models.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from redun_tui.db.backend import RedunBackendDb
-from redun_tui.store import catalog, errors, executions, jobs, live, routes, search, values
+from redun_tui.store import catalog, downstream, errors, executions, jobs, live, routes, search, timeline, values
 
 # The package's public constants and errors, read from here by redun_tui.store (see its __all__).
 from redun_tui.store.catalog import RECENT_JOBS_LIMIT, RECENT_SCAN_THRESHOLD  # noqa: F401
@@ -31,6 +31,7 @@ from redun_tui.store.previews import (  # noqa: F401
 from redun_tui.store.sql import CANDIDATES_LIMIT  # noqa: F401
 from redun_tui.store.values import SUBVALUE_LIMIT  # noqa: F401
 from redun_tui.views import (
+    CriticalStep,
     DataflowView,
     ExecutionDetail,
     ExecutionRow,
@@ -44,7 +45,10 @@ from redun_tui.views import (
     Resolution,
     StatusCount,
     TaskDetail,
+    TaskHistory,
     TaskRow,
+    TaskStats,
+    TimelineSpan,
     ValueDetail,
 )
 
@@ -121,6 +125,10 @@ class Store:
         """The upstream dataflow of a value, as linkable lines plus JSON (:func:`values.dataflow`)."""
         return self._read(lambda s: values.dataflow(s, value_hash, with_json))
 
+    def downstream(self, value_hash: str, **options: Any) -> downstream.DownstreamView:
+        """What a value fed (store.downstream.downstream: all_versions, depth_limit, limit)."""
+        return self._read(lambda s: downstream.downstream_of(s, value_hash, **options))
+
     def dataflow_json(self, value_hash: str) -> str:
         """The upstream dataflow of a value as JSON text (a list of sections), for export."""
         return self._read(lambda s: values.dataflow_json(s, value_hash))
@@ -142,6 +150,24 @@ class Store:
     def file(self, path_or_hash: str) -> FileDetail:
         """Every version of a file path, who produced and read it."""
         return self._read(lambda s: catalog.file(s, path_or_hash))
+
+    # -- timeline: where an execution's time went --
+
+    def timeline_span(self, execution_id: str) -> TimelineSpan:
+        """The time axis of an execution's timeline (id or unique prefix)."""
+        return self._read(lambda s: timeline.span(s, execution_id))
+
+    def critical_path(self, execution_id: str) -> tuple[CriticalStep, ...]:
+        """The execution's critical path, root first (:func:`timeline.critical_path`)."""
+        return self._read(lambda s: timeline.critical_path(s, execution_id))
+
+    def task_stats(self, execution_id: str) -> tuple[TaskStats, ...]:
+        """Duration statistics per task of the execution, by total time descending."""
+        return self._read(lambda s: timeline.task_stats(s, execution_id))
+
+    def task_history(self, task_hash: str) -> TaskHistory:
+        """A task's durations over its latest executions (hash or unique prefix)."""
+        return self._read(lambda s: timeline.task_history(s, task_hash))
 
     # -- search, routes, refresh --
 

@@ -1,8 +1,10 @@
 """Paging: keyset conditions and newest-first probes, over the cursor codec of :mod:`~redun_tui.store.cursors`.
 
-A cursor is opaque to callers: the next page's offset and the last row's sort key, JSON in
-URL-safe base64. Lists are paged with keysets (``WHERE (col1, col2) > key``), never OFFSET, so
-page 500 costs what page 1 does.
+A cursor is opaque to callers: a row index and a row's sort key, JSON in URL-safe base64. Lists
+are paged with keysets (``WHERE (col1, col2) > key``), so page 500 costs what page 1 does, in
+either direction: a backward cursor reads the same keyset in reverse order, which is how the last
+page of a million rows is read directly. Only a jump to row N of a list of known size skips rows
+with OFFSET, counting from the nearer end.
 """
 
 from __future__ import annotations
@@ -14,14 +16,22 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from redun_tui.store.cursors import (  # noqa: F401 - re-exported: paging's building blocks
+    BACKWARD,
     DEFAULT_PAGE_SIZE,
     PAGE_LIMIT_MAX,
     PROBE_ROWS,
+    Position,
     check_limit,
     decode_cursor,
     decode_cursor_parts,
+    decode_position,
+    decode_position_parts,
     encode_cursor,
+    first_cursor,
+    last_cursor,
+    row_cursor,
     split_page,
+    split_position_page,
 )
 
 
