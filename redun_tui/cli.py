@@ -20,6 +20,7 @@ SUBCOMMANDS = {
     "browse": "redun_tui.commands.browse:browse",
     "db": "redun_tui.commands.db:db",
     "dataflow": "redun_tui.commands.dataflow:dataflow",
+    "diff": "redun_tui.commands.diff:diff",
     "query": "redun_tui.commands.query:query",
     "export": "redun_tui.commands.export:export",
     "import": "redun_tui.commands.export:import_",

@@ -1531,6 +1531,12 @@ class Store:
 
         return self._read(work)
 
+    def diff(self, a: str | None, b: str, *, previews: bool = True) -> Any:
+        """Pairs the jobs of executions A (None: B's previous run) and B (redun_tui.store_diff)."""
+        from redun_tui import store_diff  # written alongside; imports this module
+
+        return self._read(lambda session: store_diff.diff(session, a, b, previews=previews))
+
     def heartbeat(self, execution_id: str | None = None) -> Heartbeat:
         """A cheap token that changes when redun writes (jobs ending, heartbeats).
 

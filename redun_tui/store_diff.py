@@ -360,12 +360,13 @@ def _add_previews(session: Session, changed: list[_Node]) -> None:
 # -- the diff -----------------------------------------------------------------------------------
 
 
-def diff(session: Session, b: str, a: str | None = None, *, previews: bool = True) -> DiffView:
+def diff(session: Session, a: str | None, b: str, *, previews: bool = True) -> DiffView:
     """Diffs execution ``a`` (default: B's previous run) against execution ``b``.
 
     Args:
-        b: the newer execution: id, prefix, ``-`` or ``~N``.
-        a: the older one; None picks :func:`previous_execution` of B.
+        a: the older execution (id, prefix, ``-`` or ``~N``); None picks B's
+            :func:`previous_execution`.
+        b: the newer one.
         previews: decode one-line previews of changed argument values (the screen; not --json).
 
     Raises:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 # Route kinds that take no argument, and those that require one.
 LIST_ROUTES = ("executions", "tasks", "files", "help", "search")
 RECORD_ROUTES = ("executions", "jobs", "values", "dataflow", "tasks", "files")
+# Routes whose screen resolves its own ids (``diff/<idA>/<idB>``: two ids, ``-`` and ``~N`` too).
+SELF_RESOLVING_ROUTES = ("diff",)
 # Record kinds an id prefix may belong to, in the order a bare id is tried.
 ID_KINDS = ("executions", "jobs", "values", "tasks", "files")
 HOME = "executions"
@@ -53,10 +55,10 @@ def parse(text: str) -> Route:
         kind = "executions"
     elif kind in ("job", "value", "task", "file"):
         kind += "s"
-    if kind not in LIST_ROUTES and kind not in RECORD_ROUTES:
+    if kind not in LIST_ROUTES and kind not in RECORD_ROUTES and kind not in SELF_RESOLVING_ROUTES:
         raise RouteError(
             f"unknown route {text!r}: expected one of executions, executions/<id>, jobs/<id>, "
-            "values/<hash>, dataflow/<hash>, tasks, tasks/<hash>, files, files/<path-or-hash>, help"
+            "values/<hash>, dataflow/<hash>, tasks, tasks/<hash>, files, files/<path-or-hash>, diff/<idA>/<idB>, help"
         )
     if kind not in ("files", "search"):
         arg = arg.strip().strip("/")
@@ -99,4 +101,8 @@ def screen_for(route: Route):
         return search.SearchScreen(arg or "")
     if kind == "help":
         return help.HelpScreen()
+    if kind == "diff":
+        from redun_tui.tui.screens.diff import DiffScreen
+
+        return DiffScreen(arg)
     raise RouteError(f"unknown route {str(route)!r}")

@@ -29,6 +29,7 @@ class ExecutionScreen(BaseScreen):
         Binding("f", "failed_only", "Failed only"),
         Binding("a", "all_jobs", "All jobs"),
         Binding("v", "toggle_list", "Tree/list"),
+        Binding("D", "diff", "Diff with previous run"),
         Binding("s", "focus_table", "Status table", show=False),
         Binding("t", "focus_tree", "Tree", show=False),
     ]
@@ -261,6 +262,10 @@ class ExecutionScreen(BaseScreen):
 
     def action_all_jobs(self) -> None:
         self.set_filter(None, None)
+
+    def action_diff(self) -> None:
+        """``D``: this execution against its previous run (the diff screen finds which)."""
+        self.tui.navigate(f"diff/{self.execution_id}")
 
     def action_focus_table(self) -> None:
         self.query_one(StatusTable).focus()

@@ -29,6 +29,8 @@ SCREEN_KEYS = (
     ("execution: a", "all jobs (clear the status-table filter)"),
     ("execution: v", "job tree / flat job list (both follow the filter)"),
     ("execution: s  t", "focus the status table / the job tree"),
+    ("execution: D", "diff with the previous run of the same task"),
+    ("diff: a  A  B", "all pairs / changes only; open the A / B job of the line"),
     ("status table", "Enter on a cell shows only that task × status in the tree"),
     ("job tree", "space or → expands, ← collapses, Enter opens the job"),
     ("value: v  p  d", "full value / $PAGER / dataflow full screen"),
@@ -44,6 +46,7 @@ ROUTES = (
     ("tasks  tasks/<hash>", "tasks by namespace; one task version"),
     ("files  files/<path-or-hash>", "recorded files; one path's versions"),
     ("search/<text>", "records of any type matching a search"),
+    ("diff/<idA>/<idB>", "two executions compared job by job (diff/<id>: with its previous run)"),
     ("help", "this screen"),
 )
 SEARCH = (
