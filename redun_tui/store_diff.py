@@ -9,7 +9,9 @@ the same way as one more level. Every job of A is one pair's ``a_job``, every jo
 A pair is ``same`` when both call hashes are known and equal (redun's call hash covers the task
 hash and the argument hashes); otherwise ``changed`` with reasons: ``code`` (task hashes differ),
 ``args`` (args hashes differ; each argument whose value hash differs is listed), ``status`` (the
-job status differs; CACHED counts as DONE) and ``result`` (result value hashes differ).
+job status differs; CACHED counts as DONE) and ``result`` (result value hashes differ). A job
+without a call node (killed, or still running) has no recorded arguments or result: ``args`` and
+``result`` need both hashes known.
 
 Statements: the jobs of each execution are read by one set-based statement per side (every level
 of the tree at once, through the ``execution_id`` index) and paired in memory; never one query per
@@ -99,12 +101,14 @@ def _change(a: _Job | None, b: _Job | None) -> tuple[str, tuple[str, ...]]:
     reasons = []
     if a.task_hash != b.task_hash:
         reasons.append("code")
-    if a.args_hash != b.args_hash:
+    # A job without a call node (killed, or still running) has no recorded arguments or result:
+    # unknown is not "different".
+    if a.args_hash is not None and b.args_hash is not None and a.args_hash != b.args_hash:
         reasons.append("args")
     # CACHED is DONE without the work: a DONE -> CACHED pair has not changed status.
     if _STATUS_CLASS.get(a.status, a.status) != _STATUS_CLASS.get(b.status, b.status):
         reasons.append("status")
-    if a.result != b.result:
+    if a.result is not None and b.result is not None and a.result != b.result:
         reasons.append("result")
     return "changed", tuple(reasons)
 

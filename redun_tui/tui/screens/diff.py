@@ -93,8 +93,8 @@ class DiffScreen(BaseScreen):
         self.set_route(view.route)
         chosen = "  (B's previous run)" if view.chosen else ""
         self.query_one("#diff-fields", Static).update(fields([
-            ("A", f"{view.a.id}  {view.a.task or '(no task)'}  {view.a.status}  {format_time(view.a.start)}{chosen}"),
-            ("B", f"{view.b.id}  {view.b.task or '(no task)'}  {view.b.status}  {format_time(view.b.start)}"),
+            ("A", f"{short_id(view.a.id)}  {view.a.status}  {format_time(view.a.start)}  {view.a.task or '(no task)'}{chosen}"),
+            ("B", f"{short_id(view.b.id)}  {view.b.status}  {format_time(view.b.start)}  {view.b.task or '(no task)'}"),
         ]))
         self._show_summary()
         causes = self.query_one("#diff-causes", Static)
@@ -114,7 +114,7 @@ class DiffScreen(BaseScreen):
             return
         shown = "all pairs" if self.everything else "changes only"
         self.query_one("#diff-summary", Static).update(
-            literal(f"{summary_text(self.view)}   ({shown}; a: toggle · A/B: open job)", single_line=True))
+            literal(f"{summary_text(self.view)}  ({shown}; a: toggle)", single_line=True))
 
     # Detail of the pair under the cursor ------------------------------------------------------
     @on(DiffTree.PairHighlighted)
