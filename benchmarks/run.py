@@ -51,6 +51,8 @@ TARGETS = {
     "search_status": 0.5,
     "search_task": 0.5,
     "cli_dataflow": 0.8,
+    "diff": 1.5,  # issue 12: two 100,000-job executions at L
+    "cli_diff": 6.0,  # issue 12, with 300 MB of RSS
     "rss": 200.0,
 }
 FLOOR_RATIO = 1.5  # the executions list: at most this times the empty-app floor
@@ -194,6 +196,11 @@ def _child(scenario: str, db: str, route: str) -> None:
 
         wrap_mount(JobScreen)
         wrap(JobScreen, "_loaded", "ready")
+    elif scenario == "diff":
+        from redun_tui.tui.screens.diff import DiffScreen
+
+        wrap_mount(DiffScreen)
+        wrap(DiffScreen, "_loaded", "ready")
     elif scenario == "dataflow":
         from redun_tui.tui.screens.dataflow import DataflowScreen
 
@@ -312,8 +319,11 @@ def _targets(db: str) -> dict[str, str]:
     job = con.execute(
         "SELECT id FROM job WHERE execution_id = ? AND parent_id IS NOT NULL AND call_hash IS NOT NULL LIMIT 1", (big,)
     ).fetchone()[0]
+    # The diff scenarios: the two largest executions (A the smaller of them).
+    diff_b, diff_a = (row[0] for row in con.execute(
+        "SELECT execution_id FROM job GROUP BY execution_id ORDER BY count(*) DESC LIMIT 2"))
     con.close()
-    return {"big": big, "deep_value": deep_value, "job": job}
+    return {"big": big, "deep_value": deep_value, "job": job, "diff_a": diff_a, "diff_b": diff_b}
 
 
 # The SQL each screen needs, as fast as SQLite runs it on redun's schema and indexes (checked with
@@ -358,6 +368,13 @@ FLOOR_SQL: dict[str, list[list[str]]] = {
         "SELECT a.*, v.type, v.format, length(v.value) FROM job j JOIN argument a ON a.call_hash = j.call_hash "
         "JOIN value v ON v.value_hash = a.value_hash WHERE j.id = :job",
         "SELECT id FROM job WHERE parent_id = :job ORDER BY start_time LIMIT 200",
+    ]],
+    # A diff: every job of both executions with its call node, task and result type.
+    "diff": [[
+        "SELECT j.id, j.parent_id, j.task_hash, j.call_hash, j.start_time, j.end_time, j.cached, t.namespace, t.name, "
+        "c.args_hash, c.value_hash, v.type FROM job j LEFT JOIN task t ON t.hash = j.task_hash "
+        "LEFT JOIN call_node c ON c.call_hash = j.call_hash LEFT JOIN value v ON v.value_hash = c.value_hash "
+        f"WHERE j.execution_id = {side}" for side in (":diff_a", ":diff_b")
     ]],
     # The upstream call nodes of the deep value (its whole closure, one recursive query).
     "dataflow": [[
@@ -429,12 +446,16 @@ def measure(db: str, runs: int, warmup: int) -> list[dict]:
         ("search status:failed (after open)", child + ["search", db, "search/status:failed"], "ready", True,
          "search_status", "search_status"),
         ("search task:qc (after open)", child + ["search", db, "search/task:qc"], "ready", True, "search_task", "search_task"),
+        ("diff of the two largest executions (after open)",
+         child + ["diff", db, f"diff/{targets['diff_a']}/{targets['diff_b']}"], "ready", True, "diff", "diff"),
     ]
     cli = [PYTHON, "-m", "redun_tui"]
     cli_scenarios = [
         ("CLI dataflow deep value", cli + ["dataflow", db, targets["deep_value"]], "dataflow", "cli_dataflow"),
         ("CLI query --status FAILED --limit 100", cli + ["query", db, "--status", "FAILED", "--limit", "100"],
          "search_status", None),
+        ("CLI diff --json --all (two largest executions)",
+         cli + ["diff", db, targets["diff_a"], targets["diff_b"], "--json", "--all"], "diff", "cli_diff"),
     ]
     floors = _floor_sql(db, targets, runs)
     rows = []
