@@ -19,6 +19,7 @@ from textual.widgets.tree import TreeNode
 
 from redun_tui.formatting import format_duration, short_id
 from redun_tui.tui.text import plain
+from redun_tui.tui.widgets.job_tree import JobTree
 from redun_tui.views_diff import DiffPair, DiffView
 
 MARKS = {"same": "=", "changed": "~", "added": "+", "removed": "-"}
@@ -59,29 +60,23 @@ class DiffTree(Tree[int]):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = set(CHANGE_CLASSES.values())
 
-    class PairChosen(Message):
+    class PairMessage(Message):
+        """A message about one pair (its ``pair``)."""
+
+        def __init__(self, tree: DiffTree, pair: DiffPair) -> None:
+            super().__init__()
+            self.tree = tree
+            self.pair = pair
+
+        @property
+        def control(self) -> DiffTree:
+            return self.tree
+
+    class PairChosen(PairMessage):
         """Enter on a pair."""
 
-        def __init__(self, tree: DiffTree, pair: DiffPair) -> None:
-            super().__init__()
-            self.tree = tree
-            self.pair = pair
-
-        @property
-        def control(self) -> DiffTree:
-            return self.tree
-
-    class PairHighlighted(Message):
+    class PairHighlighted(PairMessage):
         """The cursor moved to a pair."""
-
-        def __init__(self, tree: DiffTree, pair: DiffPair) -> None:
-            super().__init__()
-            self.tree = tree
-            self.pair = pair
-
-        @property
-        def control(self) -> DiffTree:
-            return self.tree
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         # Set first: Tree's constructor already renders the (hidden) root label.
@@ -158,19 +153,9 @@ class DiffTree(Tree[int]):
         if pair is not None:
             self.post_message(self.PairHighlighted(self, pair))
 
-    def action_expand(self) -> None:
-        node = self.cursor_node
-        if node is not None and node.allow_expand and not node.is_expanded:
-            node.expand()
-
-    def action_collapse(self) -> None:
-        node = self.cursor_node
-        if node is None:
-            return
-        if node.is_expanded:
-            node.collapse()
-        elif node.parent is not None and node.parent is not self.root:
-            self.move_cursor(node.parent)
+    # The job tree's expand/collapse keys, shared (they only move through Tree nodes).
+    action_expand = JobTree.action_expand
+    action_collapse = JobTree.action_collapse
 
     def render_label(self, node: TreeNode[int], base_style: Style, style: Style) -> Text:
         text = super().render_label(node, base_style, style)
