@@ -2,7 +2,7 @@
 
 Strings here are raw database text (already trimmed where noted); widgets make them safe for the
 terminal with :func:`redun_tui.formatting.safe_text` when they render. Times are timezone-aware UTC.
-Routes (``jobs/<id>``…) are the addresses screens open; see :mod:`redun_tui.tui.routes`.
+Routes (``jobs/<id>``…) are the addresses screens open; see :mod:`redun_tui.store.routes`.
 """
 
 from __future__ import annotations
@@ -125,7 +125,10 @@ class ValueRef:
     @property
     def route(self) -> str:
         """The value screen's route."""
-        return f"values/{self.value_hash}"
+        # Imported here: the store package imports this module (its views) as it loads.
+        from redun_tui.store import routes
+
+        return routes.value(self.value_hash)
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,9 @@ class TaskRef:
     @property
     def route(self) -> str:
         """The task screen's route."""
-        return f"tasks/{self.hash}"
+        from redun_tui.store import routes  # see ValueRef.route
+
+        return routes.task(self.hash)
 
 
 @dataclass(frozen=True)

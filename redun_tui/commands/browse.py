@@ -21,7 +21,7 @@ def demo_db_path() -> str:
 
 
 def _looks_like_route(text: str) -> bool:
-    from redun_tui.tui import routes
+    from redun_tui.store import routes
 
     if os.path.exists(text) or "://" in text:
         return False
@@ -34,8 +34,7 @@ def _looks_like_route(text: str) -> bool:
 
 def resolve_route(store, text: str | None) -> str:
     """The canonical route for ``text`` (prefixes expanded), or a CliError saying why not."""
-    from redun_tui.store import Ambiguous, NotFound, StoreError
-    from redun_tui.tui import routes
+    from redun_tui.store import Ambiguous, NotFound, StoreError, routes
 
     try:
         parsed = routes.parse(text or routes.HOME)
@@ -98,7 +97,8 @@ def browse(path_or_url: str | None, route: str | None, demo: bool, migrate: bool
             raise CliError(one_line(str(error))) from None
 
         from redun_tui.tui.app import RedunTuiApp
+        from redun_tui.web import served_url
 
-        RedunTuiApp(store, start, db_label="--demo" if demo else None).run()
+        RedunTuiApp(store, start, db_label="--demo" if demo else None, served_url=served_url()).run()
     finally:
         backend.close()

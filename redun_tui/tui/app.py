@@ -6,6 +6,7 @@ own drawing. The app only knows how to open a route, go back, and resolve what a
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -14,7 +15,8 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.worker import get_current_worker
 
-from redun_tui.tui import routes
+from redun_tui.store import routes
+from redun_tui.store.errors import Ambiguous, NotFound
 from redun_tui.tui.messages import Navigate
 from redun_tui.tui.palette import RouteCommands
 from redun_tui.tui.text import message as message_text
@@ -24,6 +26,32 @@ if TYPE_CHECKING:
 
 LIVE_INTERVAL = 3.0  # seconds between heartbeat polls while something shown is RUNNING
 LOADING_DELAY = 0.08  # seconds before a running load shows its loading indicator
+SCHEMA_WARNING_SECONDS = 20  # long enough to read a sentence that matters once
+
+# Route kind -> the screen for the bare kind and the screen for ``kind/<arg>`` ("module:Class"
+# under redun_tui.tui.screens). The grammar itself is redun_tui.store.routes. Screen modules
+# are imported when first opened: launching shows only the executions list.
+SCREENS: dict[str, tuple[str | None, str | None]] = {
+    "executions": ("executions:ExecutionsScreen", "execution:ExecutionScreen"),
+    "jobs": (None, "job:JobScreen"),
+    "values": (None, "value:ValueScreen"),
+    "dataflow": (None, "dataflow:DataflowScreen"),
+    "tasks": ("tasks:TasksScreen", "tasks:TaskScreen"),
+    "files": ("files:FilesScreen", "files:FileScreen"),
+    "search": ("search:SearchScreen", "search:SearchScreen"),
+    "help": ("help:HelpScreen", None),
+}
+
+
+def screen_for(route: routes.Route):
+    """Builds the screen that shows a (resolved) route."""
+    bare, with_arg = SCREENS.get(route.kind, (None, None))
+    target = bare if route.arg is None else with_arg
+    if target is None:
+        raise routes.RouteError(f"unknown route {str(route)!r}")
+    module, name = target.split(":")
+    screen_class = getattr(import_module(f"redun_tui.tui.screens.{module}"), name)
+    return screen_class() if route.arg is None else screen_class(route.arg)
 
 
 class RedunTuiApp(App[None]):
@@ -39,6 +67,8 @@ class RedunTuiApp(App[None]):
             (default: the path or URL; ``--demo`` for the bundled demo).
         loading_delay: seconds a load may take before its loading indicator shows (most loads
             take milliseconds: an indicator would only flicker).
+        served_url: the server's URL when the app runs under ``redun-tui serve`` (one process per
+            browser tab); ``Y`` then gives the URL that reopens a screen instead of a command.
     """
 
     CSS_PATH = "app.tcss"
@@ -53,8 +83,9 @@ class RedunTuiApp(App[None]):
 
     def __init__(self, store: Store, route: str = routes.HOME, *, live_interval: float = LIVE_INTERVAL,
                  export_dir: str | Path | None = None, db_label: str | None = None,
-                 loading_delay: float = LOADING_DELAY) -> None:
+                 loading_delay: float = LOADING_DELAY, served_url: str | None = None) -> None:
         super().__init__()
+        self.served_url = served_url
         self.store = store
         self.db_label = db_label or store.name
         self.loading_delay = loading_delay
@@ -68,6 +99,11 @@ class RedunTuiApp(App[None]):
         return ExecutionsScreen()
 
     def on_mount(self) -> None:
+        # A schema newer than this program knows (a newer minor) opened read-only: say so once.
+        warning = getattr(getattr(self.store, "backend", None), "schema_warning", None)
+        if warning:
+            self.notify(message_text(warning), title="Newer database schema", severity="warning",
+                        markup=False, timeout=SCHEMA_WARNING_SECONDS)
         if self.start_route != routes.HOME:
             self.navigate(self.start_route)
 
@@ -85,7 +121,7 @@ class RedunTuiApp(App[None]):
         current = getattr(self.screen, "route", None)
         if current == str(parsed) and parsed.kind in ("help", "tasks", "files"):
             return
-        self.push_screen(routes.screen_for(parsed))
+        self.push_screen(screen_for(parsed))
 
     def go_home(self) -> None:
         """Back to the executions list (the bottom of the history)."""
@@ -132,15 +168,13 @@ class RedunTuiApp(App[None]):
 
     def _resolve_text(self, text: str) -> tuple[str | None, str | None]:
         """(route, None) or (None, why not); runs in a thread."""
-        from redun_tui.store import Ambiguous, NotFound
-
         if "/" in text or text in routes.LIST_ROUTES:
             parsed = routes.parse(text)
             if not parsed.needs_resolving:
                 return str(parsed), None
             candidates_text = [str(parsed)]
         else:
-            candidates_text = [f"{kind}/{text}" for kind in routes.ID_KINDS]
+            candidates_text = [routes.format_route(kind, text) for kind in routes.ID_KINDS]
         problems: list[str] = []
         for candidate in candidates_text:
             try:

@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from redun_tui.formatting import format_duration, format_time
+from redun_tui.store import routes
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.screens.tasks import JOB_COLUMNS, job_cells
 from redun_tui.tui.text import fields, literal, tags_text
@@ -35,7 +36,7 @@ class ExecutionScreen(BaseScreen):
     ]
 
     def __init__(self, execution_id: str) -> None:
-        super().__init__(f"executions/{execution_id}")
+        super().__init__(routes.execution(execution_id))
         self.execution_id = execution_id
         self.detail: ExecutionDetail | None = None
         self.filter_status: str | None = None
@@ -100,7 +101,7 @@ class ExecutionScreen(BaseScreen):
         row = detail.row
         if row.id != self.execution_id:
             self.execution_id = row.id  # a prefix resolved to the full id
-        self.set_route(f"executions/{row.id}")
+        self.set_route(routes.execution(row.id))
         tags = tags_text(row.tags, ", ")
         ended = format_time(row.end_time) or "not ended"
         pairs = [
@@ -177,7 +178,7 @@ class ExecutionScreen(BaseScreen):
 
     @on(JobTree.JobChosen)
     def _open_job(self, event: JobTree.JobChosen) -> None:
-        self.tui.navigate(f"jobs/{event.job.id}")
+        self.tui.navigate(routes.job(event.job.id))
 
     # Filters ----------------------------------------------------------------------------------
     @on(StatusTable.FilterChosen)
@@ -252,7 +253,7 @@ class ExecutionScreen(BaseScreen):
 
     @on(PagedList.Selected, "#job-list")
     def _open_listed_job(self, event: PagedList.Selected) -> None:
-        self.tui.navigate(f"jobs/{event.item.id}")
+        self.tui.navigate(routes.job(event.item.id))
 
     def action_failed_only(self) -> None:
         if self.filter_status == "FAILED" and self.filter_task is None:

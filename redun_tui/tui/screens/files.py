@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from redun_tui.formatting import format_time, short_id
+from redun_tui.store import routes
 from redun_tui.tui.screens.list_screen import ListScreen
 from redun_tui.tui.screens.record import RecordScreen, field_block, job_use_link, links_or_none, section
 from redun_tui.tui.widgets.links import RouteLink
@@ -35,7 +36,7 @@ class FilesScreen(ListScreen):
         return self.store.files(search=search, cursor=cursor, limit=limit)
 
     def route_of(self, item: FileRow) -> str:
-        return f"files/{item.value_hash}"
+        return routes.file(item.value_hash)
 
     def id_of(self, item: FileRow) -> str:
         return item.path
@@ -45,7 +46,7 @@ class FileScreen(RecordScreen):
     """``files/<path-or-hash>``: every version of a path and the jobs around it."""
 
     def __init__(self, path_or_hash: str) -> None:
-        super().__init__(f"files/{path_or_hash}")
+        super().__init__(routes.file(path_or_hash))
         self.path_or_hash = path_or_hash
         self.path: str | None = None
 
@@ -65,7 +66,7 @@ class FileScreen(RecordScreen):
         widgets.extend(links_or_none([
             RouteLink(f"{short_id(version.value_hash)}  {version.preview}"
                       + ("" if version.last_used is None else f"  last used {format_time(version.last_used)}"),
-                      f"values/{version.value_hash}")
+                      routes.value(version.value_hash))
             for version in detail.versions
         ]))
         widgets.append(section(f"Produced by ({len(detail.produced_by)})"))

@@ -19,6 +19,7 @@ KEYS = (
     ("Escape", "back (history like a browser); leaves the search input on the home screen"),
     ("/", "search (the search bar of this screen, or the search screen)"),
     ("y  Y", "copy the current id (or route) / the command that reopens this screen (OSC 52)"),
+    ("M  R", "copy this screen's Markdown report / the command that re-runs this execution or job"),
     ("r", "refresh now (screens showing RUNNING work refresh themselves every few seconds)"),
     ("ctrl+p", "command palette: jump to a route, an id prefix, or a search"),
     ("?", "this help"),

@@ -6,6 +6,7 @@ from textual import on
 from textual.widgets import Static
 
 from redun_tui.formatting import format_duration, format_time, short_id
+from redun_tui.store import routes
 from redun_tui.tui.screens.record import (
     RecordScreen,
     code_block,
@@ -28,7 +29,7 @@ class JobScreen(RecordScreen):
     """One job. Tab/arrows move through every link; Enter opens it."""
 
     def __init__(self, job_id: str) -> None:
-        super().__init__(f"jobs/{job_id}")
+        super().__init__(routes.job(job_id))
         self.job_id = job_id
         self.detail: JobDetail | None = None
 
@@ -45,7 +46,7 @@ class JobScreen(RecordScreen):
         self.detail = detail
         row = detail.row
         self.job_id = row.id
-        self.set_route(f"jobs/{row.id}")
+        self.set_route(routes.job(row.id))
         self.set_live(row.status == "RUNNING", row.execution_id)
         ended = format_time(row.end_time) or "not ended"
         pairs = [
@@ -75,13 +76,13 @@ class JobScreen(RecordScreen):
         for argument in detail.arguments:
             arguments.append(value_link(argument.value, prefix=f"{argument.name} = "))
             for upstream in argument.upstream_job_ids:
-                arguments.append(RouteLink(f"    ↳ from job {short_id(upstream)}", f"jobs/{upstream}"))
+                arguments.append(RouteLink(f"    ↳ from job {short_id(upstream)}", routes.job(upstream)))
         widgets.extend(links_or_none(arguments))
 
         widgets.append(section("Result"))
         if detail.result is not None:
             widgets.append(value_link(detail.result))
-            widgets.append(RouteLink("    ↳ upstream dataflow of the result", f"dataflow/{detail.result.value_hash}"))
+            widgets.append(RouteLink("    ↳ upstream dataflow of the result", routes.dataflow(detail.result.value_hash)))
         else:
             widgets.append(Static(literal("none (the job has not finished or failed)"), classes="muted"))
 
@@ -123,4 +124,4 @@ class JobScreen(RecordScreen):
     @on(PagedList.Selected, "#job-children")
     def _open_child(self, event: PagedList.Selected) -> None:
         job: JobRow = event.item
-        self.tui.navigate(f"jobs/{job.id}")
+        self.tui.navigate(routes.job(job.id))

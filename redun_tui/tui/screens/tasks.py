@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual import on
 
 from redun_tui.formatting import format_duration, format_time, short_id
+from redun_tui.store import routes
 from redun_tui.tui.screens.list_screen import ListScreen
 from redun_tui.tui.screens.record import RecordScreen, code_block, field_block, links_or_none, section, tag_block
 from redun_tui.tui.widgets.links import RouteLink
@@ -39,7 +40,7 @@ class TasksScreen(ListScreen):
         return self.store.tasks(search=search, cursor=cursor, limit=limit)
 
     def route_of(self, item: TaskRow) -> str:
-        return f"tasks/{item.hash}"
+        return routes.task(item.hash)
 
     def id_of(self, item: TaskRow) -> str:
         return item.hash
@@ -63,7 +64,7 @@ class TaskScreen(RecordScreen):
     """``tasks/<hash>``: one task version."""
 
     def __init__(self, task_hash: str) -> None:
-        super().__init__(f"tasks/{task_hash}")
+        super().__init__(routes.task(task_hash))
         self.task_hash = task_hash
 
     @property
@@ -78,7 +79,7 @@ class TaskScreen(RecordScreen):
     def _loaded(self, detail: TaskDetail) -> None:
         row = detail.row
         self.task_hash = row.hash
-        self.set_route(f"tasks/{row.hash}")
+        self.set_route(routes.task(row.hash))
         pairs = [("Task", row.fullname), ("Namespace", row.namespace or "(none)"), ("Name", row.name),
                  ("Hash", row.hash)]
         if row.job_count is not None:
@@ -95,7 +96,7 @@ class TaskScreen(RecordScreen):
             RouteLink(f"{version.fullname}  {short_id(version.hash)}"
                       + ("" if version.last_run is None else f"  last run {format_time(version.last_run)}")
                       + ("  (this version)" if version.hash == row.hash else ""),
-                      f"tasks/{version.hash}")
+                      routes.task(version.hash))
             for version in detail.versions
         ]))
         if detail.tags:
@@ -108,4 +109,4 @@ class TaskScreen(RecordScreen):
 
     @on(PagedList.Selected, "#task-jobs")
     def _open_job(self, event: PagedList.Selected) -> None:
-        self.tui.navigate(f"jobs/{event.item.id}")
+        self.tui.navigate(routes.job(event.item.id))
