@@ -1,11 +1,12 @@
-"""``redun-tui diff PATH_OR_URL [EXEC_A] EXEC_B [--json] [--all]``: what changed between two runs.
+"""``redun-tui diff [PATH_OR_URL] [EXEC_A] EXEC_B [--json] [--all]``: what changed between two runs.
 
 With one execution, B is that execution and A its previous run (the newest earlier execution of
 the same root task); ``--a ID`` names A instead. Ids may be prefixes, ``-`` (the latest) or ``~N``
 (the N-th latest). Text output: the two executions, the summary, the changes that explain the
 others, then one line per pair that is not ``same`` (every pair with ``--all``); database text is
-made safe for a terminal, piped or not. ``--json`` prints the document of
-:func:`redun_tui.store_diff.diff_json` exactly.
+made safe for a terminal, piped or not. Without PATH_OR_URL (the first word is taken as the
+database when it is a URL, an existing path or a ``*.db`` name), the redun project's database. ``--json`` prints the document of
+:func:`redun_tui.store.diff.diff_json` exactly.
 """
 
 from __future__ import annotations
@@ -14,23 +15,24 @@ import json
 
 import click
 
-from redun_tui.commands.common import CliError, database
+from redun_tui.commands.common import CliError, database, echo, split_target
 from redun_tui.formatting import format_duration, format_time, one_line, short_id
 
 ARG_PREVIEW = 120  # characters of a value preview on a text line
 
 
 @click.command()
-@click.argument("path_or_url")
-@click.argument("executions", nargs=-1)
+@click.argument("words", nargs=-1, metavar="[PATH_OR_URL] [EXEC_A] EXEC_B")
 @click.option("--a", "a_option", metavar="ID", help="Execution A (default: B's previous run).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see the README for its shape).")
 @click.option("--all", "all_pairs", is_flag=True, help="Show every pair, the same ones too.")
-def diff(path_or_url: str, executions: tuple[str, ...], a_option: str | None, as_json: bool, all_pairs: bool) -> None:
+def diff(words: tuple[str, ...], a_option: str | None, as_json: bool, all_pairs: bool) -> None:
     """Compare two executions: which jobs changed, were added or removed, and why.
 
-    EXECUTIONS is [EXEC_A] EXEC_B: with EXEC_B alone, A is its previous run.
+    With EXEC_B alone, A is its previous run. Without PATH_OR_URL, the database of the redun
+    project here (.redun/redun.ini or .redun/redun.db, in this directory or a parent).
     """
+    path_or_url, executions = split_target(words)
     if not executions or len(executions) > 2:
         raise CliError("diff takes [EXEC_A] EXEC_B: one or two execution ids")
     a_id = executions[0] if len(executions) == 2 else None
@@ -47,12 +49,12 @@ def diff(path_or_url: str, executions: tuple[str, ...], a_option: str | None, as
         except StoreError as error:
             raise CliError(str(error)) from None
     if as_json:
-        from redun_tui.store_diff import diff_json
+        from redun_tui.store.diff import diff_json
 
         click.echo(json.dumps(diff_json(view, all_pairs), indent=None))
         return
     for line in text_lines(view, all_pairs):
-        click.echo(line)
+        echo(line)
 
 
 def text_lines(view, all_pairs: bool = False) -> list[str]:

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from redun_tui.db.backend import RedunBackendDb
 from redun_tui.store import NotFound, Store, StoreError
-from redun_tui.store_diff import diff_json, pair_siblings
-from redun_tui.views_diff import DiffView
+from redun_tui.store.diff import diff_json, pair_siblings
+from redun_tui.views import DiffView
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SEED_A, SEED_CACHED, SEED_B = "af59d4e0", "00eeef5f", "b2ffcd8f"
@@ -99,6 +99,20 @@ class _J:
 
     def __init__(self, id: str, call_hash: str | None, task: str) -> None:
         self.id, self.call_hash, self.task = id, call_hash, task
+
+
+def test_diff_routes_parse_and_pass_through_resolve(seed_store):
+    from redun_tui.store import routes
+
+    assert routes.parse("diff/a1/b2/") == routes.Route("diff", "a1/b2")
+    assert routes.diff_ids("a1/b2") == ("a1", "b2") and routes.diff_ids("b2") == (None, "b2")
+    assert routes.diff("b2", "a1") == "diff/a1/b2" and routes.diff("b2") == "diff/b2"
+    for bad in ("diff", "diff/", "diff/a/b/c"):
+        with pytest.raises(routes.RouteError, match="diff/<idA>/<idB>"):
+            routes.parse(bad)
+    assert "diff/<idA>/<idB>" in str(pytest.raises(routes.RouteError, routes.parse, "nonsense/1").value)
+    # The screen resolves its own ids (``-``, ``~N``, a default A): resolve leaves them as typed.
+    assert seed_store.resolve("diff/~1/-").route == "diff/~1/-"
 
 
 def test_siblings_pair_by_call_hash_then_task_in_start_order():
@@ -192,10 +206,6 @@ def _check(view: DiffView, a_jobs: dict, b_jobs: dict) -> None:
 
 # -- one fixture per reason: tests/fixtures/diff_cases.db (nine runs of diffex.main) --------------
 
-DIFF_CASES = FIXTURES / "diff_cases.db"
-needs_diff_cases = pytest.mark.skipif(not DIFF_CASES.exists(), reason="diff_cases.db arrives with the fixtures branch")
-
-
 @pytest.fixture
 def cases(fixture_db):
     backend = RedunBackendDb(str(fixture_db("diff_cases.db")), read_only=True)
@@ -210,14 +220,12 @@ def _changed(view: DiffView, task: str) -> list:
     return [pair for pair in view.pairs if pair.task == f"diffex.{task}" and pair.change == "changed"]
 
 
-@needs_diff_cases
 def test_reason_fully_cached(cases):
     view = cases(2)
     assert view.summary.changed == view.summary.added == view.summary.removed == 0
     assert view.summary.same == view.summary.cached > 0
 
 
-@needs_diff_cases
 def test_reason_code_change(cases):
     view = cases(3)
     scores = _changed(view, "score")
@@ -225,7 +233,6 @@ def test_reason_code_change(cases):
     assert [(cause.kind, cause.text, cause.count) for cause in view.causes][:1] == [("code", "diffex.score", 3)]
 
 
-@needs_diff_cases
 def test_reason_argument_change(cases):
     view = cases(4)
     main = view.pairs[view.roots[0]]
@@ -235,7 +242,6 @@ def test_reason_argument_change(cases):
     assert all(arg.name == "threshold" for pair in _changed(view, "score") for arg in pair.args)
 
 
-@needs_diff_cases
 def test_reason_same_path_new_content(cases):
     view = cases(5)
     [count] = _changed(view, "count_reads")
@@ -244,7 +250,6 @@ def test_reason_same_path_new_content(cases):
     assert view.causes[0].kind == "file" and view.causes[0].text == "data/s2.txt"
 
 
-@needs_diff_cases
 def test_reason_children_added_then_removed(cases):
     added = cases(6)
     assert added.summary.added == 2 and {p.task for p in added.pairs if p.change == "added"} == {
@@ -253,7 +258,6 @@ def test_reason_children_added_then_removed(cases):
     assert removed.summary.removed == 4 and removed.summary.added == 0
 
 
-@needs_diff_cases
 def test_reason_failed_then_passed(cases):
     failed = cases(7)
     assert failed.b.status == "FAILED" and "status" in failed.pairs[failed.roots[0]].reasons

@@ -64,7 +64,7 @@ def test_bad_ids_are_one_line_and_exit_2(args, message):
 
 def test_control_characters_in_text_output_are_escaped(monkeypatch):
     from redun_tui.commands import diff as command
-    from redun_tui.views_diff import ArgChange, DiffPair
+    from redun_tui.views import ArgChange, DiffPair
 
     pair = DiffPair(index=0, parent=None, depth=0, children=(), change="changed", task="t\x1b]52;x\x07",
                     a_job="a" * 8, b_job="b" * 8, a_call_hash=None, b_call_hash=None, a_task_hash=None,
@@ -73,3 +73,25 @@ def test_control_characters_in_text_output_are_escaped(monkeypatch):
                     args=(ArgChange("x", "1", "2", "'\x1b[2J'", "'ok'"),), has_changes=True)
     line = command.pair_line(pair)
     assert "\x1b" not in line and "\\e]52" in line and "\\e[2J" in line
+
+
+def test_without_path_the_project_database_is_used(tmp_path, monkeypatch):
+    project = tmp_path / "project"
+    (project / ".redun").mkdir(parents=True)
+    (project / "src").mkdir()
+    (project / ".redun" / "redun.db").write_bytes(Path(SEED).read_bytes())
+    monkeypatch.delenv("REDUN_CONFIG", raising=False)
+    monkeypatch.chdir(project / "src")
+    result = run("af59d4e0", "b2ffcd8f", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["summary"]["changed"] == 5
+
+
+def test_show_prints_the_report_of_a_diff_route():
+    result = CliRunner().invoke(cli, ["show", SEED, "diff/af59d4e0/b2ffcd8f", "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "### Diff af59d4e0 → b2ffcd8f"
+    assert "- **Summary**: `same 6 (cached 6), changed 5, added 0, removed 0`" in lines
+    assert sum(line.startswith("| `changed` |") for line in lines) == 5
+    assert "| `same path, new content` | `sample3.fastq` |" in result.stdout

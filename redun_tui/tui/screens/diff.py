@@ -15,11 +15,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from redun_tui.formatting import format_duration, format_time, short_id
+from redun_tui.store import routes
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.text import fields, literal, plain
 from redun_tui.tui.widgets.diff_tree import DiffTree
 from redun_tui.tui.widgets.links import RouteLink
-from redun_tui.views_diff import DiffPair, DiffView
+from redun_tui.views import DiffPair, DiffView
 
 PREVIEW_LIMIT = 200  # characters of a value preview in a link
 
@@ -43,7 +44,7 @@ def cause_text(view: DiffView) -> list[str]:
 
 
 class DiffScreen(BaseScreen):
-    """Two executions compared pair by pair (see :mod:`redun_tui.store_diff`)."""
+    """Two executions compared pair by pair (see :mod:`redun_tui.store.diff`)."""
 
     AUTO_FOCUS = "DiffTree"
 
@@ -55,10 +56,8 @@ class DiffScreen(BaseScreen):
     ]
 
     def __init__(self, arg: str) -> None:
-        ids = [part for part in arg.split("/") if part]
-        self.a_id: str | None = ids[0] if len(ids) > 1 else None
-        self.b_id: str = ids[-1] if ids else ""
-        super().__init__(f"diff/{arg}")
+        self.a_id, self.b_id = routes.diff_ids(arg)
+        super().__init__(routes.diff(self.b_id, self.a_id))
         self.view: DiffView | None = None
         self.everything = False
 
@@ -133,7 +132,7 @@ class DiffScreen(BaseScreen):
                 widgets.append(Static(literal(f"{side} job: none"), classes="muted"))
                 continue
             label = f"{side} job {short_id(job_id)}  {status}  {format_duration(duration) or ''}".rstrip()
-            widgets.append(RouteLink(label, f"jobs/{job_id}", status=status))
+            widgets.append(RouteLink(label, routes.job(job_id), status=status))
         for arg in pair.args:
             note = "  (same path, new content)" if arg.same_path_new_content else ""
             widgets.append(Static(literal(f"{arg.name}: {short_id(arg.a) or 'none'} → {short_id(arg.b) or 'none'}{note}",
@@ -143,12 +142,12 @@ class DiffScreen(BaseScreen):
                     continue
                 text = preview if preview is not None else value_hash
                 widgets.append(RouteLink(literal(f"  {side} {text}", single_line=True, limit=PREVIEW_LIMIT),
-                                         f"values/{value_hash}"))
-                widgets.append(RouteLink(f"    dataflow of the {side} value", f"dataflow/{value_hash}"))
+                                         routes.value(value_hash)))
+                widgets.append(RouteLink(f"    dataflow of the {side} value", routes.dataflow(value_hash)))
         if "result" in pair.reasons:
             for side, value_hash in (("old", pair.a_result), ("new", pair.b_result)):
                 if value_hash:
-                    widgets.append(RouteLink(f"{side} result {short_id(value_hash)}", f"values/{value_hash}"))
+                    widgets.append(RouteLink(f"{side} result {short_id(value_hash)}", routes.value(value_hash)))
         return widgets
 
     # Actions ----------------------------------------------------------------------------------
@@ -156,7 +155,7 @@ class DiffScreen(BaseScreen):
     def _chosen(self, event: DiffTree.PairChosen) -> None:
         job_id = event.pair.b_job or event.pair.a_job
         if job_id:
-            self.tui.navigate(f"jobs/{job_id}")
+            self.tui.navigate(routes.job(job_id))
 
     def action_toggle_all(self) -> None:
         self.everything = not self.everything
@@ -168,7 +167,7 @@ class DiffScreen(BaseScreen):
         pair = self.tree.current_pair
         job_id = None if pair is None else (pair.a_job if side == "a" else pair.b_job)
         if job_id:
-            self.tui.navigate(f"jobs/{job_id}")
+            self.tui.navigate(routes.job(job_id))
         else:
             self.notify(f"no {side.upper()} job on this line", timeout=3)
 

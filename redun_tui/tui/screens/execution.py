@@ -266,7 +266,7 @@ class ExecutionScreen(BaseScreen):
 
     def action_diff(self) -> None:
         """``D``: this execution against its previous run (the diff screen finds which)."""
-        self.tui.navigate(f"diff/{self.execution_id}")
+        self.tui.navigate(routes.diff(self.execution_id))
 
     def action_focus_table(self) -> None:
         self.query_one(StatusTable).focus()

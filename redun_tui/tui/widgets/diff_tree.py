@@ -1,6 +1,6 @@
 """DiffTree: the pairs of a diff as a tree, children added when a node is expanded.
 
-The widget receives a :class:`redun_tui.views_diff.DiffView` (already in memory: the screen's
+The widget receives a :class:`redun_tui.views.DiffView` (already in memory: the screen's
 worker built it) and never queries. By default it shows only the pairs that are not ``same`` and
 the pairs above them; :meth:`DiffTree.show` with ``everything=True`` shows every pair. Labels are
 literal text; the change is coloured through component classes defined in app.tcss.
@@ -20,7 +20,7 @@ from textual.widgets.tree import TreeNode
 from redun_tui.formatting import format_duration, short_id
 from redun_tui.tui.text import plain
 from redun_tui.tui.widgets.job_tree import JobTree
-from redun_tui.views_diff import DiffPair, DiffView
+from redun_tui.views import DiffPair, DiffView
 
 MARKS = {"same": "=", "changed": "~", "added": "+", "removed": "-"}
 CHANGE_CLASSES = {change: f"diff-tree--{change}" for change in MARKS}

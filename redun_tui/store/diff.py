@@ -31,12 +31,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from redun_tui.db import dataflow as _dataflow
 from redun_tui.db.backend import chunks
-from redun_tui.db.models import Argument, CallNode, Execution, File, Job, Task, Value, _exec_status_from_job, job_status_from
+from redun_tui.db.models import Argument, CallNode, Execution, File, Job, Task, Value
 from redun_tui.db.query import infer_specialty_id
-from redun_tui.store import _VALUE, NotFound, Store, StoreError, _fullname, _ref_text, _value_columns
-from redun_tui.views_diff import ArgChange, DiffCause, DiffPair, DiffSide, DiffSummary, DiffView
+from redun_tui.db.status import EXECUTION_OF_JOB, execution_status_from, job_status_from
+from redun_tui.store.errors import NotFound, StoreError
+from redun_tui.store.previews import fullname, ref_text, task_arg_names
+from redun_tui.store.sql import VALUE, resolve_one, value_columns
+from redun_tui.views import ArgChange, DiffCause, DiffPair, DiffSide, DiffSummary, DiffView
 
 # Arguments whose values get a one-line preview (each is a decode): the rest show their hashes.
 PREVIEW_VALUES = 400
@@ -45,8 +47,6 @@ PREVIEW_VALUES = 400
 ARGS_BY_CALL_LIMIT = 2_000
 
 _TILDE = re.compile(r"^~\d+$")
-
-_STATUS_CLASS = {"CACHED": "DONE"}
 
 # Sibling display order: changes that explain the others come first.
 _RANK_CODE, _RANK_FILE, _RANK_CHANGED, _RANK_ADDED, _RANK_SAME = range(5)
@@ -62,7 +62,7 @@ class _Job:
         (self.id, self.parent_id, self.task_hash, self.call_hash, self.start, self.end, cached,
          namespace, name, self.args_hash, self.result, result_type) = row
         self.cached = bool(cached)
-        self.task = _fullname(namespace, name)
+        self.task = fullname(namespace, name)
         self.status = job_status_from(result_type, self.end, self.cached)
 
     @property
@@ -106,7 +106,7 @@ def _change(a: _Job | None, b: _Job | None) -> tuple[str, tuple[str, ...]]:
     if a.args_hash is not None and b.args_hash is not None and a.args_hash != b.args_hash:
         reasons.append("args")
     # CACHED is DONE without the work: a DONE -> CACHED pair has not changed status.
-    if _STATUS_CLASS.get(a.status, a.status) != _STATUS_CLASS.get(b.status, b.status):
+    if EXECUTION_OF_JOB.get(a.status, a.status) != EXECUTION_OF_JOB.get(b.status, b.status):
         reasons.append("status")
     if a.result is not None and b.result is not None and a.result != b.result:
         reasons.append("result")
@@ -131,7 +131,7 @@ def resolve_execution(session: Session, text: str) -> str:
         if execution is None:
             raise NotFound("the database has no executions")
         return execution.id
-    return Store._resolve_one(session, Execution.id, text, "execution")
+    return resolve_one(session, Execution.id, text, "execution")
 
 
 def _side(session: Session, execution_id: str) -> DiffSide:
@@ -147,7 +147,7 @@ def _side(session: Session, execution_id: str) -> DiffSide:
     ).one()
     _id, job_id, start, end, cached, namespace, name, result_type = row
     job_status = job_status_from(result_type, end, bool(cached)) if job_id is not None else None
-    return DiffSide(id=execution_id, task=_fullname(namespace, name), status=_exec_status_from_job(job_status),
+    return DiffSide(id=execution_id, task=fullname(namespace, name), status=execution_status_from(job_status),
                     start=start, root_job_id=job_id)
 
 
@@ -311,18 +311,8 @@ def _param_names(session: Session, task_hashes: set[str]) -> dict[str, list[str]
     found: dict[str, list[str] | None] = {}
     for chunk in chunks(sorted(task_hashes)):
         for task_hash, name, source in session.execute(select(Task.hash, Task.name, Task.source).where(Task.hash.in_(chunk))):
-            try:
-                found[task_hash] = _dataflow.get_task_args(_TaskSource(name, source))
-            except SyntaxError:
-                found[task_hash] = None
+            found[task_hash] = task_arg_names(source, name)
     return found
-
-
-class _TaskSource:
-    """What get_task_args reads of a task."""
-
-    def __init__(self, name: str, source: str | None) -> None:
-        self.name, self.source = name, source or ""
 
 
 def _named(args: dict[tuple, tuple], names: list[str] | None) -> dict[str, tuple]:
@@ -353,9 +343,9 @@ def _add_previews(session: Session, changed: list[_Node]) -> None:
         return
     texts: dict[str, str] = {}
     for chunk in chunks(wanted):
-        for row in session.execute(select(*_value_columns(_VALUE)).where(_VALUE.value_hash.in_(chunk))):
+        for row in session.execute(select(*value_columns(VALUE)).where(VALUE.value_hash.in_(chunk))):
             value_hash, type_name, fmt, size, data = row
-            texts[value_hash] = _ref_text(value_hash, type_name or "", fmt or "", size, data)
+            texts[value_hash] = ref_text(value_hash, type_name or "", fmt or "", size, data)
     for node in changed:
         node.args = tuple(replace(arg, a_preview=texts.get(arg.a) if arg.a else None,
                                   b_preview=texts.get(arg.b) if arg.b else None) for arg in node.args)
