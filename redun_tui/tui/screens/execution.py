@@ -30,7 +30,7 @@ class ExecutionScreen(BaseScreen):
         Binding("f", "failed_only", "Failed only"),
         Binding("a", "all_jobs", "All jobs"),
         Binding("v", "toggle_list", "Tree/list"),
-        Binding("D", "diff", "Diff with previous run"),
+        Binding("D", "diff", "Diff"),
         Binding("s", "focus_table", "Status table", show=False),
         Binding("t", "focus_tree", "Tree", show=False),
     ]
