@@ -7,9 +7,10 @@ Routes (``jobs/<id>``…) are the addresses screens open; see :mod:`redun_tui.st
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, overload
 
 T = TypeVar("T")
 
@@ -378,6 +379,8 @@ class DiffPair:
         change: same, changed, added (only in B) or removed (only in A).
         reasons: for ``changed``: code, args, status, result (in that order, those that apply).
         has_changes: this pair or one below it is not ``same`` (the default tree shows these).
+        a_result, b_result: the result value hashes, read for ``changed`` pairs only (a ``same``
+            pair's two jobs share one call node, hence one result); None otherwise.
     """
 
     index: int
@@ -401,6 +404,41 @@ class DiffPair:
     reasons: tuple[str, ...]
     args: tuple[ArgChange, ...]
     has_changes: bool
+
+
+class DiffPairs(Sequence[DiffPair]):
+    """The pairs of a diff in display order, each built when first read and kept.
+
+    The screen shows a few hundred pairs of a diff of 100,000-job executions; building every
+    frozen pair up front cost more than reading the jobs. Plain data: ``build`` reads only
+    Python objects the store made (never a Session).
+    """
+
+    def __init__(self, count: int, build: Callable[[int], DiffPair]) -> None:
+        self._count = count
+        self._build = build
+        self._built: list[DiffPair | None] = [None] * count
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> DiffPair: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[DiffPair, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> DiffPair | tuple[DiffPair, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(self._count)))
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        pair = self._built[index]
+        if pair is None:
+            pair = self._built[index] = self._build(index)
+        return pair
 
 
 @dataclass(frozen=True)
@@ -429,6 +467,7 @@ class DiffView:
 
     Attributes:
         chosen: True when A was chosen as B's previous run (not given by the user).
+        pairs: every pair, pre-order (a :class:`DiffPairs`: built as they are read).
         roots: indices of the top pairs (the root pair, then jobs outside the tree).
     """
 
@@ -436,7 +475,7 @@ class DiffView:
     b: DiffSide
     chosen: bool
     summary: DiffSummary
-    pairs: tuple[DiffPair, ...]
+    pairs: Sequence[DiffPair]
     roots: tuple[int, ...]
     causes: tuple[DiffCause, ...]
 

@@ -14,37 +14,53 @@ without a call node (killed, or still running) has no recorded arguments or resu
 ``result`` need both hashes known.
 
 Statements: the jobs of each execution are read by one set-based statement per side (every level
-of the tree at once, through the ``execution_id`` index) and paired in memory; never one query per
-job or per level. Then the arguments of the args-changed calls (one batched statement, or one per
-side when there are many), the task sources that name positional arguments, and bounded value
-previews. A diff of two executions is a handful of statements whatever their size (a test pins it).
+of the tree at once, through the ``execution_id`` index, with no join: whether a job failed is a
+probe into the set of failed calls, built once) and paired in memory; never one query per job or
+per level. Then the task names (one statement), the call nodes of the pairs whose call hashes
+differ (batched, or one join per side when there are many), the arguments of the args-changed
+calls (likewise), the task sources that name positional arguments, and bounded value previews. A
+diff of two executions is a handful of statements whatever their size (a test pins it).
+
+Speed: times are read as the database's raw text (SQLite) and parsed by ``fromisoformat`` only
+for durations; a job's status is a look-up in a table built from :mod:`redun_tui.db.status`;
+call nodes (arguments hash, result) are read only for the pairs that are not ``same``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from collections import defaultdict, deque
 from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+from itertools import product
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from redun_tui.db.backend import chunks
 from redun_tui.db.models import Argument, CallNode, Execution, File, Job, Task, Value
 from redun_tui.db.query import infer_specialty_id
-from redun_tui.db.status import EXECUTION_OF_JOB, execution_status_from, job_status_from
+from redun_tui.db.status import (
+    ERROR_VALUE_TYPE,
+    EXECUTION_OF_JOB,
+    execution_status_from,
+    failed_call_hashes,
+    job_status_from,
+)
 from redun_tui.store.errors import NotFound, StoreError
 from redun_tui.store.previews import fullname, ref_text, task_arg_names
 from redun_tui.store.sql import VALUE, resolve_one, value_columns
-from redun_tui.views import ArgChange, DiffCause, DiffPair, DiffSide, DiffSummary, DiffView
+from redun_tui.views import ArgChange, DiffCause, DiffPair, DiffPairs, DiffSide, DiffSummary, DiffView
 
 # Arguments whose values get a one-line preview (each is a decode): the rest show their hashes.
 PREVIEW_VALUES = 400
 # Up to this many args-changed calls, their arguments are read by call hash; above it, every
 # argument of both executions is read by one join per side (fewer statements than IN batches).
 ARGS_BY_CALL_LIMIT = 2_000
+# The same for the call nodes (arguments hash, result) of the pairs whose call hashes differ.
+CALLS_BY_HASH_LIMIT = 4_000
 
 _TILDE = re.compile(r"^~\d+$")
 
@@ -52,36 +68,67 @@ _TILDE = re.compile(r"^~\d+$")
 _RANK_CODE, _RANK_FILE, _RANK_CHANGED, _RANK_ADDED, _RANK_SAME = range(5)
 
 
-class _Job:
-    """A job row read for the diff (slots: 100,000 of them per side)."""
+# A job's status by (failed, unfinished, cached), from the one rule (redun_tui.db.status).
+_STATUS = {
+    (failed, unfinished, cached): job_status_from(ERROR_VALUE_TYPE if failed else None,
+                                                  None if unfinished else "ended", cached)
+    for failed, unfinished, cached in product((False, True), repeat=3)
+}
 
-    __slots__ = ("id", "parent_id", "task_hash", "call_hash", "start", "end", "cached", "task",
-                 "args_hash", "result", "status")
+
+def _moment(raw: Any) -> datetime | None:
+    """A time read raw (SQLite text; PostgreSQL gives datetimes) as a datetime, None if unreadable."""
+    if raw is None or isinstance(raw, datetime):
+        return raw
+    try:
+        return datetime.fromisoformat(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+class _Job:
+    """A job row read for the diff (slots: 100,000 of them per side).
+
+    ``start``/``end`` are raw (text in SQLite: it sorts in time order); ``args_hash`` and
+    ``result`` are read only for the jobs of pairs that are not ``same`` (None until then).
+    """
+
+    __slots__ = ("id", "parent_id", "task_hash", "call_hash", "start", "end", "cached", "failed", "task",
+                 "args_hash", "result")
 
     def __init__(self, row: Any) -> None:
-        (self.id, self.parent_id, self.task_hash, self.call_hash, self.start, self.end, cached,
-         namespace, name, self.args_hash, self.result, result_type) = row
+        (self.id, self.parent_id, self.task_hash, self.call_hash, self.start, self.end, cached, failed) = row
         self.cached = bool(cached)
-        self.task = fullname(namespace, name)
-        self.status = job_status_from(result_type, self.end, self.cached)
+        self.failed = bool(failed)
+        self.task = ""
+        self.args_hash = self.result = None
+
+    @property
+    def status(self) -> str:
+        return _STATUS[self.failed, self.end is None, self.cached]
 
     @property
     def duration(self) -> float | None:
-        if self.start is None or self.end is None:
+        start, end = _moment(self.start), _moment(self.end)
+        if start is None or end is None:
             return None
-        return (self.end - self.start).total_seconds()
+        try:
+            return (end - start).total_seconds()
+        except TypeError:  # one aware, one naive: bad data, shown as unknown
+            return None
 
 
 class _Node:
     """A pair while it is built (mutable); frozen into a DiffPair at the end."""
 
-    __slots__ = ("a", "b", "change", "reasons", "parent", "children", "args", "rank", "has_changes")
+    __slots__ = ("a", "b", "change", "reasons", "parent", "children", "args", "rank", "has_changes", "index",
+                 "depth")
 
     def __init__(self, a: _Job | None, b: _Job | None, parent: _Node | None) -> None:
         self.a, self.b, self.parent = a, b, parent
         self.children: list[_Node] = []
         self.args: tuple[ArgChange, ...] = ()
-        self.change, self.reasons = _change(a, b)
+        self.change, self.reasons = _kind(a, b), ()
         self.has_changes = self.change != "same"
         self.rank = _RANK_SAME
 
@@ -91,13 +138,19 @@ class _Node:
         return job.start if job is not None else None
 
 
-def _change(a: _Job | None, b: _Job | None) -> tuple[str, tuple[str, ...]]:
+def _kind(a: _Job | None, b: _Job | None) -> str:
+    """added, removed, same, or changed (its reasons need the call nodes: :func:`_reasons`)."""
     if a is None:
-        return "added", ()
+        return "added"
     if b is None:
-        return "removed", ()
+        return "removed"
     if a.call_hash is not None and a.call_hash == b.call_hash:
-        return "same", ()
+        return "same"
+    return "changed"
+
+
+def _reasons(a: _Job, b: _Job) -> tuple[str, ...]:
+    """Why a changed pair changed (its call nodes read)."""
     reasons = []
     if a.task_hash != b.task_hash:
         reasons.append("code")
@@ -106,11 +159,12 @@ def _change(a: _Job | None, b: _Job | None) -> tuple[str, tuple[str, ...]]:
     if a.args_hash is not None and b.args_hash is not None and a.args_hash != b.args_hash:
         reasons.append("args")
     # CACHED is DONE without the work: a DONE -> CACHED pair has not changed status.
-    if EXECUTION_OF_JOB.get(a.status, a.status) != EXECUTION_OF_JOB.get(b.status, b.status):
+    a_status, b_status = a.status, b.status
+    if EXECUTION_OF_JOB.get(a_status, a_status) != EXECUTION_OF_JOB.get(b_status, b_status):
         reasons.append("status")
     if a.result is not None and b.result is not None and a.result != b.result:
         reasons.append("result")
-    return "changed", tuple(reasons)
+    return tuple(reasons)
 
 
 # -- executions ---------------------------------------------------------------------------------
@@ -173,24 +227,36 @@ def previous_execution(session: Session, side: DiffSide) -> str | None:
 
 
 def _load_jobs(session: Session, execution_id: str) -> list[_Job]:
-    """Every job of an execution with what the diff compares (one statement)."""
-    query = (
-        select(Job.id, Job.parent_id, Job.task_hash, Job.call_hash, Job.start_time, Job.end_time, Job.cached,
-               Task.namespace, Task.name, CallNode.args_hash, CallNode.value_hash, Value.type)
-        .select_from(Job)
-        .outerjoin(Task, Task.hash == Job.task_hash)
-        .outerjoin(CallNode, CallNode.call_hash == Job.call_hash)
-        .outerjoin(Value, Value.value_hash == CallNode.value_hash)
-        .where(Job.execution_id == execution_id)
-    )
-    jobs = [_Job(row) for row in session.execute(query)]
-    jobs.sort(key=lambda job: (job.start is None, job.start or 0, job.id))
+    """Every job of an execution with what pairing needs (one statement, no join)."""
+    query = select(
+        Job.id, Job.parent_id, Job.task_hash, Job.call_hash,
+        type_coerce(Job.start_time, String), type_coerce(Job.end_time, String), Job.cached,
+        Job.call_hash.in_(failed_call_hashes()),
+    ).where(Job.execution_id == execution_id)
+    # Through the Core connection: the ORM's result machinery costs more than the rows here.
+    jobs = [_Job(row) for row in session.connection().execute(query).all()]
+    jobs.sort(key=lambda job: (job.start is None, job.start or "", job.id))
     return jobs
+
+
+def _name_tasks(session: Session, *sides: list[_Job]) -> None:
+    """Sets each job's task full name (one statement for the few distinct task hashes)."""
+    names: dict[str | None, str] = {}
+    hashes = {job.task_hash for jobs in sides for job in jobs if job.task_hash is not None}
+    for chunk in chunks(sorted(hashes)):
+        for task_hash, namespace, name in session.execute(
+                select(Task.hash, Task.namespace, Task.name).where(Task.hash.in_(chunk))):
+            names[task_hash] = fullname(namespace, name)
+    for jobs in sides:
+        for job in jobs:
+            job.task = names.get(job.task_hash, "")
 
 
 def pair_siblings(a_jobs: list[_Job], b_jobs: list[_Job]) -> list[tuple[_Job | None, _Job | None]]:
     """Pairs two lists of sibling jobs (each in start-time order): equal call hash first, then
     the same task full name in start order; the rest alone."""
+    if not a_jobs or not b_jobs:  # most jobs are leaves: nothing to match
+        return [(job, None) for job in a_jobs] + [(None, job) for job in b_jobs]
     by_hash: dict[str, deque[_Job]] = defaultdict(deque)
     for job in b_jobs:
         if job.call_hash is not None:
@@ -249,8 +315,11 @@ def _pair_tree(a_jobs: list[_Job], b_jobs: list[_Job], a_root: str | None, b_roo
                 a_seen.add(a.id)
             if b is not None:
                 b_seen.add(b.id)
-            children = pair_siblings(a_kids.get(a.id, []) if a else [], b_kids.get(b.id, []) if b else [])
-            stack.extend((ca, cb, node) for ca, cb in reversed(children))
+            a_children = a_kids.get(a.id) if a is not None else None
+            b_children = b_kids.get(b.id) if b is not None else None
+            if a_children or b_children:
+                children = pair_siblings(a_children or [], b_children or [])
+                stack.extend((ca, cb, node) for ca, cb in reversed(children))
 
     roots = [(a_by_id.get(a_root) if a_root else None, b_by_id.get(b_root) if b_root else None)]
     if roots[0] == (None, None):
@@ -266,6 +335,33 @@ def _pair_tree(a_jobs: list[_Job], b_jobs: list[_Job], a_root: str | None, b_roo
         b_top = [job for job in b_rest if job.parent_id not in b_by_id or job.parent_id in b_seen] or b_rest[:1]
         expand(pair_siblings(a_top, b_top))
     return nodes
+
+
+# -- call nodes and arguments ------------------------------------------------------------------
+
+
+def _calls(session: Session, changed: list[_Node], a_id: str, b_id: str) -> None:
+    """Reads the call nodes (arguments hash, result) of the changed pairs' jobs, then their
+    reasons (batched by call hash; one join per side when there are many)."""
+    if not changed:
+        return
+    wanted = {job.call_hash for node in changed for job in (node.a, node.b) if job.call_hash is not None}
+    columns = (CallNode.call_hash, CallNode.args_hash, CallNode.value_hash)
+    found: dict[str, tuple[str, str]] = {}
+    if len(wanted) <= CALLS_BY_HASH_LIMIT:
+        for chunk in chunks(sorted(wanted)):
+            for call_hash, args_hash, value_hash in session.execute(select(*columns).where(CallNode.call_hash.in_(chunk))):
+                found[call_hash] = (args_hash, value_hash)
+    else:
+        for execution_id in (a_id, b_id):
+            query = select(*columns).join(Job, Job.call_hash == CallNode.call_hash).where(Job.execution_id == execution_id)
+            for call_hash, args_hash, value_hash in session.execute(query):
+                if call_hash in wanted:
+                    found[call_hash] = (args_hash, value_hash)
+    for node in changed:
+        for job in (node.a, node.b):
+            job.args_hash, job.result = found.get(job.call_hash, (None, None))
+        node.reasons = _reasons(node.a, node.b)
 
 
 # -- arguments ----------------------------------------------------------------------------------
@@ -378,9 +474,12 @@ def diff(session: Session, a: str | None, b: str, *, previews: bool = True) -> D
     a_side = _side(session, a_id)
     if a_side.id == b_side.id:
         raise StoreError(f"both sides are execution {a_side.id[:8]}: give two different executions")
-    nodes = _pair_tree(_load_jobs(session, a_side.id), _load_jobs(session, b_side.id),
-                       a_side.root_job_id, b_side.root_job_id)
-    _arguments(session, nodes, a_side.id, b_side.id, previews)
+    a_jobs, b_jobs = _load_jobs(session, a_side.id), _load_jobs(session, b_side.id)
+    _name_tasks(session, a_jobs, b_jobs)
+    nodes = _pair_tree(a_jobs, b_jobs, a_side.root_job_id, b_side.root_job_id)
+    changed = [node for node in nodes if node.change == "changed"]
+    _calls(session, changed, a_side.id, b_side.id)
+    _arguments(session, changed, a_side.id, b_side.id, previews)
     return _freeze(a_side, b_side, chosen, nodes)
 
 
@@ -406,29 +505,29 @@ def _freeze(a_side: DiffSide, b_side: DiffSide, chosen: bool, nodes: list[_Node]
 
     tops = [node for node in nodes if node.parent is None]
     root_top, other_tops = tops[:1], order(tops[1:])
-    index_of: dict[int, int] = {}
-    ordered: list[tuple[_Node, int]] = []
+    ordered: list[_Node] = []
     stack = [(node, 0) for node in reversed(root_top + other_tops)]
     while stack:
         node, depth = stack.pop()
-        index_of[id(node)] = len(ordered)
-        ordered.append((node, depth))
+        node.index, node.depth = len(ordered), depth
+        ordered.append(node)
         node.children = order(node.children)
         stack.extend((child, depth + 1) for child in reversed(node.children))
-    pairs = tuple(_frozen(node, index, depth, index_of) for index, (node, depth) in enumerate(ordered))
+    # The screen shows a few hundred pairs of 100,000: each DiffPair is built when first read.
     return DiffView(
-        a=a_side, b=b_side, chosen=chosen, summary=DiffSummary(**counts), pairs=pairs,
-        roots=tuple(index_of[id(node)] for node in root_top + other_tops), causes=_causes(pairs),
+        a=a_side, b=b_side, chosen=chosen, summary=DiffSummary(**counts),
+        pairs=DiffPairs(len(ordered), lambda index: _frozen(ordered[index])),
+        roots=tuple(node.index for node in root_top + other_tops), causes=_causes(ordered),
     )
 
 
-def _frozen(node: _Node, index: int, depth: int, index_of: dict[int, int]) -> DiffPair:
+def _frozen(node: _Node) -> DiffPair:
     a, b = node.a, node.b
     return DiffPair(
-        index=index,
-        parent=index_of[id(node.parent)] if node.parent is not None else None,
-        depth=depth,
-        children=tuple(index_of[id(child)] for child in node.children),
+        index=node.index,
+        parent=node.parent.index if node.parent is not None else None,
+        depth=node.depth,
+        children=tuple(child.index for child in node.children),
         change=node.change,
         task=(b or a).task,  # type: ignore[union-attr]
         a_job=a.id if a else None,
@@ -449,16 +548,16 @@ def _frozen(node: _Node, index: int, depth: int, index_of: dict[int, int]) -> Di
     )
 
 
-def _causes(pairs: tuple[DiffPair, ...]) -> tuple[DiffCause, ...]:
+def _causes(ordered: list[_Node]) -> tuple[DiffCause, ...]:
     """Code changes of tasks, then Files with new content at the same path (first seen first)."""
     code: dict[tuple, list[int]] = {}
     files: dict[tuple, list[int]] = {}
-    for pair in pairs:
-        if "code" in pair.reasons:
-            code.setdefault((pair.task, pair.a_task_hash, pair.b_task_hash), []).append(pair.index)
-        for arg in pair.args:
+    for node in ordered:
+        if "code" in node.reasons:
+            code.setdefault((node.b.task, node.a.task_hash, node.b.task_hash), []).append(node.index)
+        for arg in node.args:
             if arg.same_path_new_content:
-                files.setdefault((arg.b_path, arg.a, arg.b), []).append(pair.index)
+                files.setdefault((arg.b_path, arg.a, arg.b), []).append(node.index)
     found = [DiffCause("code", key[0], key[1], key[2], where[0], len(where)) for key, where in code.items()]
     found += [DiffCause("file", key[0], key[1], key[2], where[0], len(where)) for key, where in files.items()]
     return tuple(found)

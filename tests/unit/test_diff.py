@@ -142,9 +142,10 @@ def test_statement_count_is_pinned_and_does_not_grow_with_jobs(seed_store):
         nothing = count[0]
     finally:
         sa.event.remove(engine, "before_cursor_execute", on_execute)
-    # resolve A, B; each side's header; each side's jobs (every level at once); the arguments of
-    # the changed calls; the task sources naming positional arguments; the value previews.
-    assert (with_previews, without, nothing) == (9, 8, 6)
+    # resolve A, B; each side's header; each side's jobs (every level at once); the task names;
+    # the call nodes of the changed pairs; the arguments of the args-changed calls; the task
+    # sources naming positional arguments; the value previews.
+    assert (with_previews, without, nothing) == (11, 10, 7)
 
 
 # -- invariants on every pair of executions of every fixture database -----------------------------
