@@ -423,8 +423,8 @@ def _floor_sql(db: str, targets: dict[str, str], runs: int) -> dict[str, float]:
     return floors
 
 
-def measure(db: str, runs: int, warmup: int) -> list[dict]:
-    """Rows of the table for one database."""
+def measure(db: str, runs: int, warmup: int, only: str | None = None) -> list[dict]:
+    """Rows of the table for one database (``only``: the scenarios whose label holds this text)."""
     import statistics
 
     targets = _targets(db)
@@ -457,6 +457,9 @@ def measure(db: str, runs: int, warmup: int) -> list[dict]:
         ("CLI diff --json --all (two largest executions)",
          cli + ["diff", db, targets["diff_a"], targets["diff_b"], "--json", "--all"], "diff", "cli_diff"),
     ]
+    if only:
+        scenarios = [row for row in scenarios if only in row[0]]
+        cli_scenarios = [row for row in cli_scenarios if only in row[0]]
     floors = _floor_sql(db, targets, runs)
     rows = []
     floor_app = floor_list = 0.0
@@ -566,6 +569,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="timed runs per scenario (the median is shown)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs per scenario first")
     parser.add_argument("--json", help="also write the rows to this file")
+    parser.add_argument("--only", help="only the scenarios whose label contains this text (e.g. diff)")
     parser.add_argument("--report", action="store_true", help="print the tables of a --json file (given as the database)")
     args = parser.parse_args()
     if args.report:
@@ -577,7 +581,7 @@ def main() -> None:
     everything = {}
     rss: dict[str, dict[str, float]] = {}
     for db in args.databases:
-        rows = measure(db, args.runs, args.warmup)
+        rows = measure(db, args.runs, args.warmup, args.only)
         everything[db] = rows
         rss[db] = {row["scenario"]: row["rss_mb"] for row in rows}
         print(report(db, rows))

@@ -412,12 +412,23 @@ class DiffPairs(Sequence[DiffPair]):
     The screen shows a few hundred pairs of a diff of 100,000-job executions; building every
     frozen pair up front cost more than reading the jobs. Plain data: ``build`` reads only
     Python objects the store made (never a Session).
+
+    Args:
+        count: the number of pairs.
+        build: the pair at an index.
+        changes: each pair's ``has_changes``, so the default tree (changes only) can skip the
+            unchanged siblings of a change without building them.
     """
 
-    def __init__(self, count: int, build: Callable[[int], DiffPair]) -> None:
+    def __init__(self, count: int, build: Callable[[int], DiffPair], changes: Sequence[bool]) -> None:
         self._count = count
         self._build = build
+        self._changes = changes
         self._built: list[DiffPair | None] = [None] * count
+
+    def has_changes(self, index: int) -> bool:
+        """``self[index].has_changes``, without building the pair."""
+        return self._changes[index]
 
     def __len__(self) -> int:
         return self._count
@@ -475,7 +486,7 @@ class DiffView:
     b: DiffSide
     chosen: bool
     summary: DiffSummary
-    pairs: Sequence[DiffPair]
+    pairs: DiffPairs
     roots: tuple[int, ...]
     causes: tuple[DiffCause, ...]
 

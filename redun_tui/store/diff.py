@@ -516,7 +516,7 @@ def _freeze(a_side: DiffSide, b_side: DiffSide, chosen: bool, nodes: list[_Node]
     # The screen shows a few hundred pairs of 100,000: each DiffPair is built when first read.
     return DiffView(
         a=a_side, b=b_side, chosen=chosen, summary=DiffSummary(**counts),
-        pairs=DiffPairs(len(ordered), lambda index: _frozen(ordered[index])),
+        pairs=DiffPairs(len(ordered), lambda index: _frozen(ordered[index]), [node.has_changes for node in ordered]),
         roots=tuple(node.index for node in root_top + other_tops), causes=_causes(ordered),
     )
 

@@ -106,7 +106,7 @@ class DiffTree(Tree[int]):
             self.root.add_leaf(Text("No differences: every job has the same call." if not everything else "No jobs.",
                                     style="italic"), data=None)
             return
-        nodes = [self.root.add(pair_label(view.pairs[i]), data=i, allow_expand=bool(self._visible(view.pairs[i].children)))
+        nodes = [self.root.add(pair_label(view.pairs[i]), data=i, allow_expand=self._any_visible(view.pairs[i].children))
                  for i in tops]
         budget = AUTO_EXPAND_NODES
         queue = list(nodes)
@@ -117,14 +117,19 @@ class DiffTree(Tree[int]):
                 added = self._fill(node)
                 node.expand()
                 budget -= len(added)
-                queue.extend(child for child in added if view.pairs[child.data].has_changes)
+                queue.extend(child for child in added if view.pairs.has_changes(child.data))
         self.move_cursor(nodes[0])
 
     def _visible(self, indices: tuple[int, ...]) -> list[int]:
         assert self.view is not None
         if self.everything:
             return list(indices)
-        return [i for i in indices if self.view.pairs[i].has_changes]
+        return [i for i in indices if self.view.pairs.has_changes(i)]
+
+    def _any_visible(self, indices: tuple[int, ...]) -> bool:
+        """Whether a node with these children can expand (no pair built to find out)."""
+        assert self.view is not None
+        return bool(indices) and (self.everything or any(self.view.pairs.has_changes(i) for i in indices))
 
     def _fill(self, node: TreeNode[int]) -> list[TreeNode[int]]:
         if self.view is None or node.data is None or node.data < 0 or node.data in self._filled:
@@ -133,7 +138,7 @@ class DiffTree(Tree[int]):
         added = []
         for i in self._visible(self.view.pairs[node.data].children):
             child = self.view.pairs[i]
-            added.append(node.add(pair_label(child), data=i, allow_expand=bool(self._visible(child.children))))
+            added.append(node.add(pair_label(child), data=i, allow_expand=self._any_visible(child.children)))
         return added
 
     # Events -----------------------------------------------------------------------------------
