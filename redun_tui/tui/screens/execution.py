@@ -1,4 +1,8 @@
-"""``executions/<id>``: an execution's details, its task × status table and its lazy job tree."""
+"""``executions/<id>``: an execution's details, its task × status table and its lazy job tree.
+
+``d`` swaps the status table for the task statistics (durations per task, sortable with ``o``;
+Enter opens the timeline filtered to that task). They load the first time they are shown.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ from redun_tui.tui.text import fields, literal, tags_text
 from redun_tui.tui.widgets.job_tree import JobTree
 from redun_tui.tui.widgets.paged_list import PagedList
 from redun_tui.tui.widgets.status_table import StatusTable
-from redun_tui.views import ExecutionDetail, JobRow, Page, StatusCount
+from redun_tui.tui.widgets.task_stats import TaskStatsList
+from redun_tui.views import ExecutionDetail, JobRow, Page, StatusCount, TaskStats
 
 PAGE_SIZE = 200
 
@@ -27,10 +32,15 @@ class ExecutionScreen(BaseScreen):
     AUTO_FOCUS = "JobTree"
 
     BINDINGS = [
-        Binding("f", "failed_only", "Failed only"),
-        Binding("a", "all_jobs", "All jobs"),
-        Binding("v", "toggle_list", "Tree/list"),
+        # The key bar shows these in order and cuts the end: at 80 columns the new views (D, T,
+        # d) must stay visible after f, and at 120 the app's keys up to "/ Search" too.
+        Binding("f", "failed_only", "Failed"),
         Binding("D", "diff", "Diff"),
+        Binding("T", "timeline", "Timeline"),
+        Binding("d", "toggle_stats", "Stats"),
+        Binding("a", "all_jobs", "All"),
+        Binding("v", "toggle_list", "Tree/list"),
+        Binding("o", "sort_stats", "Sort durations", show=False),
         Binding("s", "focus_table", "Status table", show=False),
         Binding("t", "focus_tree", "Tree", show=False),
     ]
@@ -48,6 +58,7 @@ class ExecutionScreen(BaseScreen):
         with Vertical(id="execution-top"):
             yield Static("", id="execution-fields", classes="fields")
             yield StatusTable(id="status-table")
+            yield TaskStatsList(id="execution-stats")
         yield Static("", id="tree-filter", classes="filter-line")
         yield JobTree(id="job-tree")
         yield PagedList(JOB_COLUMNS, job_cells, lambda job: job.status, empty_text="No jobs match the filter.",
@@ -64,6 +75,11 @@ class ExecutionScreen(BaseScreen):
         return self.query_one("#job-list", PagedList)
 
     @property
+    def stats_list(self) -> TaskStatsList:
+        """The task statistics (``d`` shows them instead of the status table)."""
+        return self.query_one(TaskStatsList)
+
+    @property
     def copy_text(self) -> str:
         if self.focused is self.job_list and self.job_list.current_item is not None:
             return self.job_list.current_item.id
@@ -75,6 +91,7 @@ class ExecutionScreen(BaseScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.job_list.display = False
+        self.stats_list.display = False
         self._show_filter()
         self.tree.focus()
 
@@ -90,6 +107,8 @@ class ExecutionScreen(BaseScreen):
         execution_id = self.execution_id
         self.fetch("detail", lambda: self.store.execution(execution_id), self._detail_loaded)
         self.fetch("counts", lambda: self.store.status_counts(execution_id), self._counts_loaded)
+        if self.stats_list.display:
+            self._load_stats(keep_cursor=True)
         if self.job_list.display:
             self._load_list(keep_cursor=True)
         else:
@@ -199,8 +218,8 @@ class ExecutionScreen(BaseScreen):
         line = self.query_one("#tree-filter", Static)
         if self.filter_status is None and self.filter_task is None:
             view = "list" if self.job_list.display else "tree"
-            line.update(literal(f"Jobs ({view}): all  (f: failed only · v: tree/list · Enter on a status cell filters)",
-                                single_line=True))
+            enter = "Enter on a task: timeline" if self.stats_list.display else "Enter on a status cell filters"
+            line.update(literal(f"Jobs ({view}): all  (f: failed only · v: tree/list · {enter})", single_line=True))
             line.remove_class("filtered")
             return
         parts = []
@@ -255,6 +274,42 @@ class ExecutionScreen(BaseScreen):
     def _open_listed_job(self, event: PagedList.Selected) -> None:
         self.tui.navigate(routes.job(event.item.id))
 
+    def action_timeline(self) -> None:
+        self.tui.navigate(routes.timeline(self.execution_id))
+
+    # Task statistics ---------------------------------------------------------------------------
+    def action_toggle_stats(self) -> None:
+        """Swaps the status table and the task statistics (loaded the first time they show)."""
+        stats, table = self.stats_list, self.query_one(StatusTable)
+        showing = not stats.display
+        stats.display, table.display = showing, not showing
+        if showing and not stats.loaded_once:
+            self._load_stats()
+        self._show_filter()
+        self.call_after_refresh((stats if showing else table).focus)
+
+    def action_sort_stats(self) -> None:
+        if not self.stats_list.display:
+            self.action_toggle_stats()
+        self.stats_list.cycle_sort()
+
+    def _load_stats(self, keep_cursor: bool = False) -> None:
+        execution_id, listing = self.execution_id, self.stats_list
+
+        def done(stats: tuple[TaskStats, ...]) -> None:
+            listing.set_stats(stats, keep_cursor=keep_cursor)
+
+        self.fetch("stats", lambda: self.store.task_stats(execution_id), done,
+                   loading=() if keep_cursor else (listing,), on_error=lambda error: listing.page_failed() or False)
+
+    @on(TaskStatsList.Selected, "#execution-stats")
+    def _timeline_of_task(self, event: TaskStatsList.Selected) -> None:
+        """Opens the timeline showing only the chosen task's jobs (and their ancestors)."""
+        # Imported here: the timeline screen is loaded only when someone opens it.
+        from redun_tui.tui.screens.timeline import TimelineScreen
+
+        self.app.push_screen(TimelineScreen(self.execution_id, task_name=event.item.task_name or None))
+
     def action_failed_only(self) -> None:
         if self.filter_status == "FAILED" and self.filter_task is None:
             self.set_filter(None, None)
@@ -269,7 +324,7 @@ class ExecutionScreen(BaseScreen):
         self.tui.navigate(routes.diff(self.execution_id))
 
     def action_focus_table(self) -> None:
-        self.query_one(StatusTable).focus()
+        (self.stats_list if self.stats_list.display else self.query_one(StatusTable)).focus()
 
     def action_focus_tree(self) -> None:
         if self.job_list.display:

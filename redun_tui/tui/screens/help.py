@@ -32,6 +32,12 @@ SCREEN_KEYS = (
     ("execution: s  t", "focus the status table / the job tree"),
     ("execution: D", "diff with the previous run of the same task"),
     ("diff: a  A  B", "all pairs / changes only; open the A / B job of the line"),
+    ("execution: T", "the timeline: where the execution's time went"),
+    ("execution: d  o", "task statistics instead of the status table / sort them (Enter: the task's timeline)"),
+    ("timeline: + - ← → 0", "zoom in / out, pan, fit the whole execution"),
+    ("timeline: c", "jump to the next job on the critical path"),
+    ("timeline: space  l  h", "expand / collapse; Enter opens the job"),
+    ("timeline: s  p  o  a", "focus task statistics / critical path; sort; all tasks (Enter on a task filters)"),
     ("status table", "Enter on a cell shows only that task × status in the tree"),
     ("job tree", "space or → expands, ← collapses, Enter opens the job"),
     ("value: v  p  d", "full value / $PAGER / dataflow full screen"),
@@ -48,6 +54,7 @@ ROUTES = (
     ("files  files/<path-or-hash>", "recorded files; one path's versions"),
     ("search/<text>", "records of any type matching a search"),
     ("diff/<idA>/<idB>", "two executions compared job by job (diff/<id>: with its previous run)"),
+    ("timeline/<id>", "an execution's timeline, critical path and task statistics"),
     ("help", "this screen"),
 )
 SEARCH = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.style import Style
-from rich.text import Text
+from rich.text import Span, Text
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
@@ -58,7 +58,7 @@ class DiffTree(Tree[int]):
         Binding("left,h", "collapse", "Collapse", show=False),
     ]
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = set(CHANGE_CLASSES.values())
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*CHANGE_CLASSES.values(), "diff-tree--muted"}
 
     class PairMessage(Message):
         """A message about one pair (its ``pair``)."""
@@ -163,12 +163,21 @@ class DiffTree(Tree[int]):
     action_collapse = JobTree.action_collapse
 
     def render_label(self, node: TreeNode[int], base_style: Style, style: Style) -> Text:
+        """The label with its mark coloured by change and its "dim" parts in ``$text-muted``."""
         text = super().render_label(node, base_style, style)
-        if self.view is not None and node.data is not None and node.data >= 0:
-            change = self.view.pairs[node.data].change
-            mark_style = self.get_component_rich_style(CHANGE_CLASSES[change], partial=True)
-            plain_text = text.plain
-            start = plain_text.find(MARKS[change] + " ")
-            if start >= 0:
-                text.stylize(mark_style, start, start + 1)
+        if self.view is None or node.data is None or node.data < 0:
+            return text
+        try:
+            muted = self.get_component_rich_style("diff-tree--muted", partial=True)
+        except KeyError:  # measured for width before the styles are applied: colour is irrelevant
+            return text
+        # Rich's dim fails contrast on the cursor bar; a colour span yields to the cursor's later one.
+        text.spans = [Span(span.start, span.end, muted) if span.style == "dim" else span for span in text.spans]
+        if self.has_focus and node.line == self.cursor_line:
+            return text  # the cursor bar's own colours: change hues on it are illegible
+        change = self.view.pairs[node.data].change
+        mark_style = self.get_component_rich_style(CHANGE_CLASSES[change], partial=True)
+        start = text.plain.find(MARKS[change] + " ")
+        if start >= 0:
+            text.stylize(mark_style, start, start + 1)
         return text
