@@ -21,6 +21,7 @@ SUBCOMMANDS = {
     "browse": "redun_tui.commands.browse:browse",
     "db": "redun_tui.commands.db:db",
     "dataflow": "redun_tui.commands.dataflow:dataflow",
+    "diff": "redun_tui.commands.diff:diff",
     "downstream": "redun_tui.commands.downstream:downstream",
     "query": "redun_tui.commands.query:query",
     "export": "redun_tui.commands.export:export",

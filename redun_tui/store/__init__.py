@@ -9,8 +9,9 @@ keyset cursors, counts are ``GROUP BY`` queries, and nothing loads rows it does 
 functions over a Session, one module per domain — :mod:`~redun_tui.store.executions`,
 :mod:`~redun_tui.store.jobs`, :mod:`~redun_tui.store.values` (value, text, dataflow),
 :mod:`~redun_tui.store.catalog` (tasks, files), :mod:`~redun_tui.store.search`,
-:mod:`~redun_tui.store.live` (heartbeat), :mod:`~redun_tui.store.timeline` (time axis, critical
-path, task statistics and history) — built from shared blocks: :mod:`~redun_tui.store.sql`
+:mod:`~redun_tui.store.live` (heartbeat), :mod:`~redun_tui.store.diff` (two executions compared),
+:mod:`~redun_tui.store.timeline` (time axis, critical path, task statistics and history),
+:mod:`~redun_tui.store.downstream` (what a value fed) — built from shared blocks: :mod:`~redun_tui.store.sql`
 (joins, aliases, look-ups), :mod:`~redun_tui.store.paging` (cursors, keysets),
 :mod:`~redun_tui.store.previews` (value refs, error views, cut text),
 :mod:`~redun_tui.store.errors` and :mod:`~redun_tui.store.routes` (the route grammar).
@@ -30,7 +31,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from redun_tui.db.backend import RedunBackendDb
-from redun_tui.store import catalog, downstream, errors, executions, jobs, live, routes, search, timeline, values
+from redun_tui.store import catalog, diff, downstream, errors, executions, jobs, live, routes, search, timeline, values
 from redun_tui.store.catalog import RECENT_JOBS_LIMIT, RECENT_SCAN_THRESHOLD
 from redun_tui.store.errors import Ambiguous, NotFound, StoreError
 from redun_tui.store.jobs import RELATED_LIMIT, UPSTREAM_JOBS_PER_ARG
@@ -49,6 +50,7 @@ from redun_tui.store.values import SUBVALUE_LIMIT
 from redun_tui.views import (
     CriticalStep,
     DataflowView,
+    DiffView,
     ExecutionDetail,
     ExecutionRow,
     FileDetail,
@@ -184,6 +186,12 @@ class Store:
     def file(self, path_or_hash: str) -> FileDetail:
         """Every version of a file path, who produced and read it."""
         return self._read(lambda s: catalog.file(s, path_or_hash))
+
+    # -- diff --
+
+    def diff(self, a: str | None, b: str, *, previews: bool = True) -> DiffView:
+        """Pairs the jobs of executions A (None: B's previous run) and B (:func:`diff.diff`)."""
+        return self._read(lambda s: diff.diff(s, a, b, previews=previews))
 
     # -- timeline: where an execution's time went --
 

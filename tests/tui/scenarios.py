@@ -61,6 +61,8 @@ DARK_SCENARIOS: tuple[Scenario, ...] = (
     Scenario("search", "failures.db", "search/status:failed", LARGE),
     Scenario("search_error_80x24", "failures.db", "search/status:bogus task:"),
     Scenario("help_80x24", "failures.db", "help"),
+    Scenario("diff_80x24", "seed_example.db", "diff/af59d4e0/b2ffcd8f", keys=("down", "down")),
+    Scenario("diff_160x48", "seed_example.db", "diff/af59d4e0/b2ffcd8f", (160, 48), keys=("down", "down")),
     Scenario("timeline_80x24", "seed_example.db", "timeline/b2ffcd8f"),
     Scenario("timeline_zoomed_80x24", "seed_example.db", "timeline/b2ffcd8f", keys=("plus", "plus", "right")),
     Scenario("timeline_160x48", "seed_example.db", "timeline/b2ffcd8f", HUGE, keys=("c", "c")),
