@@ -54,6 +54,8 @@ TARGETS = {
     "search_task": 0.5,
     "cli_dataflow": 0.8,
     "cli_help": 0.15,
+    "diff": 1.5,  # issue 12: two 100,000-job executions at L
+    "cli_diff": 6.0,  # issue 12, with 300 MB of RSS
     "downstream_first": 0.5,  # issue 14, at L: a file read by 2,000+ calls, first screen
     "downstream_chain": 1.0,  # issue 14, at L: a 600-step chain walked to the end
     "rss": 200.0,
@@ -217,6 +219,11 @@ def _child(scenario: str, db: str, route: str, steps: str = "") -> None:
 
         wrap_mount(JobScreen)
         wrap(JobScreen, "_loaded", "ready")
+    elif scenario == "diff":
+        from redun_tui.tui.screens.diff import DiffScreen
+
+        wrap_mount(DiffScreen)
+        wrap(DiffScreen, "_loaded", "ready")
     elif scenario == "dataflow":
         from redun_tui.tui.screens.dataflow import DataflowScreen
 
@@ -472,8 +479,12 @@ def _targets(db: str) -> dict[str, str]:
         "GROUP BY f.value_hash ORDER BY count(*) DESC LIMIT 1"
     ).fetchone()[0]
     chain_seed = con.execute("SELECT value_hash FROM file WHERE path = 'deep/seed.txt' LIMIT 1").fetchone()[0]
+    # The diff scenarios: the two largest executions (A the smaller of them).
+    diff_b, diff_a = (row[0] for row in con.execute(
+        "SELECT execution_id FROM job GROUP BY execution_id ORDER BY count(*) DESC LIMIT 2"))
     con.close()
-    return {"big": big, "deep_value": deep_value, "job": job, "ref": ref, "chain_seed": chain_seed}
+    return {"big": big, "deep_value": deep_value, "job": job, "ref": ref, "chain_seed": chain_seed,
+            "diff_a": diff_a, "diff_b": diff_b}
 
 
 # The SQL each screen needs, as fast as SQLite runs it on redun's schema and indexes (checked with
@@ -532,6 +543,13 @@ FLOOR_SQL: dict[str, list[list[str]]] = {
         "SELECT a.*, v.type, v.format, length(v.value) FROM job j JOIN argument a ON a.call_hash = j.call_hash "
         "JOIN value v ON v.value_hash = a.value_hash WHERE j.id = :job",
         "SELECT id FROM job WHERE parent_id = :job ORDER BY start_time LIMIT 200",
+    ]],
+    # A diff: every job of both executions with its call node, task and result type.
+    "diff": [[
+        "SELECT j.id, j.parent_id, j.task_hash, j.call_hash, j.start_time, j.end_time, j.cached, t.namespace, t.name, "
+        "c.args_hash, c.value_hash, v.type FROM job j LEFT JOIN task t ON t.hash = j.task_hash "
+        "LEFT JOIN call_node c ON c.call_hash = j.call_hash LEFT JOIN value v ON v.value_hash = c.value_hash "
+        f"WHERE j.execution_id = {side}" for side in (":diff_a", ":diff_b")
     ]],
     # The upstream call nodes of the deep value (its whole closure, one recursive query).
     "dataflow": [[
@@ -621,6 +639,8 @@ def measure(db: str, runs: int, warmup: int, only: str | None = None) -> list[di
         ("search status:failed (after open)", child + ["search", db, "search/status:failed"], "ready", True,
          "search_status", "search_status"),
         ("search task:qc (after open)", child + ["search", db, "search/task:qc"], "ready", True, "search_task", "search_task"),
+        ("diff of the two largest executions (after open)",
+         child + ["diff", db, f"diff/{targets['diff_a']}/{targets['diff_b']}"], "ready", True, "diff", "diff"),
         ("timeline: first screen (after open)", child + ["timeline", db, routes.timeline(targets["big"])], "ready", True,
          "execution", "timeline"),
         ("timeline: task statistics (after open)", child + ["timeline", db, routes.timeline(targets["big"])], "stats", True,
@@ -636,6 +656,8 @@ def measure(db: str, runs: int, warmup: int, only: str | None = None) -> list[di
         ("CLI query --status FAILED --limit 100", cli + ["query", db, "--status", "FAILED", "--limit", "100"],
          "search_status", None),
         ("CLI --help", [PYTHON, "-m", "redun_tui", "--help"], None, "cli_help"),
+        ("CLI diff --json --all (two largest executions)",
+         cli + ["diff", db, targets["diff_a"], targets["diff_b"], "--json", "--all"], "diff", "cli_diff"),
     ]
     if only:
         scenarios = [row for row in scenarios if row[4] is None or only in row[0]]

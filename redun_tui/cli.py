@@ -21,6 +21,7 @@ SUBCOMMANDS = {
     "browse": "redun_tui.commands.browse:browse",
     "db": "redun_tui.commands.db:db",
     "dataflow": "redun_tui.commands.dataflow:dataflow",
+    "diff": "redun_tui.commands.diff:diff",
     "downstream": "redun_tui.commands.downstream:downstream",
     "query": "redun_tui.commands.query:query",
     "export": "redun_tui.commands.export:export",
@@ -33,6 +34,7 @@ SUBCOMMANDS = {
 # every subcommand (and SQLAlchemy with them). tests/unit/test_cli_help.py keeps it equal to
 # what the commands say.
 SUMMARIES = {
+    "diff": "Compare two executions: which jobs changed, were added or removed, and why.",
     "browse": "Browse a redun database: executions, jobs, values, dataflow, tasks and files.",
     "db": "Show or migrate the schema version of a redun database (like `redun db`).",
     "dataflow": "Print the upstream dataflow of TARGET: where a value came from.",

@@ -9,8 +9,9 @@ keyset cursors, counts are ``GROUP BY`` queries, and nothing loads rows it does 
 functions over a Session, one module per domain — :mod:`~redun_tui.store.executions`,
 :mod:`~redun_tui.store.jobs`, :mod:`~redun_tui.store.values` (value, text, dataflow),
 :mod:`~redun_tui.store.catalog` (tasks, files), :mod:`~redun_tui.store.search`,
-:mod:`~redun_tui.store.live` (heartbeat), :mod:`~redun_tui.store.timeline` (time axis, critical
-path, task statistics and history) — built from shared blocks: :mod:`~redun_tui.store.sql`
+:mod:`~redun_tui.store.live` (heartbeat), :mod:`~redun_tui.store.diff` (two executions compared),
+:mod:`~redun_tui.store.timeline` (time axis, critical path, task statistics and history),
+:mod:`~redun_tui.store.downstream` (what a value fed) — built from shared blocks: :mod:`~redun_tui.store.sql`
 (joins, aliases, look-ups), :mod:`~redun_tui.store.paging` (cursors, keysets),
 :mod:`~redun_tui.store.previews` (value refs, error views, cut text),
 :mod:`~redun_tui.store.errors` and :mod:`~redun_tui.store.routes` (the route grammar).

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from redun_tui.db.backend import RedunBackendDb
-from redun_tui.store import catalog, downstream, errors, executions, jobs, live, routes, search, timeline, values
+from redun_tui.store import catalog, diff, downstream, errors, executions, jobs, live, routes, search, timeline, values
 
 # The package's public constants and errors, read from here by redun_tui.store (see its __all__).
 from redun_tui.store.catalog import RECENT_JOBS_LIMIT, RECENT_SCAN_THRESHOLD  # noqa: F401
@@ -33,6 +33,7 @@ from redun_tui.store.values import SUBVALUE_LIMIT  # noqa: F401
 from redun_tui.views import (
     CriticalStep,
     DataflowView,
+    DiffView,
     ExecutionDetail,
     ExecutionRow,
     FileDetail,
@@ -150,6 +151,12 @@ class Store:
     def file(self, path_or_hash: str) -> FileDetail:
         """Every version of a file path, who produced and read it."""
         return self._read(lambda s: catalog.file(s, path_or_hash))
+
+    # -- diff --
+
+    def diff(self, a: str | None, b: str, *, previews: bool = True) -> DiffView:
+        """Pairs the jobs of executions A (None: B's previous run) and B (:func:`diff.diff`)."""
+        return self._read(lambda s: diff.diff(s, a, b, previews=previews))
 
     # -- timeline: where an execution's time went --
 

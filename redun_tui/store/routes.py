@@ -7,7 +7,9 @@ expands id prefixes in them (:func:`resolve`, given a Session). The UI only maps
 screen class (``redun_tui.tui.app``).
 
 Adding a kind: one row in :data:`KINDS`, plus a row in :data:`_RESOLVERS` when its argument is
-an id prefix to expand.
+an id prefix to expand. A kind whose screen resolves its own ids (``diff``: two execution ids,
+``-`` and ``~N`` among them, and a default for the missing one) says so with ``self_resolving``:
+:func:`resolve` passes it through as typed.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ class RouteKind:
         by_id: a bare id prefix the user types may be a record of this kind.
         singular: the forgiving singular people type (``job/ab12``).
         listed: named in the "expected one of" message.
+        parts: the argument holds up to this many ``/``-separated ids (``diff/<idA>/<idB>``).
+        form: the argument as written in messages, when it is not ``<arg>``.
+        self_resolving: the screen (and the store call behind it) resolves the ids itself.
     """
 
     name: str
@@ -44,6 +49,9 @@ class RouteKind:
     by_id: bool = False
     singular: str | None = None
     listed: bool = True
+    parts: int = 1
+    form: str | None = None
+    self_resolving: bool = False
 
 
 # In the order a bare id is tried, and the order the error message lists them.
@@ -55,6 +63,7 @@ KINDS: tuple[RouteKind, ...] = (
     RouteKind("downstream", "hash"),
     RouteKind("tasks", "hash", bare=True, by_id=True, singular="task"),
     RouteKind("files", "path-or-hash", bare=True, verbatim=True, by_id=True, singular="file"),
+    RouteKind("diff", "id", parts=2, form="<idA>/<idB>", self_resolving=True),
     RouteKind("timeline", "id"),
     RouteKind("help", None, bare=True),
     RouteKind("search", "text", bare=True, verbatim=True, listed=False),
@@ -73,7 +82,7 @@ def _expected() -> str:
         if kind.listed and kind.bare:
             forms.append(kind.name)
         if kind.listed and kind.arg:
-            forms.append(f"{kind.name}/<{kind.arg}>")
+            forms.append(f"{kind.name}/{kind.form or f'<{kind.arg}>'}")
     return ", ".join(forms)
 
 
@@ -93,8 +102,9 @@ class Route:
 
     @property
     def needs_resolving(self) -> bool:
-        """True when the argument is an id/hash prefix the store must expand."""
-        return self.arg is not None and self.kind in _RESOLVERS
+        """True when the argument is an id/hash prefix the store must expand (not for a kind
+        whose screen resolves its own ids)."""
+        return self.arg is not None and not BY_NAME[self.kind].self_resolving and self.kind in _RESOLVERS
 
 
 def format_route(kind: str, arg: str | None = None) -> str:
@@ -147,6 +157,19 @@ def search(text: str) -> str:
     return format_route("search", text or None)
 
 
+def diff(b_id: str, a_id: str | None = None) -> str:
+    """``diff/<idA>/<idB>``, or ``diff/<idB>`` (B against its previous run) without ``a_id``."""
+    return format_route("diff", b_id if a_id is None else f"{a_id}/{b_id}")
+
+
+def diff_ids(arg: str) -> tuple[str | None, str]:
+    """The (A, B) ids of a diff route's argument; A is None for ``diff/<idB>``."""
+    ids = [part.strip() for part in arg.split("/") if part.strip()]
+    if not ids:
+        raise RouteError("route 'diff' needs an execution id: diff/<idA>/<idB> or diff/<id>")
+    return (ids[0] if len(ids) > 1 else None), ids[-1]
+
+
 def parse(text: str) -> Route:
     """Parses route text; raises RouteError with a one-line message when it is not a route.
 
@@ -166,10 +189,15 @@ def parse(text: str) -> Route:
         arg = arg.strip().strip("/")
     if not sep or arg == "":
         if not kind.bare:
-            raise RouteError(f"route {name!r} needs an id: {name}/<id>")
+            raise RouteError(f"route {name!r} needs an id: {name}/{kind.form or '<id>'}")
         return Route(name)
     if kind.arg is None:
         raise RouteError(f"route {name!r} takes no argument")
+    if kind.parts > 1:
+        ids = [part.strip() for part in arg.split("/") if part.strip()]
+        if len(ids) > kind.parts:
+            raise RouteError(f"route {name!r} takes at most {kind.parts} ids: {name}/{kind.form}")
+        arg = "/".join(ids)
     return Route(name, arg)
 
 

@@ -41,6 +41,7 @@ SCREENS: dict[str, tuple[str | None, str | None]] = {
     "tasks": ("tasks:TasksScreen", "tasks:TaskScreen"),
     "files": ("files:FilesScreen", "files:FileScreen"),
     "search": ("search:SearchScreen", "search:SearchScreen"),
+    "diff": (None, "diff:DiffScreen"),
     "timeline": (None, "timeline:TimelineScreen"),
     "help": ("help:HelpScreen", None),
 }

@@ -105,6 +105,8 @@ DARK_SCENARIOS: tuple[Scenario, ...] = (
     Scenario("command_palette", "failures.db", size=LARGE, keys=("ctrl+p", *"jobs", "slash", *"ff72")),
     Scenario("error_notification_80x24", "broken.db", setup=tags_table_lost),
     Scenario("empty_database_80x24", "empty.db", setup=empty_database),
+    Scenario("diff_80x24", "seed_example.db", "diff/af59d4e0/b2ffcd8f", keys=("down", "down")),
+    Scenario("diff_160x48", "seed_example.db", "diff/af59d4e0/b2ffcd8f", (160, 48), keys=("down", "down")),
     Scenario("timeline_80x24", "seed_example.db", "timeline/b2ffcd8f"),
     Scenario("timeline_zoomed_80x24", "seed_example.db", "timeline/b2ffcd8f", keys=("plus", "plus", "right")),
     Scenario("timeline_160x48", "seed_example.db", "timeline/b2ffcd8f", HUGE, keys=("c", "c")),
