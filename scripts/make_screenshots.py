@@ -33,7 +33,8 @@ async def shoot(scenario: Scenario, workdir: Path) -> str:
     try:
         app = RedunTuiApp(Store(backend), scenario.route, live_interval=0, export_dir=workdir, loading_delay=60,
                           theme=scenario.theme)
-        async with app.run_test(size=scenario.size) as pilot:
+        # Notifications on, as in snap_compare's run (run_test leaves them out by default).
+        async with app.run_test(size=scenario.size, notifications=True) as pilot:
             await run_before(scenario, wait_for_workers)(pilot)
             # What snap_compare does before its picture (textual._doc.take_svg_screenshot):
             # without it a notification posted by the last load is not drawn yet.
