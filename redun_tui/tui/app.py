@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
+from textual.widgets import Input, TextArea
 from textual.worker import get_current_worker
 
 from redun_tui.tui import routes
@@ -46,7 +48,10 @@ class RedunTuiApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
-        Binding("slash", "search", "Search"),
+        # A priority binding runs as the key arrives, before the keys typed after it are
+        # dispatched (a plain one runs only once the key has bubbled up from the focused widget,
+        # by which time the next keys have gone to that widget).
+        Binding("slash", "search", "Search", priority=True),
     ]
     COMMANDS = App.COMMANDS | {RouteCommands}
     # Escape already means "back"; the palette stays on ctrl+p (Textual's default).
@@ -175,8 +180,18 @@ class RedunTuiApp(App[None]):
     def action_help(self) -> None:
         self.navigate("help")
 
-    def action_search(self) -> None:
-        """``/``: focus the search bar of this screen, or open the search screen."""
+    async def action_search(self) -> None:
+        """``/``: focus the search bar of this screen, or open the search screen.
+
+        The search screen is awaited until mounted (its input focused) before the next key is
+        handled: keys typed meanwhile wait in the app's queue and all land in the input, instead
+        of reaching a screen with nothing focused and running as hotkeys (``q`` quit).
+        """
+        if isinstance(self.focused, (Input, TextArea)):
+            raise SkipAction()  # `/` is a character there (paths, routes, search text)
         focus_search = getattr(self.screen, "focus_search", None)
-        if focus_search is None or not focus_search():
-            self.navigate("search")
+        if focus_search is not None and focus_search():
+            return
+        screen = routes.screen_for(routes.Route("search"))
+        await self.push_screen(screen)
+        screen.focus_search()

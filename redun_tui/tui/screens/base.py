@@ -110,6 +110,8 @@ class BaseScreen(Screen):
 
     # Lifecycle --------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        # Textual calls the ``on_mount`` of every class in the MRO: subclasses must not call
+        # ``super().on_mount()`` (that ran this twice and the list's focus over the search's).
         interval = self.tui.live_interval
         if interval:
             self.set_interval(interval, self._poll_heartbeat)
@@ -251,11 +253,15 @@ class BaseScreen(Screen):
         self.notify(message_text(f"Copied {text}"), markup=False, timeout=3)
 
     def focus_search(self) -> bool:
-        """Focuses this screen's search input; False when it has none."""
+        """Focuses this screen's search input at once; False when it has none.
+
+        ``set_focus`` rather than ``Widget.focus()``: the latter focuses later, after the keys
+        already queued, which would then go to the widget focused before.
+        """
         from textual.widgets import Input
 
         inputs = self.query("#search-input").results(Input)
         for widget in inputs:
-            widget.focus()
+            self.set_focus(widget)
             return True
         return False

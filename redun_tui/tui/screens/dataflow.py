@@ -39,7 +39,6 @@ class DataflowScreen(BaseScreen):
         yield DataflowPane(id="dataflow-pane")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one(DataflowPane).focus()
 
     def load(self) -> None:

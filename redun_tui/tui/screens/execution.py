@@ -71,7 +71,6 @@ class ExecutionScreen(BaseScreen):
         return self.execution_id
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.job_list.display = False
         self._show_filter()
         self.tree.focus()

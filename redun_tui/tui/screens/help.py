@@ -86,5 +86,4 @@ class HelpScreen(BaseScreen):
             yield Static(fields(SEARCH), classes="help-fields")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#help-body").focus()
