@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "tui")]
 
-from conftest import FIXTURES_DIR, wait_for_workers  # noqa: E402
+from conftest import FIXTURES_DIR, fixed_clock, wait_for_workers  # noqa: E402
 from scenarios import SCENARIOS, Scenario, run_before  # noqa: E402
 
 from redun_tui.commands.common import open_db  # noqa: E402
@@ -34,7 +34,8 @@ async def shoot(scenario: Scenario, workdir: Path) -> str:
         shutil.copyfile(FIXTURES_DIR / scenario.db, target)
     backend = open_db(scenario.db, read_only=True)
     try:
-        app = RedunTuiApp(Store(backend), scenario.route, live_interval=0, export_dir=workdir, loading_delay=60)
+        app = RedunTuiApp(Store(backend), scenario.route, live_interval=0, export_dir=workdir, loading_delay=60,
+                          clock=fixed_clock)
         async with app.run_test(size=scenario.size) as pilot:
             await run_before(scenario, wait_for_workers)(pilot)
             return app.export_screenshot(title=f"redun-tui {scenario.db} {scenario.route}")

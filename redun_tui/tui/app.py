@@ -6,6 +6,8 @@ own drawing. The app only knows how to open a route, go back, and resolve what a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -41,6 +43,8 @@ class RedunTuiApp(App[None]):
             (default: the path or URL; ``--demo`` for the bundled demo).
         loading_delay: seconds a load may take before its loading indicator shows (most loads
             take milliseconds: an indicator would only flicker).
+        clock: returns the current aware UTC time (how old a RUNNING execution's heartbeat is);
+            tests fix it so pictures do not age.
     """
 
     CSS_PATH = "app.tcss"
@@ -58,8 +62,9 @@ class RedunTuiApp(App[None]):
 
     def __init__(self, store: Store, route: str = routes.HOME, *, live_interval: float = LIVE_INTERVAL,
                  export_dir: str | Path | None = None, db_label: str | None = None,
-                 loading_delay: float = LOADING_DELAY) -> None:
+                 loading_delay: float = LOADING_DELAY, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.store = store
         self.db_label = db_label or store.name
         self.loading_delay = loading_delay

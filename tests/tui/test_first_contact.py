@@ -26,3 +26,65 @@ async def test_slash_focuses_the_search_input_and_every_key_lands_in_it(make_app
         assert search_input.value == "file:*.fastq"
         await pilot.press("slash")  # in an input `/` is a character, not the search key
         assert search_input.value == "file:*.fastq/"
+
+
+async def test_every_status_table_row_is_visible_when_selected_at_80x24(make_app, settle):
+    from redun_tui.tui.widgets.status_table import StatusTable
+
+    app = make_app("failures.db", "executions/5c286885")  # 7 tasks + "All tasks": more rows than fit
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        table = app.screen.query_one(StatusTable)
+        assert app.focused is table and table.row_count == 8
+        for row in range(table.row_count):
+            assert table.cursor_coordinate.row == row
+            # The selected row is drawn on screen, by the table itself (not clipped or covered).
+            y = table.region.y + 1 + row - round(table.scroll_y)
+            assert table.region.y < y < min(table.region.bottom, 24 - 1), (row, table.region, table.scroll_y)
+            assert app.screen.get_widget_at(table.region.x + 3, y)[0] is table, row
+            await pilot.press("down")
+
+
+async def test_filter_reveals_the_failed_leaf(make_app, settle):
+    app = make_app("failures.db", "executions/5c286885")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        tree = app.screen.tree
+        shown = [tree.get_node_at_line(line).label.plain for line in range(tree.last_line + 1)]
+        # The failed leaf three levels down is on screen at once, without expanding by hand.
+        assert any(label.startswith("failures.level3") and "FAILED" in label for label in shown), shown
+        cursor = tree.cursor_node.data.job
+        assert cursor.status == "FAILED" and cursor.child_count == 0
+
+
+async def test_full_args_and_tags_reachable_with_d(make_app, settle):
+    from redun_tui.tui.screens.execution import ExecutionDetailsScreen
+
+    app = make_app("failures.db", "executions/5c286885")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, ExecutionDetailsScreen)
+        text = str(app.screen.query_one(".help-fields").render())
+        assert "failures_wf.py main_deep_fail" in text and "redun.version=0.44.1" in text
+        await pilot.press("escape")
+        assert app.screen.route.startswith("executions/5c286885")
+
+
+async def test_killed_run_says_no_heartbeat_and_call_never_recorded(make_app, settle):
+    app = make_app("failures.db", "executions/77fee8b0")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        fields = str(app.screen.query_one("#execution-fields").render())
+        # The fixed test clock is 2027-01-01; the run's last heartbeat 2026-11-27 10:11:39.
+        assert "RUNNING  (no heartbeat for 34d13h: likely killed)" in fields
+        assert "Updated    2026-11-27 10:11:39" in fields
+        await pilot.press("enter")  # the root job, which has no call node
+        await settle(pilot)
+        body = " ".join(str(widget.render()) for widget in app.screen.query("#record-body Static"))
+        assert "Arguments (0)" not in body
+        assert "unknown: the call was never recorded (the job has not finished, or was killed)" in body

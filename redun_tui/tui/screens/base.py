@@ -210,12 +210,19 @@ class BaseScreen(Screen):
         self.notify(message_text(text), severity=severity, markup=False, timeout=8)
 
     # Live refresh -----------------------------------------------------------------------------
-    def set_live(self, running: bool, execution_id: str | None) -> None:
-        """Turns live refresh on while something shown is RUNNING."""
+    def set_live(self, running: bool, execution_id: str | None, note: str | None = None) -> None:
+        """Turns live refresh on while something shown is RUNNING.
+
+        Args:
+            running: whether something shown is RUNNING.
+            execution_id: the execution whose heartbeat is polled.
+            note: what the header says instead of "● live" (e.g. for a run with no heartbeat).
+        """
         self.live = running
         self.live_execution_id = execution_id if running else None
         if self.is_mounted:
-            self.query_one(RouteHeader).set_note("● live" if running else "", live=running)
+            shown = (note or "● live") if running else ""
+            self.query_one(RouteHeader).set_note(shown, live=running and note is None)
 
     def _poll_heartbeat(self) -> None:
         if not self.live or not self.is_current:
