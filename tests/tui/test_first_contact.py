@@ -88,3 +88,34 @@ async def test_killed_run_says_no_heartbeat_and_call_never_recorded(make_app, se
         body = " ".join(str(widget.render()) for widget in app.screen.query("#record-body Static"))
         assert "Arguments (0)" not in body
         assert "unknown: the call was never recorded (the job has not finished, or was killed)" in body
+
+
+async def test_full_value_wraps_every_character_and_keys_move(make_app, settle):
+    from textual.widgets import Log
+
+    from redun_tui.tui.screens.value import LOG_CHUNK, FullValueScreen
+
+    app = make_app("values.db", "values/9bf8bfa5")  # a 5,010-byte string of 'x'
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FullValueScreen)
+        log = screen.query_one(Log)
+        lines = list(log.lines)
+        width = log.scrollable_content_region.width
+        assert len(lines) > 60 and all(len(line) <= width for line in lines)
+        assert "".join(lines) == "'" + "x" * 5_000 + "'"  # every character, once, in order
+        await pilot.press("end")
+        assert log.scroll_y == log.max_scroll_y > 0
+        await pilot.press("pageup")
+        assert 0 < log.scroll_y < log.max_scroll_y
+        await pilot.press("home")
+        assert log.scroll_y == 0
+        await pilot.press("w")  # no wrap: one line per LOG_CHUNK characters, scrolling sideways
+        await settle(pilot)
+        assert max(len(line) for line in log.lines) == LOG_CHUNK
+        await pilot.press("w")
+        await settle(pilot)
+        assert list(log.lines) == lines
