@@ -119,3 +119,26 @@ async def test_full_value_wraps_every_character_and_keys_move(make_app, settle):
         await pilot.press("w")
         await settle(pilot)
         assert list(log.lines) == lines
+
+
+@pytest.mark.parametrize("route", ["dataflow/5ace4f46", "values/5ace4f46"])
+async def test_dataflow_pane_shows_and_copies_exactly_the_cli_text(make_app, settle, fixture_db, route):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from redun_tui.tui.widgets.dataflow_pane import DataflowPane
+
+    db = fixture_db("seed_example.db")
+    script = Path(sys.executable).with_name("redun-tui")
+    cli = subprocess.run([str(script), "dataflow", str(db), "5ace4f46"], capture_output=True, text=True,
+                         check=True).stdout
+    assert cli.startswith("value = [File(path=sample1.vcf")
+    app = make_app("seed_example.db", route)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pane = app.screen.query_one(DataflowPane)
+        assert pane.text.rstrip("\n") == cli.rstrip("\n")
+        if route.startswith("dataflow/"):
+            await pilot.press("c")
+            assert app.clipboard.rstrip("\n") == cli.rstrip("\n")
