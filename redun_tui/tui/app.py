@@ -50,12 +50,20 @@ class RedunTuiApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "redun-tui"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
         # A priority binding runs as the key arrives, before the keys typed after it are
         # dispatched (a plain one runs only once the key has bubbled up from the focused widget,
         # by which time the next keys have gone to that widget).
-        Binding("slash", "search", "Search", priority=True),
+        Binding("slash", "search", "Search", priority=True,
+                tooltip="search: the search bar of this screen, or the search screen "
+                        "(in an input, / is a character)"),
+        Binding("question_mark", "help", "Help", tooltip="this help: every key, route and search filter"),
+        Binding("T", "open('tasks')", "Tasks", tooltip="the tasks list (every task version by namespace)"),
+        Binding("F", "open('files')", "Files", tooltip="the files list (every recorded File path)"),
+        Binding("q", "quit", "Quit", tooltip="quit"),
+        Binding("ctrl+p", "command_palette", "Palette",
+                tooltip="command palette: jump to a route, an id prefix, or a search"),
+        Binding("tab", "focus_next", "Next", show=False, tooltip="next widget or link"),
+        Binding("shift+tab", "focus_previous", "Previous", show=False, tooltip="previous widget or link"),
     ]
     COMMANDS = App.COMMANDS | {RouteCommands}
     # Escape already means "back"; the palette stays on ctrl+p (Textual's default).
@@ -181,6 +189,10 @@ class RedunTuiApp(App[None]):
         focused = self.focused
         if focused is not None and focused.id == "search-input":
             self.screen.focus_next()
+
+    def action_open(self, route: str) -> None:
+        """Opens a list screen (``T`` tasks, ``F`` files)."""
+        self.navigate(route)
 
     def action_help(self) -> None:
         self.navigate("help")

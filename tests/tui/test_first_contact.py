@@ -142,3 +142,46 @@ async def test_dataflow_pane_shows_and_copies_exactly_the_cli_text(make_app, set
         if route.startswith("dataflow/"):
             await pilot.press("c")
             assert app.clipboard.rstrip("\n") == cli.rstrip("\n")
+
+
+@pytest.mark.parametrize("route", ["executions", "executions/5c286885", "jobs/ff72ff9e", "values/a40fd626",
+                                   "dataflow/a40fd626", "tasks", "files", "help"])
+async def test_footer_at_80_columns_keeps_every_important_key_whole(make_app, settle, route):
+    from redun_tui.tui.widgets.key_bar import KeyBar
+
+    app = make_app("failures.db", route)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one(KeyBar)
+        text = str(bar.render())
+        assert len(text) <= 80 and "…" not in text
+        for key in ("/ Search", "? Help", "T Tasks", "F Files", "esc Back"):
+            assert f" {key}" in text, (key, text)
+        own = [b for b in bar.shown_bindings() if b.action not in
+               {"search", "help", "open('tasks')", "open('files')", "back", "quit", "command_palette",
+                "refresh", "copy"}]
+        for binding in own:  # the screen's own keys come first: all shown
+            assert f" {binding.key} {binding.description}" in text, (binding.key, text)
+
+
+async def test_T_and_F_open_tasks_and_files_and_help_lists_generated_keys(make_app, settle):
+    from redun_tui.tui.keys import help_sections
+    from redun_tui.tui.screens.files import FilesScreen
+    from redun_tui.tui.screens.help import HelpScreen
+    from redun_tui.tui.screens.tasks import TasksScreen
+
+    app = make_app("failures.db", "jobs/ff72ff9e")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("T")
+        assert isinstance(app.screen, TasksScreen)
+        await pilot.press("F")
+        assert isinstance(app.screen, FilesScreen)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        shown = " ".join(str(widget.render()) for widget in app.screen.query(".help-fields"))
+        for _, rows in help_sections():
+            for keys, text in rows:
+                assert text in shown
+        assert "the tasks list" in shown and "every field in full" in shown

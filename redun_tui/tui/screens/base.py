@@ -57,10 +57,13 @@ class BaseScreen(Screen):
     """A screen with a route, the shared bindings and worker helpers."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("y", "copy", "Copy id"),
-        Binding("Y", "copy_command", "Copy command", show=False),
+        Binding("escape", "back", "Back",
+                tooltip="back (history like a browser); leaves the search input on the home screen"),
+        Binding("r", "refresh", "Refresh",
+                tooltip="refresh now (screens showing RUNNING work refresh themselves every few seconds)"),
+        Binding("y", "copy", "Copy id", tooltip="copy the current id (or route) to the clipboard (OSC 52)"),
+        Binding("Y", "copy_command", "Copy command", show=False,
+                tooltip="copy the command that reopens this screen (redun-tui DB ROUTE)"),
     ]
 
     #: What this screen shows while it has no record id yet (e.g. "jobs/ab12").

@@ -21,8 +21,8 @@ class DataflowScreen(BaseScreen):
     AUTO_FOCUS = "DataflowPane"
 
     BINDINGS = [
-        Binding("e", "export", "Export JSON"),
-        Binding("c", "copy_text", "Copy text", show=False),
+        Binding("e", "export", "Export JSON", tooltip="export the sections as JSON to the current directory"),
+        Binding("c", "copy_text", "Copy text", tooltip="copy the text, exactly as redun-tui dataflow prints it"),
     ]
 
     def __init__(self, value_hash: str) -> None:

@@ -75,12 +75,13 @@ class ExecutionScreen(BaseScreen):
     AUTO_FOCUS = "JobTree"
 
     BINDINGS = [
-        Binding("f", "failed_only", "Failed only"),
-        Binding("a", "all_jobs", "All jobs"),
-        Binding("v", "toggle_list", "Tree/list"),
-        Binding("d", "details", "Details"),
-        Binding("s", "focus_table", "Status table", show=False),
-        Binding("t", "focus_tree", "Tree", show=False),
+        Binding("f", "failed_only", "Failed",
+                tooltip="failed jobs only, the path to each opened (again: all)"),
+        Binding("a", "all_jobs", "All", tooltip="all jobs (clear the status-table filter)"),
+        Binding("v", "toggle_list", "Tree/list", tooltip="job tree / flat job list (both follow the filter)"),
+        Binding("d", "details", "Details", tooltip="every field in full: the whole Args and every tag"),
+        Binding("s", "focus_table", "Status table", show=False, tooltip="focus the status table"),
+        Binding("t", "focus_tree", "Tree", show=False, tooltip="focus the job tree (or list)"),
     ]
 
     def __init__(self, execution_id: str) -> None:

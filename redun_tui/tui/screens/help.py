@@ -1,4 +1,4 @@
-"""``help``: every key, every route and the search syntax (our own text, no database text)."""
+"""``help``: every key (from the bindings), every route and the search syntax (no database text)."""
 
 from __future__ import annotations
 
@@ -7,34 +7,10 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from redun_tui.tui.keys import help_sections
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.text import fields
 
-KEYS = (
-    ("↑ ↓  j k", "move in lists, trees and link columns"),
-    ("PgUp PgDn", "page up / down (space also pages down in lists)"),
-    ("g  G", "first / last row (G keeps loading pages to the end)"),
-    ("Enter", "open what is under the cursor"),
-    ("Tab  shift+Tab", "next / previous widget or link"),
-    ("Escape", "back (history like a browser); leaves the search input on the home screen"),
-    ("/", "search (the search bar of this screen, or the search screen)"),
-    ("y  Y", "copy the current id (or route) / the command that reopens this screen (OSC 52)"),
-    ("r", "refresh now (screens showing RUNNING work refresh themselves every few seconds)"),
-    ("ctrl+p", "command palette: jump to a route, an id prefix, or a search"),
-    ("?", "this help"),
-    ("q", "quit"),
-)
-SCREEN_KEYS = (
-    ("execution: f", "failed jobs only (again: all)"),
-    ("execution: a", "all jobs (clear the status-table filter)"),
-    ("execution: v", "job tree / flat job list (both follow the filter)"),
-    ("execution: s  t", "focus the status table / the job tree"),
-    ("status table", "Enter on a cell shows only that task × status in the tree"),
-    ("job tree", "space or → expands, ← collapses, Enter opens the job"),
-    ("value: v  p  d", "full value / $PAGER / dataflow full screen"),
-    ("dataflow: ← →", "previous / next link; ↑ ↓ link on another line"),
-    ("dataflow: e  c", "export JSON to the current directory / copy the text"),
-)
 ROUTES = (
     ("executions", "home: executions newest first"),
     ("executions/<id>", "an execution: details, status table, job tree"),
@@ -74,10 +50,10 @@ class HelpScreen(BaseScreen):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Static(Content("Keys"), classes="section-title")
-            yield Static(fields(KEYS), classes="help-fields")
-            yield Static(Content("On some screens"), classes="section-title")
-            yield Static(fields(SCREEN_KEYS), classes="help-fields")
+            # Generated from the bindings (the footer shows the same keys, as many as fit).
+            for where, rows in help_sections():
+                yield Static(Content(f"Keys: {where}"), classes="section-title")
+                yield Static(fields(rows), classes="help-fields")
             yield Static(Content("Routes (redun-tui DB ROUTE opens one directly; ids may be prefixes)"),
                          classes="section-title")
             yield Static(fields(ROUTES), classes="help-fields")

@@ -39,9 +39,9 @@ class ValueScreen(RecordScreen):
     """One value."""
 
     BINDINGS = [
-        Binding("v", "full_value", "Full value"),
-        Binding("p", "pager", "Pager"),
-        Binding("d", "dataflow", "Dataflow"),
+        Binding("v", "full_value", "Full value", tooltip="the whole value, wrapped, every character"),
+        Binding("p", "pager", "Pager", tooltip="the whole value in $PAGER"),
+        Binding("d", "dataflow", "Dataflow", tooltip="the upstream dataflow full screen"),
     ]
 
     def __init__(self, value_hash: str) -> None:
@@ -139,11 +139,12 @@ class FullValueScreen(BaseScreen):
 
     AUTO_FOCUS = "Log"
     BINDINGS = [
-        Binding("w", "toggle_wrap", "Wrap on/off"),
-        Binding("j", "scroll('down')", "Down", show=False),
-        Binding("k", "scroll('up')", "Up", show=False),
-        Binding("g", "scroll('home')", "Top", show=False),
-        Binding("G", "scroll('end')", "Bottom", show=False),
+        Binding("w", "toggle_wrap", "Wrap on/off",
+                tooltip="wrap long lines at the screen's width (default), or not (← → scroll sideways)"),
+        Binding("j", "scroll('down')", "Down", show=False, tooltip="down a line (↑ ↓ too)"),
+        Binding("k", "scroll('up')", "Up", show=False, tooltip="up a line"),
+        Binding("g", "scroll('home')", "Top", show=False, tooltip="the first line (Home too)"),
+        Binding("G", "scroll('end')", "Bottom", show=False, tooltip="the last line (End too; PgUp PgDn page)"),
     ]
 
     def __init__(self, value_hash: str) -> None:

@@ -65,12 +65,14 @@ class JobTree(Tree[JobNode]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g,home", "scroll_home", "First", show=False),
-        Binding("G,end", "scroll_end", "Last", show=False),
-        Binding("right,l", "expand", "Expand", show=False),
-        Binding("left,h", "collapse", "Collapse", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False, tooltip="next job"),
+        Binding("up,k", "cursor_up", "Up", show=False, tooltip="previous job"),
+        Binding("g,home", "scroll_home", "First", show=False, tooltip="first line"),
+        Binding("G,end", "scroll_end", "Last", show=False, tooltip="last line"),
+        Binding("right,l", "expand", "Expand", show=False, tooltip="expand (children load page by page)"),
+        Binding("left,h", "collapse", "Collapse", show=False, tooltip="collapse, or go to the parent"),
+        Binding("space", "toggle_node", "Toggle", show=False, tooltip="expand / collapse"),
+        Binding("enter", "select_cursor", "Open", show=False, tooltip="open the job (or load more children)"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {*STATUS_CLASSES.values(), "job-tree--note"}

@@ -60,13 +60,13 @@ class PagedList(ScrollView, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
-        Binding("pagedown,ctrl+f,space", "page_down", "Page down", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
-        Binding("enter", "select", "Open", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False, tooltip="previous row"),
+        Binding("down,j", "cursor_down", "Down", show=False, tooltip="next row"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, tooltip="page up"),
+        Binding("pagedown,ctrl+f,space", "page_down", "Page down", show=False, tooltip="page down"),
+        Binding("home,g", "first", "First", show=False, tooltip="first row"),
+        Binding("end,G", "last", "Last", show=False, tooltip="last row (keeps loading pages to the end)"),
+        Binding("enter", "select", "Open", show=False, tooltip="open the row"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
