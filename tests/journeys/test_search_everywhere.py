@@ -41,8 +41,11 @@ def open_route(term: Terminal, route: str) -> None:
 
 
 def test_slash_then_type_searches_from_every_screen(terminal, size):
-    term = terminal("failures.db", ROUTES[0], size=size)
-    for number, route in enumerate(ROUTES):
+    # Every kind of screen at 80x24; at 160x48 (the same code, more room) three of them, so the
+    # journey suite stays fast.
+    routes = ROUTES if size == (80, 24) else [ROUTES[1], ROUTES[3], ROUTES[6]]
+    term = terminal("failures.db", routes[0], size=size)
+    for number, route in enumerate(routes):
         if number:
             open_route(term, route)
         else:
