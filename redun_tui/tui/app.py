@@ -57,8 +57,10 @@ class RedunTuiApp(App[None]):
                 tooltip="search: the search bar of this screen, or the search screen "
                         "(in an input, / is a character)"),
         Binding("question_mark", "help", "Help", tooltip="this help: every key, route and search filter"),
-        Binding("T", "open('tasks')", "Tasks", tooltip="the tasks list (every task version by namespace)"),
-        Binding("F", "open('files')", "Files", tooltip="the files list (every recorded File path)"),
+        # Digits switch between the list screens (no screen uses them for its own keys).
+        Binding("1", "open('executions')", "Executions", show=False, tooltip="the executions list (home)"),
+        Binding("2", "open('tasks')", "Tasks", tooltip="the tasks list (every task version by namespace)"),
+        Binding("3", "open('files')", "Files", tooltip="the files list (every recorded File path)"),
         Binding("q", "quit", "Quit", tooltip="quit"),
         Binding("ctrl+p", "command_palette", "Palette",
                 tooltip="command palette: jump to a route, an id prefix, or a search"),
@@ -191,7 +193,7 @@ class RedunTuiApp(App[None]):
             self.screen.focus_next()
 
     def action_open(self, route: str) -> None:
-        """Opens a list screen (``T`` tasks, ``F`` files)."""
+        """Opens a list screen (``1`` executions, ``2`` tasks, ``3`` files)."""
         self.navigate(route)
 
     def action_help(self) -> None:

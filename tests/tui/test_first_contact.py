@@ -60,13 +60,13 @@ async def test_filter_reveals_the_failed_leaf(make_app, settle):
         assert cursor.status == "FAILED" and cursor.child_count == 0
 
 
-async def test_full_args_and_tags_reachable_with_d(make_app, settle):
+async def test_full_args_and_tags_reachable_with_i(make_app, settle):
     from redun_tui.tui.screens.execution import ExecutionDetailsScreen
 
     app = make_app("failures.db", "executions/5c286885")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("d")
+        await pilot.press("i")
         await settle(pilot)
         assert isinstance(app.screen, ExecutionDetailsScreen)
         text = str(app.screen.query_one(".help-fields").render())
@@ -155,7 +155,7 @@ async def test_footer_at_80_columns_keeps_every_important_key_whole(make_app, se
         bar = app.screen.query_one(KeyBar)
         text = str(bar.render())
         assert len(text) <= 80 and "…" not in text
-        for key in ("/ Search", "? Help", "T Tasks", "F Files", "esc Back"):
+        for key in ("/ Search", "? Help", "2 Tasks", "3 Files", "esc Back"):
             assert f" {key}" in text, (key, text)
         own = [b for b in bar.shown_bindings() if b.action not in
                {"search", "help", "open('tasks')", "open('files')", "back", "quit", "command_palette",
@@ -164,7 +164,7 @@ async def test_footer_at_80_columns_keeps_every_important_key_whole(make_app, se
             assert f" {binding.key} {binding.description}" in text, (binding.key, text)
 
 
-async def test_T_and_F_open_tasks_and_files_and_help_lists_generated_keys(make_app, settle):
+async def test_digits_open_tasks_and_files_and_help_lists_generated_keys(make_app, settle):
     from redun_tui.tui.keys import help_sections
     from redun_tui.tui.screens.files import FilesScreen
     from redun_tui.tui.screens.help import HelpScreen
@@ -173,10 +173,12 @@ async def test_T_and_F_open_tasks_and_files_and_help_lists_generated_keys(make_a
     app = make_app("failures.db", "jobs/ff72ff9e")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("T")
+        await pilot.press("2")
         assert isinstance(app.screen, TasksScreen)
-        await pilot.press("F")
+        await pilot.press("3")
         assert isinstance(app.screen, FilesScreen)
+        await pilot.press("1")  # home
+        assert type(app.screen).__name__ == "ExecutionsScreen"
         await pilot.press("question_mark")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)

@@ -79,7 +79,7 @@ class ExecutionScreen(BaseScreen):
                 tooltip="failed jobs only, the path to each opened (again: all)"),
         Binding("a", "all_jobs", "All", tooltip="all jobs (clear the status-table filter)"),
         Binding("v", "toggle_list", "Tree/list", tooltip="job tree / flat job list (both follow the filter)"),
-        Binding("d", "details", "Details", tooltip="every field in full: the whole Args and every tag"),
+        Binding("i", "details", "Details", tooltip="every field in full: the whole Args and every tag"),
         Binding("s", "focus_table", "Status table", show=False, tooltip="focus the status table"),
         Binding("t", "focus_tree", "Tree", show=False, tooltip="focus the job tree (or list)"),
     ]
@@ -296,7 +296,7 @@ class ExecutionScreen(BaseScreen):
         self.tui.navigate(f"jobs/{event.item.id}")
 
     def action_details(self) -> None:
-        """``d``: every field in full (the header cuts long Args and Tags at the screen's edge)."""
+        """``i``: every field in full (the header cuts long Args and Tags at the screen's edge)."""
         if self.detail is not None:
             self.tui.push_screen(ExecutionDetailsScreen(self.detail))
 
