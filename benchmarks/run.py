@@ -9,8 +9,10 @@ headless at 120x40, and reports when the screen has painted its data; the median
 is shown, with the process's CPU time at that moment and its peak RSS. Scenarios: the executions
 list at launch; the largest execution (first page of its job tree and its status counts, from
 the screen opening); a job screen; the deep value's dataflow pane; the first page of a status
-and of a task-name search over all jobs (from the search screen opening); and the CLI
-``dataflow`` and ``query`` commands end to end.
+and of a task-name search over all jobs (from the search screen opening); the downstream screen
+of the shared reference File (thousands of consuming calls, capped at 5,000) and of the seed of
+the 600-step chain (walked to the end); and the CLI ``dataflow``, ``downstream`` and ``query``
+commands end to end.
 
 The floor, measured in the same run: an empty Textual app's first frame (the cost of Python and
 Textual alone); the executions page painted by a Textual app that reads it with the stdlib sqlite3
@@ -51,8 +53,15 @@ TARGETS = {
     "search_status": 0.5,
     "search_task": 0.5,
     "cli_dataflow": 0.8,
+    "downstream_first": 0.5,  # issue 14, at L: a file read by 2,000+ calls, first screen
+    "downstream_chain": 1.0,  # issue 14, at L: a 600-step chain walked to the end
     "rss": 200.0,
+    # Issue 13 (the timeline of the 100,000-job execution at L).
+    "timeline": 1.0,
+    "timeline_stats": 1.0,
+    "timeline_path": 0.5,
 }
+TIMELINE_RSS = 150.0  # MB, the timeline scenarios' own RSS target
 FLOOR_RATIO = 1.5  # the executions list: at most this times the empty-app floor
 
 
@@ -118,6 +127,8 @@ def _child(scenario: str, db: str, route: str) -> None:
 
     marks: set[str] = set()
     wanted = {"counts", "ready", "children"} if scenario == "execution" else {"ready"}
+    if scenario == "timeline":
+        wanted = {"ready", "path", "stats"}
     apps: list[App] = []
 
     def once(name: str) -> None:
@@ -189,6 +200,15 @@ def _child(scenario: str, db: str, route: str) -> None:
             return result
 
         JobTree.add_page = add_page
+    elif scenario == "timeline":
+        from redun_tui.tui.screens.timeline import TimelineScreen
+        from redun_tui.tui.widgets.timeline import Timeline
+
+        wrap_mount(TimelineScreen)
+        # First screen: the root's children painted (the root alone is expanded at once).
+        wrap(Timeline, "add_page", "ready", lambda timeline: any(row.depth for row in timeline.rows))
+        wrap(TimelineScreen, "_path_loaded", "path")
+        wrap(TimelineScreen, "_stats_loaded", "stats")
     elif scenario == "job":
         from redun_tui.tui.screens.job import JobScreen
 
@@ -199,6 +219,11 @@ def _child(scenario: str, db: str, route: str) -> None:
 
         wrap_mount(DataflowScreen)
         wrap(DataflowScreen, "_loaded", "ready")
+    elif scenario == "downstream":
+        from redun_tui.tui.screens.downstream import DownstreamScreen
+
+        wrap_mount(DownstreamScreen)
+        wrap(DownstreamScreen, "_loaded", "ready")
 
     _trace(os.environ.get("REDUN_TUI_BENCH_TRACE", ""))
     original_init = RedunTuiApp.__init__
@@ -312,8 +337,15 @@ def _targets(db: str) -> dict[str, str]:
     job = con.execute(
         "SELECT id FROM job WHERE execution_id = ? AND parent_id IS NOT NULL AND call_hash IS NOT NULL LIMIT 1", (big,)
     ).fetchone()[0]
+    # Downstream: the shared reference (read by every align/call_variants/process_sample/main
+    # call: thousands) and the seed of the 600-step chain.
+    ref = con.execute(
+        "SELECT f.value_hash FROM file f JOIN argument a ON a.value_hash = f.value_hash WHERE f.path = 'ref/genome.fa' "
+        "GROUP BY f.value_hash ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
+    chain_seed = con.execute("SELECT value_hash FROM file WHERE path = 'deep/seed.txt' LIMIT 1").fetchone()[0]
     con.close()
-    return {"big": big, "deep_value": deep_value, "job": job}
+    return {"big": big, "deep_value": deep_value, "job": job, "ref": ref, "chain_seed": chain_seed}
 
 
 # The SQL each screen needs, as fast as SQLite runs it on redun's schema and indexes (checked with
@@ -351,6 +383,20 @@ FLOOR_SQL: dict[str, list[list[str]]] = {
         f"SELECT task_hash, CASE WHEN call_hash IN ({FAILED_CALLS}) THEN 'FAILED' WHEN end_time IS NULL THEN 'RUNNING' "
         "WHEN cached THEN 'CACHED' ELSE 'DONE' END AS status, count(*) FROM job WHERE execution_id = :big GROUP BY 1, 2",
     ]],
+    # Task statistics: durations ranked per task by a window, percentiles picked in one GROUP BY.
+    "timeline_stats": [[
+        "WITH d AS (SELECT task_hash, (julianday(end_time) - julianday(start_time)) * 86400 AS dur FROM job "
+        "WHERE execution_id = :big), r AS (SELECT task_hash, dur, ROW_NUMBER() OVER (PARTITION BY task_hash "
+        "ORDER BY dur IS NULL, dur) AS rn, count(dur) OVER (PARTITION BY task_hash) AS n FROM d) "
+        "SELECT task_hash, count(*), sum(dur), max(CASE WHEN rn = (50 * n + 99) / 100 THEN dur END), "
+        "max(CASE WHEN rn = (95 * n + 99) / 100 THEN dur END), max(dur) FROM r GROUP BY task_hash",
+    ]],
+    # The critical path's first two levels: the root, its latest-ending child.
+    "timeline_path": [[
+        "SELECT j.* FROM execution e JOIN job j ON j.id = e.job_id WHERE e.id = :big",
+        "SELECT id FROM job WHERE parent_id = (SELECT job_id FROM execution WHERE id = :big) "
+        "ORDER BY end_time DESC, start_time DESC, id LIMIT 1",
+    ]],
     # The job with its call node, task and result; its arguments; its children's first page.
     "job": [[
         "SELECT * FROM job j LEFT JOIN call_node c ON c.call_hash = j.call_hash LEFT JOIN task t ON t.hash = j.task_hash "
@@ -365,6 +411,17 @@ FLOOR_SQL: dict[str, list[list[str]]] = {
         "UNION SELECT ar.result_call_hash FROM up JOIN argument a ON a.call_hash = up.h "
         "JOIN argument_result ar ON ar.arg_hash = a.arg_hash) "
         "SELECT c.*, a.* FROM up JOIN call_node c ON c.call_hash = up.h LEFT JOIN argument a ON a.call_hash = c.call_hash",
+    ]],
+    # Downstream of the reference: its consuming calls (the first level; the screen caps the
+    # list at 5,000 calls). Of the chain's seed: the whole forward closure, one recursive query.
+    "downstream_ref": [[
+        "SELECT a.call_hash, c.value_hash FROM argument a JOIN call_node c ON c.call_hash = a.call_hash "
+        "WHERE a.value_hash = :ref LIMIT 5001",
+    ]],
+    "downstream_chain": [[
+        "WITH RECURSIVE down(v) AS (SELECT :chain_seed UNION SELECT c.value_hash FROM down "
+        "JOIN argument a ON a.value_hash = down.v JOIN call_node c ON c.call_hash = a.call_hash) "
+        "SELECT count(*) FROM down",
     ]],
     # The newest failed jobs: either every failed call's jobs sorted, or the newest jobs walked
     # down the start-time index until a page of them is failed.
@@ -406,9 +463,11 @@ def _floor_sql(db: str, targets: dict[str, str], runs: int) -> dict[str, float]:
     return floors
 
 
-def measure(db: str, runs: int, warmup: int) -> list[dict]:
-    """Rows of the table for one database."""
+def measure(db: str, runs: int, warmup: int, only: str | None = None) -> list[dict]:
+    """Rows of the table for one database (``only``: the scenarios whose label contains it, and the floors)."""
     import statistics
+
+    from redun_tui.store import routes
 
     targets = _targets(db)
     child = [PYTHON, str(HERE), "--child"]
@@ -426,16 +485,32 @@ def measure(db: str, runs: int, warmup: int) -> list[dict]:
         ("job screen (after open)", child + ["job", db, f"jobs/{targets['job']}"], "ready", True, "job", "job"),
         ("deep dataflow pane (after open)", child + ["dataflow", db, f"dataflow/{targets['deep_value']}"], "ready", True,
          "dataflow", "dataflow"),
+        ("downstream of the shared reference (after open)", child + ["downstream", db, f"downstream/{targets['ref']}"],
+         "ready", True, "downstream_ref", "downstream_first"),
+        ("downstream of the 600-step chain's seed (after open)",
+         child + ["downstream", db, f"downstream/{targets['chain_seed']}"], "ready", True, "downstream_chain",
+         "downstream_chain"),
         ("search status:failed (after open)", child + ["search", db, "search/status:failed"], "ready", True,
          "search_status", "search_status"),
         ("search task:qc (after open)", child + ["search", db, "search/task:qc"], "ready", True, "search_task", "search_task"),
+        ("timeline: first screen (after open)", child + ["timeline", db, routes.timeline(targets["big"])], "ready", True,
+         "execution", "timeline"),
+        ("timeline: task statistics (after open)", child + ["timeline", db, routes.timeline(targets["big"])], "stats", True,
+         "timeline_stats", "timeline_stats"),
+        ("timeline: critical path (after open)", child + ["timeline", db, routes.timeline(targets["big"])], "path", True,
+         "timeline_path", "timeline_path"),
     ]
     cli = [PYTHON, "-m", "redun_tui"]
     cli_scenarios = [
         ("CLI dataflow deep value", cli + ["dataflow", db, targets["deep_value"]], "dataflow", "cli_dataflow"),
+        ("CLI downstream --json of the chain's seed", cli + ["downstream", db, targets["chain_seed"], "--json"],
+         "downstream_chain", None),
         ("CLI query --status FAILED --limit 100", cli + ["query", db, "--status", "FAILED", "--limit", "100"],
          "search_status", None),
     ]
+    if only:
+        scenarios = [row for row in scenarios if row[4] is None or only in row[0]]
+        cli_scenarios = [row for row in cli_scenarios if only in row[0]]
     floors = _floor_sql(db, targets, runs)
     rows = []
     floor_app = floor_list = 0.0
@@ -499,6 +574,8 @@ def _verdict(row: dict, floor_app: float) -> str:
         misses.append(f"> {FLOOR_RATIO:g}x app floor")
     if row["rss_mb"] > TARGETS["rss"]:
         misses.append(f"RSS > {TARGETS['rss']:g} MB")
+    elif (row["target"] or "").startswith("timeline") and row["rss_mb"] > TIMELINE_RSS:
+        misses.append(f"RSS > {TIMELINE_RSS:g} MB")
     if row["error"]:
         misses.append("error")
     if target is None and not misses:
@@ -545,6 +622,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="timed runs per scenario (the median is shown)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs per scenario first")
     parser.add_argument("--json", help="also write the rows to this file")
+    parser.add_argument("--only", help="run only the scenarios whose label contains this text (and the floors)")
     parser.add_argument("--report", action="store_true", help="print the tables of a --json file (given as the database)")
     args = parser.parse_args()
     if args.report:
@@ -556,7 +634,7 @@ def main() -> None:
     everything = {}
     rss: dict[str, dict[str, float]] = {}
     for db in args.databases:
-        rows = measure(db, args.runs, args.warmup)
+        rows = measure(db, args.runs, args.warmup, args.only)
         everything[db] = rows
         rss[db] = {row["scenario"]: row["rss_mb"] for row in rows}
         print(report(db, rows))

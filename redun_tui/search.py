@@ -64,8 +64,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from redun_tui.db.models import Execution, Task, Value
+from redun_tui.db.status import EXECUTION_STATUSES, JOB_STATUSES
 from redun_tui.db.query import (
-    JOB_STATUSES,
     CallGraphQuery,
     infer_specialty_id,
     parse_tag_key_value,
@@ -95,7 +95,6 @@ RECORD_TYPE_NAMES = {
     "file": "File",
     "files": "File",
 }
-EXECUTION_STATUSES = ("RUNNING", "FAILED", "DONE")
 MAX_PREFIX_MATCHES = 1000  # ids a prefix may expand to (exec:, hash:, result:, arg:)
 FILE_VALUE_TYPE = "redun.File"
 

@@ -1,4 +1,4 @@
-"""``redun-tui dataflow PATH_OR_URL TARGET [--json]``: where a value came from.
+"""``redun-tui dataflow [PATH_OR_URL] TARGET [--json]``: where a value came from.
 
 Prints the upstream dataflow of TARGET the way ``redun log`` prints it under "Upstream dataflow"
 (without redun's indentation): ``name = <value>``, a blank line, then the sections. TARGET is
@@ -10,9 +10,10 @@ Prints the upstream dataflow of TARGET the way ``redun log`` prints it under "Up
 - a call node hash or prefix: the walk starts at the call itself (redun cannot do that), its
   result shown as ``result``.
 
-An ambiguous prefix or an unknown target ends with exit code 2 and one line on stderr. On a
-terminal, text from the database passes through :func:`redun_tui.formatting.safe_text`, so no
-escape sequence stored in a value reaches the terminal; piped output is redun's exact text.
+An ambiguous prefix or an unknown target ends with exit code 2 and one line on stderr. The text,
+on a terminal or piped, passes through :func:`redun_tui.formatting.safe_text` (control characters
+escaped visibly), so no escape sequence stored in a value reaches a terminal or a pager; ``--json``
+is the exact data.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any, NamedTuple
 import click
 import sqlalchemy as sa
 
-from redun_tui.commands.common import CliError, database
+from redun_tui.commands.common import CliError, database, echo
 
 # Candidates listed for an ambiguous prefix.
 MAX_CANDIDATES = 8
@@ -146,17 +147,18 @@ def render_json(backend: Any, target: Target) -> list[dict]:
 
 
 @click.command()
-@click.argument("path_or_url")
-@click.argument("target")
+@click.argument("args", nargs=-1, required=True, metavar="[PATH_OR_URL] TARGET")
 @click.option("--json", "as_json", is_flag=True, help="Print the sections as JSON (serialize_dataflow).")
-def dataflow(path_or_url: str, target: str, as_json: bool) -> None:
+def dataflow(args: tuple[str, ...], as_json: bool) -> None:
     """Print the upstream dataflow of TARGET: where a value came from.
 
     TARGET is a file path recorded in the database, a value hash, a job id (its result) or a
-    call node hash; ids may be unique prefixes.
+    call node hash; ids may be unique prefixes. Without PATH_OR_URL, the redun project's
+    database (.redun here or above).
     """
-    from redun_tui.formatting import safe_text
-
+    if len(args) > 2:
+        raise CliError("usage: redun-tui dataflow [PATH_OR_URL] TARGET")
+    path_or_url, target = (None, args[0]) if len(args) == 1 else args
     terminal = _is_terminal()
     with database(path_or_url) as backend:
         resolved = resolve_target(backend.session, target)
@@ -168,4 +170,4 @@ def dataflow(path_or_url: str, target: str, as_json: bool) -> None:
             return
         lines = render_text(backend, resolved)
     for line in lines:
-        click.echo(safe_text(line) if terminal else line)
+        echo(line)

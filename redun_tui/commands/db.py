@@ -25,9 +25,9 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from redun_tui.commands import common
-from redun_tui.commands.common import CliError
+from redun_tui.commands.common import CliError, echo
 from redun_tui.db import migrations
-from redun_tui.db.backend import RedunBackendDb, classify_error, sqlite_path
+from redun_tui.db.backend import RedunBackendDb, sqlite_path
 from redun_tui.db.models import (
     REDUN_DB_UNKNOWN_VERSION,
     REDUN_DB_VERSIONS,
@@ -47,9 +47,9 @@ def _program_version() -> str:
 
 
 def _header(backend: RedunBackendDb) -> None:
-    click.echo(f"redun-tui :: version {_program_version()}")
-    click.echo(f"db: {backend.display_name}")
-    click.echo()
+    echo(f"redun-tui :: version {_program_version()}")
+    echo(f"db: {backend.display_name}")
+    echo()
 
 
 def _parse_version(text: str) -> DBVersionInfo:
@@ -63,12 +63,6 @@ def _parse_version(text: str) -> DBVersionInfo:
 
 def _version(major: int, minor: int) -> DBVersionInfo:
     return next(v for v in REDUN_DB_VERSIONS if (v.major, v.minor) == (major, minor))
-
-
-def _database_error(error: BaseException, target: str | None) -> CliError:
-    if isinstance(error, RedunDatabaseError):
-        return CliError(str(error))
-    return CliError(str(classify_error(error, target or "")))
 
 
 @contextmanager
@@ -85,7 +79,7 @@ def _connected(target: str | None, read_only: bool = True) -> Iterator[RedunBack
         backend.create_engine()
         yield backend
     except (RedunDatabaseError, SQLAlchemyError, sqlite3.Error, OSError) as error:
-        raise _database_error(error, target) from None
+        raise common.database_cli_error(error, target, opening=True) from None
     finally:
         if backend is not None:
             backend.close()
@@ -135,9 +129,9 @@ def info(path_or_url: str | None) -> None:
         low, high = backend.get_db_version_required()
         compatible = backend.is_db_compatible()
         _header(backend)
-    click.echo(f"db version: {version} '{version.description}'")
-    click.echo(f"CLI requires db versions: >={low},<{high.major + 1}")
-    click.echo(f"CLI compatible with db: {compatible}")
+    echo(f"db version: {version} '{version.description}'")
+    echo(f"CLI requires db versions: >={low},<{high.major + 1}")
+    echo(f"CLI compatible with db: {compatible}")
 
 
 @db.command("versions")
@@ -149,13 +143,13 @@ def versions(path_or_url: str | None) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for index, row in enumerate(rows):
         if index == 1:
-            click.echo()
-        click.echo(" ".join(cell.ljust(width) for cell, width in zip(row, widths)))
+            echo()
+        echo(" ".join(cell.ljust(width) for cell, width in zip(row, widths)))
     if path_or_url is not None:
         with _connected(path_or_url) as backend:
             version = backend.get_db_version()
-        click.echo()
-        click.echo(f"db version: {version} '{version.description}'")
+        echo()
+        echo(f"db version: {version} '{version.description}'")
 
 
 def _looks_like_version(text: str) -> bool:
@@ -184,7 +178,7 @@ def migrate_database(direction: str, version_text: str, target: str | None) -> N
         display_name = probe.display_name
         path = sqlite_path(probe.db_uri)
         _header(probe)
-    click.echo(f"Initial db version: {version}")
+    echo(f"Initial db version: {version}")
 
     if version.minor == REDUN_DB_UNKNOWN_VERSION or version > REDUN_DB_VERSIONS[-1]:
         raise CliError(
@@ -194,7 +188,7 @@ def migrate_database(direction: str, version_text: str, target: str | None) -> N
     if version.major < 0 and tables and not tables & _REDUN_CORE_TABLES:
         raise CliError(f"{display_name}: not a redun database (no redun tables); nothing changed")
     if desired == version:
-        click.echo("No migration needed.")
+        echo("No migration needed.")
         return
     if desired > version and direction != "upgrade":
         raise CliError(f"Must use upgrade command to migrate from {version} to {desired}.")
@@ -204,7 +198,7 @@ def migrate_database(direction: str, version_text: str, target: str | None) -> N
     # What a downgrade drops with its tables (redun's downgrades drop them silently).
     for major, minor, what in ((3, 1, "tags"), (2, 0, "the evaluation cache")):
         if desired < _version(major, minor) <= version:
-            click.echo(f"Note: going below {major}.{minor} drops {what}.")
+            echo(f"Note: going below {major}.{minor} drops {what}.")
 
     backup: Path | None = None
     if path is not None:
@@ -216,9 +210,9 @@ def migrate_database(direction: str, version_text: str, target: str | None) -> N
             backup = backup_sqlite(path)
         except (sqlite3.Error, OSError) as error:
             raise CliError(f"{display_name}: could not write a backup ({error}); nothing changed") from None
-        click.echo(f"Backup written to: {backup}")
+        echo(f"Backup written to: {backup}")
     else:
-        click.echo("No backup made (not a SQLite file): back up a server database yourself.")
+        echo("No backup made (not a SQLite file): back up a server database yourself.")
 
     with _connected(target, read_only=False) as backend:
         try:
@@ -227,7 +221,7 @@ def migrate_database(direction: str, version_text: str, target: str | None) -> N
             where = f"; the backup is {backup}" if backup else ""
             raise CliError(f"{display_name}: migration to {desired} failed: {error}{where}") from None
         final = backend.get_db_version()
-    click.echo(f"Final db version: {final}")
+    echo(f"Final db version: {final}")
 
 
 @db.command("upgrade", context_settings={"ignore_unknown_options": False})

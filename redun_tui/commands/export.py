@@ -3,11 +3,11 @@
 The file format is redun's (``redun export``/``redun import``): JSON lines, one serialized record
 per line (:mod:`redun_tui.db.serializers`), so files move between redun and redun-tui.
 
-- ``export PATH_OR_URL [SEARCH…] -o FILE`` writes the records matching SEARCH (default: every
+- ``export [PATH_OR_URL] [SEARCH…] -o FILE`` writes the records matching SEARCH (default: every
   execution, newest first) and every record they reference -- jobs, call nodes, tasks, values,
   files, tags -- so the file is a self-contained slice. The file is written to a temporary name
   and renamed at the end: an interrupted export leaves no partial file.
-- ``import FILE PATH_OR_URL`` checks every line first (a bad line: exit 2 naming its number,
+- ``import FILE [PATH_OR_URL]`` checks every line first (a bad line: exit 2 naming its number,
   nothing written), creates the schema when the database is new or empty, and writes all new
   records in one transaction. Records already present are skipped: importing twice is harmless.
 """
@@ -25,25 +25,26 @@ import click
 import sqlalchemy as sa
 
 from redun_tui.commands import common
-from redun_tui.commands.common import CliError, database, one_line
-from redun_tui.commands.query import build_query, iter_limited
-from redun_tui.db.backend import RedunBackendDb, classify_error, sqlite_path
-from redun_tui.db.models import Execution, Job, RedunDatabaseError
+from redun_tui.commands.common import CliError, database, database_cli_error, echo, one_line, split_target, warn
+from redun_tui.commands.query import build_query, iter_limited, parse_words, search_text
+from redun_tui.db.backend import NO_DATABASE_FOUND, RedunBackendDb, find_redun_db, sqlite_path
+from redun_tui.db.models import Execution, Job, RedunDatabaseError, UnparsedJSON
 from redun_tui.db.query import CallGraphQuery
 from redun_tui.db.serializers import RecordFormatError, RecordSerializer
+from redun_tui.search import SearchQuery
 
 # Tables a database must lack for import to create the redun schema in it.
 _REDUN_MARKER_TABLES = {"redun_version", "execution", "job", "value"}
 
 
-def root_ids(session: Any, search: tuple[str, ...]) -> list[str]:
-    """Ids of the records to export: those matching the search, or every execution."""
-    if not search:
+def root_ids(session: Any, search: SearchQuery | None) -> list[str]:
+    """Ids of the records to export: those matching the parsed search, or every execution."""
+    if search is None:
         rows = session.execute(
             sa.select(Execution.id).join(Job, Execution.job_id == Job.id).order_by(Job.start_time.desc())
         )
         return [row[0] for row in rows]
-    query, _parsed = build_query(session, search)
+    query = build_query(session, search)
     pk = CallGraphQuery.MODEL_PKS
     return [getattr(record, pk[type(record)]) for record in iter_limited(query, None)]
 
@@ -59,23 +60,27 @@ def _open_output(path: str) -> tuple[IO[str], str | None]:
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "help_option_names": ["-h", "--help"]})
-@click.argument("target", metavar="PATH_OR_URL")
-@click.argument("search", nargs=-1, type=click.UNPROCESSED)
+@click.argument("words", nargs=-1, type=click.UNPROCESSED, metavar="[PATH_OR_URL] [SEARCH]...")
 @click.option("-o", "--output", required=True, metavar="FILE", help="File to write (- for standard output).")
-def export(target: str, search: tuple[str, ...], output: str) -> None:
+def export(words: tuple[str, ...], output: str) -> None:
     """Export matching records and everything they reference as JSON lines (redun's format).
 
     SEARCH selects the roots (search-bar language, e.g. `exec:7dfcc758` or `status:failed is:job`);
-    without it every execution is exported.
+    without it every execution is exported. Without PATH_OR_URL, the redun project's database.
     """
+    target, search = split_target(words)
+    parsed = parse_words(search) if search else None
     with database(target) as backend:
-        ids = root_ids(backend.session, search)
+        ids = root_ids(backend.session, parsed)
         if search and not ids:
-            raise CliError(f"nothing in {backend.display_name} matches {' '.join(search)!r}")
+            raise CliError(f"nothing in {backend.display_name} matches {search_text(search)!r}")
         out, temp = _open_output(output)
         count = 0
+        unparsed = 0
         try:
             for record in backend.get_records(backend.iter_record_ids(ids)):
+                if record.get("_type") == "Tag" and isinstance(record.get("value"), UnparsedJSON):
+                    unparsed += 1  # written as a JSON string of its text (bad data is kept, not fatal)
                 out.write(json.dumps(record))
                 out.write("\n")
                 count += 1
@@ -88,8 +93,11 @@ def export(target: str, search: tuple[str, ...], output: str) -> None:
                 out.close()
                 os.unlink(temp)
             raise
+    if unparsed:
+        warn(f"{unparsed} tag value{'s' if unparsed > 1 else ''} not valid JSON in the database; "
+             "exported as JSON strings of their text")
     if output != "-":
-        click.echo(f"exported {count} records ({len(ids)} roots) to {output}", err=True)
+        echo(f"exported {count} records ({len(ids)} roots) to {output}", err=True)
 
 
 def read_records(path: str) -> list[dict]:
@@ -171,14 +179,10 @@ def open_for_import(target: str) -> tuple[RedunBackendDb, bool]:
         backend.close()
         _remove_new_file(path, created_file)
         raise
-    except RedunDatabaseError as error:
-        backend.close()
-        _remove_new_file(path, created_file)
-        raise CliError(str(error)) from None
     except Exception as error:
         backend.close()
         _remove_new_file(path, created_file)
-        raise CliError(str(classify_error(error, target))) from None
+        raise database_cli_error(error, target, opening=True) from None
     return backend, created_file
 
 
@@ -190,14 +194,19 @@ def _remove_new_file(path: str | None, created: bool) -> None:
 
 @click.command("import", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("file", metavar="FILE")
-@click.argument("target", metavar="PATH_OR_URL")
-def import_(file: str, target: str) -> None:
+@click.argument("target", metavar="[PATH_OR_URL]", required=False)
+def import_(file: str, target: str | None) -> None:
     """Import records exported by `redun-tui export` or `redun export` into a database.
 
     FILE is JSON lines (- reads standard input). PATH_OR_URL may be a new file: the redun schema
-    is created. Everything is written in one transaction; records already present are skipped.
+    is created; without it, the redun project's database (.redun here or above). Everything is
+    written in one transaction; records already present are skipped.
     """
     records = read_records(file)
+    if target is None:
+        target = find_redun_db()
+        if target is None:
+            raise CliError(NO_DATABASE_FOUND)
     backend, created = open_for_import(target)
     try:
         try:
@@ -211,7 +220,7 @@ def import_(file: str, target: str) -> None:
         _remove_new_file(sqlite_path(target), created)
         raise
     backend.close()
-    click.echo(
+    echo(
         f"imported {written} new records into {backend.display_name} "
         f"({len(records) - written} already present)",
         err=True,

@@ -1,4 +1,4 @@
-"""``redun-tui query PATH_OR_URL [SEARCH…] [--json] [--limit N]``: list matching records.
+"""``redun-tui query [PATH_OR_URL] [SEARCH…] [--json] [--count] [--limit N]``: list matching records.
 
 The search words are the search bar's language (:mod:`redun_tui.search`), including redun's
 ``redun log`` flags (``--task-name``, ``--job-status``, ``-t``…). Without search words it lists
@@ -9,8 +9,6 @@ value type / file path), time; ``--json`` writes one JSON object per line instea
 from __future__ import annotations
 
 import json
-import re
-import sys
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -18,7 +16,7 @@ import click
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from redun_tui.commands.common import CliError, database
+from redun_tui.commands.common import CliError, database, echo, split_target
 from redun_tui.db.backend import chunks
 from redun_tui.db.models import CallNode, Execution, File, Job, Task, Value
 from redun_tui.db.query import CallGraphQuery, job_status_case
@@ -27,46 +25,37 @@ from redun_tui.search import SearchQuery, SearchSyntaxError, apply_search, parse
 
 DEFAULT_LIMIT = 1000
 BATCH = 500
-_SHORT_PREFIX = re.compile(r"^([A-Za-z][A-Za-z_-]*:)(.*)$", re.DOTALL)
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def search_text(words: Iterable[str]) -> str:
+    """Command-line words as search-bar text: joined by single spaces, nothing re-quoted.
 
-
-def join_search_args(words: Iterable[str]) -> str:
-    """Joins command-line words into search text, keeping each word one word.
-
-    The shell already removed the user's quotes: a word with spaces or quotes is quoted again
-    (after its ``prefix:``, so ``tag:doc=first run`` stays a tag filter).
+    The words are parsed by the search bar's own parser (:func:`redun_tui.search.parse_search`),
+    so the same text means the same search everywhere: quote for the search language inside
+    the shell's quotes (``'tag:doc="first run"'``), as in the search bar.
     """
-    parts = []
-    for word in words:
-        if word and not re.search(r"[\s\"']", word):
-            parts.append(word)
-            continue
-        match = _SHORT_PREFIX.match(word)
-        if match and not word.startswith(("'", '"')):
-            parts.append(match.group(1) + _quote(match.group(2)))
-        else:
-            parts.append(_quote(word))
-    return " ".join(parts)
+    return " ".join(words)
 
 
-def build_query(session: Session, words: tuple[str, ...]) -> tuple[CallGraphQuery, SearchQuery]:
-    """The CallGraphQuery for command-line search words (executions when there are none).
+def parse_words(words: Iterable[str]) -> SearchQuery:
+    """The parsed search of command-line words.
 
     Raises:
-        CliError: the search text does not parse.
+        CliError: the text does not parse (the message names the character where it fails).
     """
-    text = join_search_args(words)
+    text = search_text(words)
     parsed = parse_search(text)
     if isinstance(parsed, SearchSyntaxError):
         raise CliError(f"bad search {text!r}: {parsed}")
+    return parsed
+
+
+def build_query(session: Session, parsed: SearchQuery) -> CallGraphQuery:
+    """The CallGraphQuery of a parsed search (executions when it is empty), newest first."""
     query = apply_search(CallGraphQuery(session).order_by("time"), parsed, session)
     if parsed.is_empty:
         query = query.filter_types({"Execution"})
-    return query, parsed
+    return query
 
 
 def iter_limited(query: CallGraphQuery, limit: int | None) -> Iterator[Any]:
@@ -133,17 +122,24 @@ def _args(text: str | None) -> Any:
         return text
 
 
-def format_line(item: dict, tty: bool) -> str:
-    """``Job  3f6e89ff-…  DONE  seedex.align_reads  2026-11-27 09:57:27`` (tab-separated)."""
+def format_line(item: dict) -> str:
+    """``Job  3f6e89ff-…  DONE  seedex.align_reads  2026-11-27 09:57:27`` (tab-separated).
+
+    Each field is one safe line (control characters, tabs and newlines escaped visibly), on a
+    terminal or not: a reader of the pipe gets no escape sequence and the columns stay columns.
+    """
     detail = item.get("task")
     if item["type"] == "Value":
         detail = item.get("value_type") or ""
         if item.get("path") is not None:
             detail = f"{detail} {item['path']}"
     fields = [item["type"], item["id"], item.get("status") or "", detail or "", format_time(item.get("time"))]
-    if tty:
-        fields = [one_line(field) for field in fields]
-    return "\t".join(fields)
+    return "\t".join(one_line(field) for field in fields)
+
+
+def count_lines(counts: Iterable[tuple[str, int]]) -> list[str]:
+    """``       3 Execution``: one line per record type, as ``redun log --count`` prints them."""
+    return [f"{count:>8} {record_type}" for record_type, count in counts]
 
 
 def json_line(item: dict) -> str:
@@ -154,9 +150,9 @@ def json_line(item: dict) -> str:
 @click.command(
     context_settings={"ignore_unknown_options": True, "help_option_names": ["-h", "--help"]},
 )
-@click.argument("target", metavar="PATH_OR_URL")
-@click.argument("search", nargs=-1, type=click.UNPROCESSED)
+@click.argument("words", nargs=-1, type=click.UNPROCESSED, metavar="[PATH_OR_URL] [SEARCH]...")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.option("--count", "as_count", is_flag=True, help="Only count the matches, per record type (as `redun log --count`).")
 @click.option(
     "--limit",
     type=click.IntRange(min=0),
@@ -164,17 +160,29 @@ def json_line(item: dict) -> str:
     show_default=True,
     help="At most N records (0: all of them).",
 )
-def query(target: str, search: tuple[str, ...], as_json: bool, limit: int) -> None:
+def query(words: tuple[str, ...], as_json: bool, as_count: bool, limit: int) -> None:
     """List the records of a redun database that match SEARCH (default: executions).
 
     SEARCH is the search bar's language, e.g. `task:align_reads status:failed`,
     `tag:env=prod`, `file:*.vcf`, `exec:7dfcc758 is:job`, or redun log's flags
-    (`--task-name align_reads --job-status FAILED`). Newest first.
+    (`--task-name align_reads --job-status FAILED`). Newest first. The words are joined
+    with spaces and parsed as the search bar parses them: quote inside the shell's quotes,
+    e.g. 'tag:doc="first run"'. Without PATH_OR_URL, the database of the redun project
+    here (.redun/redun.ini or .redun/redun.db, in this directory or a parent).
     """
-    tty = sys.stdout.isatty()
+    target, search = split_target(words)
+    parsed = parse_words(search)
     with database(target) as backend:
         with backend.new_session() as session:
-            built, _parsed = build_query(session, search)
+            built = build_query(session, parsed)
+            if as_count:
+                counts = list(built.count())
+                if as_json:
+                    click.echo(json.dumps(dict(counts)))
+                else:
+                    for line in count_lines(counts):
+                        echo(line)
+                return
             wanted = None if limit == 0 else limit
             records = iter_limited(built, None if wanted is None else wanted + 1)
             shown = 0
@@ -183,7 +191,7 @@ def query(target: str, search: tuple[str, ...], as_json: bool, limit: int) -> No
 
             def flush() -> None:
                 for item in describe(session, batch):
-                    click.echo(json_line(item) if as_json else format_line(item, tty))
+                    click.echo(json_line(item) if as_json else format_line(item))
                 batch.clear()
 
             for record in records:

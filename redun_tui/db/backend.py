@@ -11,6 +11,7 @@ import configparser
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import time
 import uuid
@@ -189,36 +190,86 @@ def hash_struct(*parts: Any) -> str:
     return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def find_redun_db(start_dir: str | None = None) -> str | None:
-    """The database redun would use from ``start_dir``: ``.redun/redun.ini``'s ``db_uri`` or ``.redun/redun.db``.
+REDUN_CONFIG_ENV = "REDUN_CONFIG"  # redun's variable naming the config directory
+REDUN_CONFIG_DIR = ".redun"
+# What redun uses when redun.ini names no database: a file in the config directory.
+DEFAULT_DB_URI = "sqlite:///redun.db"
+# redun's first default, which it still maps to DEFAULT_DB_URI ("grandfathered").
+_OLD_DEFAULT_DB_URI = "sqlite:///.redun/redun.db"
+NO_DATABASE_FOUND = "no database given and no .redun directory here or above (give PATH_OR_URL)"
+_INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
-    Searches the directory and its parents, as redun does for its config directory.
+
+def find_config_dir(start_dir: str | None = None) -> str | None:
+    """The redun config directory seen from ``start_dir``, as redun finds it.
+
+    ``$REDUN_CONFIG`` if set (relative to ``start_dir``), else the first ``.redun`` in
+    ``start_dir`` or a parent; None when there is none.
     """
-    directory = os.path.abspath(start_dir or os.getcwd())
+    start = os.path.abspath(start_dir or os.getcwd())
+    configured = os.environ.get(REDUN_CONFIG_ENV)
+    if configured:
+        return os.path.normpath(os.path.join(start, os.path.expanduser(configured)))
+    directory = start
     while True:
-        config_dir = os.path.join(directory, ".redun")
-        if os.path.isdir(config_dir):
-            ini = os.path.join(config_dir, "redun.ini")
-            if os.path.isfile(ini):
-                parser = configparser.ConfigParser(interpolation=None)
-                try:
-                    parser.read(ini)
-                    uri = parser.get("backend", "db_uri", fallback=None)
-                except configparser.Error:
-                    uri = None
-                if uri:
-                    uri = uri.replace("${config_dir}", config_dir)
-                    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////"):
-                        # A relative SQLite path in redun.ini is relative to the working directory.
-                        return uri
-                    return uri
-            db = os.path.join(config_dir, "redun.db")
-            if os.path.isfile(db):
-                return db
+        candidate = os.path.join(directory, REDUN_CONFIG_DIR)
+        if os.path.isdir(candidate):
+            return candidate
         parent = os.path.dirname(directory)
         if parent == directory:
             return None
         directory = parent
+
+
+def resolve_db_uri(db_uri: str, config_dir: str) -> str:
+    """``db_uri`` from redun.ini made absolute the way redun makes it.
+
+    A relative SQLite path (``sqlite:///redun.db``, or a plain path) is relative to the config
+    directory, not to the working directory; ``sqlite:////abs/path`` and server URLs (with a
+    host) are kept. ``${config_dir}`` and ``${NAME}`` (an environment variable) are substituted.
+    """
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name == "config_dir":
+            return config_dir
+        return os.environ.get(name, match.group(0))
+
+    uri = _INTERPOLATION.sub(substitute, db_uri.strip())
+    if uri == _OLD_DEFAULT_DB_URI:
+        uri = DEFAULT_DB_URI
+    if not is_url(uri):
+        return os.path.normpath(os.path.join(config_dir, os.path.expanduser(uri)))
+    scheme, rest = uri.split("://", 1)
+    if rest.startswith("/") and not rest.startswith("//") and scheme.split("+")[0] == "sqlite":
+        # sqlite:///relative -> sqlite:////config_dir/relative (four slashes: an absolute path)
+        return f"{scheme}:///" + os.path.normpath(os.path.join(config_dir, rest[1:]))
+    return uri
+
+
+def find_redun_db(start_dir: str | None = None) -> str | None:
+    """The database redun would use from ``start_dir`` (None: the working directory).
+
+    The config directory is found as :func:`find_config_dir` says; its ``redun.ini``'s
+    ``[backend] db_uri`` names the database (relative SQLite paths are relative to the config
+    directory, see :func:`resolve_db_uri`), else ``redun.db`` in it. None when there is no config
+    directory at all.
+    """
+    config_dir = find_config_dir(start_dir)
+    if config_dir is None:
+        return None
+    uri = None
+    ini = os.path.join(config_dir, "redun.ini")
+    if os.path.isfile(ini):
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(ini)
+            uri = parser.get("backend", "db_uri", fallback=None)
+        except configparser.Error:
+            uri = None
+    if not uri:
+        return os.path.join(config_dir, "redun.db")
+    return resolve_db_uri(uri, config_dir)
 
 
 @dataclass
@@ -303,7 +354,7 @@ class RedunBackendDb:
         if db_uri is None:
             db_uri = find_redun_db()
         if db_uri is None:
-            raise DatabaseNotFound("no database given and no .redun/redun.db found here or above")
+            raise DatabaseNotFound(NO_DATABASE_FOUND)
         if is_url(db_uri):
             # Fail here, as a RedunDatabaseError, rather than with a ValueError from the first
             # property that parses it (e.g. a non-numeric port).
@@ -322,6 +373,8 @@ class RedunBackendDb:
         self._executions: dict[str, Execution] = {}
         self._db_version: DBVersionInfo | None = None
         self._serializer: Any = None
+        # One line for the user when the schema is readable but not fully known (a newer minor).
+        self.schema_warning: str | None = None
 
     # -- connecting ---------------------------------------------------------------------------
 
@@ -482,10 +535,24 @@ class RedunBackendDb:
                 f"{self.display_name}: redun schema {version} is older than {low}; "
                 f"run `redun-tui db upgrade {self.display_name}` (it backs up the file first)"
             )
-        if version > high or version.minor == REDUN_DB_UNKNOWN_VERSION:
+        newest = REDUN_DB_VERSIONS[-1]
+        # redun's rule (RedunBackendDb.is_db_compatible): any version of the same major reads,
+        # a newer minor included (a migration id it does not know counts as major.99); only a
+        # newer major is refused.
+        if version.major > high.major:
             raise SchemaTooNew(
                 f"{self.display_name}: redun schema {version} is newer than this redun-tui knows "
-                f"(up to {REDUN_DB_VERSIONS[-1]}); upgrade redun-tui"
+                f"(up to {newest}, major {high.major}); upgrade redun-tui"
+            )
+        if version > newest:
+            if not self.read_only:
+                raise SchemaTooNew(
+                    f"{self.display_name}: redun schema {version} is newer than this redun-tui knows "
+                    f"(up to {newest}); it only reads such a database, never writes to it"
+                )
+            self.schema_warning = (
+                f"{self.display_name}: redun schema {version} is newer than this redun-tui knows "
+                f"(up to {newest}); reading it read-only (newer fields are not shown)"
             )
         return version
 

@@ -29,14 +29,12 @@ from sqlalchemy.orm import declarative_base, object_session, reconstructor, rela
 from sqlalchemy.types import TypeDecorator
 
 from redun_tui.db import values as _values
+from redun_tui.db.status import ERROR_VALUE_TYPE, execution_status_from, job_status_from  # noqa: F401 - re-exported
 
 HASH_LEN = 40
 MAX_VALUE_SIZE_PREVIEW = _values.MAX_VALUE_SIZE_PREVIEW
 PreviewValue = _values.PreviewValue
 trim_string = _values.trim_string
-
-# The type name of a failed call's result: the root of every status rule.
-ERROR_VALUE_TYPE = "redun.ErrorValue"
 
 # Tag key under which redun stores a CallNode's context.
 CONTEXT_KEY = "redun.context"
@@ -137,9 +135,33 @@ def parse_db_version(version_str: str) -> DBVersionInfo:
     raise RedunVersionError(f"Unknown db version: {version_str}")
 
 
+class UnparsedJSON(str):
+    """The text of a JSON column that is not valid JSON: bad data, kept as the text it is.
+
+    A str, so everything that shows or exports a value still works; its type says that the
+    text was not parsed (see :func:`json_text`).
+    """
+
+    __slots__ = ()
+
+
+UNPARSED_MARK = "(unparsed)"
+
+
 def json_dumps(value: Any) -> str:
     """Normalized JSON text, as redun stores it: sorted keys, no spaces."""
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def json_text(value: Any) -> str:
+    """A JSON column's value as text to show: normalized JSON, or the stored text marked unparsed.
+
+    ``{"a": 1}`` -> ``{"a":1}``; an :class:`UnparsedJSON` ``{oops`` -> ``(unparsed) {oops`` (the
+    mark first, so a cut of a long value keeps it).
+    """
+    if isinstance(value, UnparsedJSON):
+        return f"{UNPARSED_MARK} {str(value)}"
+    return json_dumps(value)
 
 
 def utcnow() -> datetime:
@@ -192,7 +214,13 @@ class JSON(TypeDecorator):
     def process_result_value(self, value: Any, dialect: Any) -> Any:
         if dialect.name == "postgresql" or value is None:
             return value
-        return json.loads(value)
+        try:
+            return json.loads(value)
+        except (ValueError, TypeError):
+            # One bad tag must not make a whole page (or an export) fail: the row is still
+            # read, its value kept as the stored text and marked (redun itself writes only
+            # JSON here; this is a damaged or hand-edited database).
+            return UnparsedJSON(value if isinstance(value, str) else repr(value))
 
 
 class DateTimeUTC(TypeDecorator):
@@ -653,28 +681,6 @@ class Handle(Base):
         return found
 
 
-def _exec_status_from_job(job_status: str | None) -> str:
-    # An execution without a root job never got going: redun calls that FAILED.
-    if job_status is None:
-        return "FAILED"
-    if job_status in ("DONE", "CACHED"):
-        return "DONE"
-    return job_status
-
-
-def job_status_from(result_type: str | None, end_time: Any, cached: bool) -> str:
-    """The status rule for a job, shared by the ORM properties and the SQL-level store queries.
-
-    FAILED if the call node's result is an ErrorValue, else RUNNING without an end time, else
-    CACHED or DONE.
-    """
-    if result_type == ERROR_VALUE_TYPE:
-        return "FAILED"
-    if not end_time:
-        return "RUNNING"
-    return "CACHED" if cached else "DONE"
-
-
 class Execution(_StatusCache, Base):
     """One run of ``redun run``: its command line and root job."""
 
@@ -714,14 +720,14 @@ class Execution(_StatusCache, Base):
     def calc_status(self, result_type: str | None) -> str:
         """Computes (and caches) the status from the result type of the root job."""
         job_status = self.job.calc_status(result_type) if self.job else None
-        self._status = _exec_status_from_job(job_status)
+        self._status = execution_status_from(job_status)
         return self._status
 
     @property
     def status(self) -> str:
         """DONE, FAILED or RUNNING, from the root job."""
         if not self._status:
-            self._status = _exec_status_from_job(self.job.status if self.job else None)
+            self._status = execution_status_from(self.job.status if self.job else None)
         return self._status
 
     @property

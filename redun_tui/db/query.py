@@ -15,7 +15,7 @@ ordered by ``'time'``; other types in database order), with these deliberate dif
   can repeat a record that several joined rows match, and yields ``(Execution, time)`` tuples when
   ordered by time); it counts a record type only when the page starts after it.
 - ``one_or_none()`` returns None when several records match, as documented (redun raises).
-- Job status filters follow exactly the rule of :func:`redun_tui.db.models.job_status_from`
+- Job status filters follow exactly the rule of :mod:`redun_tui.db.status`
   (FAILED if the result is an ErrorValue, else RUNNING without an end time, else CACHED/DONE).
   redun's own terms differ only for rows redun does not write (a cached failure, a finished job
   without a call node); on every fixture the results are the same.
@@ -28,14 +28,13 @@ ordered by ``'time'``; other types in database order), with these deliberate dif
   (redun's SQL names a table it never joined and fails); next to an execution status filter,
   Executions follow that filter alone, as in redun.
 
-The status rule in SQL (:func:`job_status_case`, :func:`job_status_term`) lives here next to its
-Python twin in models; tests check both agree on every job of the fixtures.
+The status rule in SQL (:func:`job_status_case`, :func:`job_status_term`) comes from
+:mod:`redun_tui.db.status` (re-exported here for callers of this module).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextvars
 import json
 import os
 import re
@@ -48,7 +47,6 @@ from sqlalchemy.orm import Query, Session, aliased
 from sqlalchemy.sql.expression import cast as sa_cast
 
 from redun_tui.db.models import (
-    ERROR_VALUE_TYPE,
     JSON,
     Argument,
     Base,
@@ -61,16 +59,19 @@ from redun_tui.db.models import (
     Task,
     Value,
 )
+from redun_tui.db.status import (  # noqa: F401 - job_status_case and the status names are re-exported
+    CORRELATED_STATUS,
+    ERROR_VALUE_TYPE,
+    EXECUTION_STATUSES,
+    JOB_STATUSES,
+    UnknownStatusError,
+    failed_call_hashes,
+    job_status_case,
+    job_status_term,
+)
 
 # Kept under redun's name too: callers of the seed API import it.
 REDUN_ERROR_TYPE_NAME = ERROR_VALUE_TYPE
-JOB_STATUSES = ("RUNNING", "FAILED", "CACHED", "DONE")
-EXECUTION_STATUSES = ("RUNNING", "FAILED", "DONE")
-
-
-class UnknownStatusError(NotImplementedError, ValueError):
-    """A status name that is not RUNNING, FAILED, CACHED or DONE (DONE/FAILED/RUNNING for
-    executions). A ValueError, and a NotImplementedError as redun raises for it."""
 
 
 class _AnyValue:
@@ -131,90 +132,6 @@ def parse_tag_key_value(key_value: str, value_required: bool = True) -> tuple[st
     if not key:
         raise ValueError(f"key must be specified: '{key_value}'")
     return key, parse_tag_value(value)
-
-
-# -- the job status rule in SQL ----------------------------------------------------------------
-
-
-def failed_call_hashes() -> Any:
-    """SELECT of the call hashes whose result is an ErrorValue (the FAILED calls).
-
-    ``job.call_hash IN (this)`` is how status terms read by default: SQLite runs it once
-    (through the index on ``value.type``) into a temporary set, so counting or listing every
-    failed job never looks up each job's call node and value. Aliased, so that it never
-    correlates with a call_node or value table the surrounding query joins.
-    """
-    node, result = aliased(CallNode), aliased(Value)
-    return (
-        sa.select(node.call_hash)
-        .join(result, result.value_hash == node.value_hash)
-        .where(result.type == ERROR_VALUE_TYPE)
-    )
-
-
-# Whether status terms test each job on its own (EXISTS) instead of against the set of all
-# failed calls (IN): cheaper when only the newest few jobs are read (see
-# CallGraphQuery._newest_jobs), far dearer for counts. Set only while building such a page.
-_CORRELATED_STATUS: contextvars.ContextVar[bool] = contextvars.ContextVar("correlated_status", default=False)
-
-
-def _failed(job: Any, correlated: bool | None = None) -> Any:
-    if correlated if correlated is not None else _CORRELATED_STATUS.get():
-        node, result = aliased(CallNode), aliased(Value)
-        return sa.exists(
-            sa.select(node.call_hash)
-            .join(result, result.value_hash == node.value_hash)
-            .where(node.call_hash == job.call_hash, result.type == ERROR_VALUE_TYPE)
-        )
-    return job.call_hash.in_(failed_call_hashes())
-
-
-def _not_failed(job: Any, correlated: bool | None = None) -> Any:
-    if correlated if correlated is not None else _CORRELATED_STATUS.get():
-        return sa.not_(_failed(job, True))
-    # A job without a call node (NULL call_hash) has no result: not failed either.
-    return sa.or_(job.call_hash.is_(None), job.call_hash.not_in(failed_call_hashes()))
-
-
-def job_status_term(status: str, job: Any = Job, correlated: bool | None = None) -> Any:
-    """A WHERE term true for the jobs (``job``: Job or an alias) of ``status``, in any case.
-
-    Same rule as :func:`redun_tui.db.models.job_status_from`: FAILED if the call node's result
-    is an ErrorValue, else RUNNING without an end time, else CACHED or DONE.
-
-    Args:
-        status: RUNNING, FAILED, CACHED or DONE.
-        job: the Job entity or an alias of it.
-        correlated: True tests each job with EXISTS (best for a few jobs: a page, a batch of
-            ids); False tests against the set of failed calls (best for many: counts, long
-            lists). None: False, except while CallGraphQuery builds a newest-jobs page.
-
-    Raises:
-        UnknownStatusError: not RUNNING, FAILED, CACHED or DONE.
-    """
-    status = status.upper()
-    if status == "FAILED":
-        return _failed(job, correlated)
-    if status == "RUNNING":
-        return sa.and_(job.end_time.is_(None), _not_failed(job, correlated))
-    if status == "CACHED":
-        return sa.and_(job.end_time.is_not(None), job.cached.is_(True), _not_failed(job, correlated))
-    if status == "DONE":
-        return sa.and_(job.end_time.is_not(None), job.cached.is_(False), _not_failed(job, correlated))
-    raise UnknownStatusError(status)
-
-
-def job_status_case(job: Any = Job, correlated: bool = False) -> Any:
-    """A SQL expression giving each job's status text (same rule as ``job_status_from``).
-
-    ``correlated`` as in :func:`job_status_term`: True when selecting a few jobs by id.
-    """
-    return sa.case(
-        (_failed(job, correlated), "FAILED"),
-        (job.end_time.is_(None), "RUNNING"),
-        (job.cached.is_(True), "CACHED"),
-        else_="DONE",
-    )
 
 
 # -- id prefixes --------------------------------------------------------------------------------
@@ -871,11 +788,11 @@ class CallGraphQuery:
         if self._session.get_bind().dialect.name != "sqlite":
             return None
         job = Job.__table__
-        token = _CORRELATED_STATUS.set(True)
+        token = CORRELATED_STATUS.set(True)
         try:
             statement = dict(self.build().subqueries)["Job"].statement
         finally:
-            _CORRELATED_STATUS.reset(token)
+            CORRELATED_STATUS.reset(token)
         if statement.get_final_froms() != [job] or not statement._order_by_clauses:
             return None
         wanted = offset + limit

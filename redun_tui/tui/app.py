@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timezone
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -18,16 +19,46 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, TextArea
 from textual.worker import get_current_worker
 
-from redun_tui.tui import routes
+from redun_tui.store import routes
+from redun_tui.store.errors import Ambiguous, NotFound
 from redun_tui.tui.messages import Navigate
 from redun_tui.tui.palette import RouteCommands
 from redun_tui.tui.text import message as message_text
+from redun_tui.tui.theme import contrast_variables
 
 if TYPE_CHECKING:
     from redun_tui.store import Store
 
 LIVE_INTERVAL = 3.0  # seconds between heartbeat polls while something shown is RUNNING
 LOADING_DELAY = 0.08  # seconds before a running load shows its loading indicator
+SCHEMA_WARNING_SECONDS = 20  # long enough to read a sentence that matters once
+
+# Route kind -> the screen for the bare kind and the screen for ``kind/<arg>`` ("module:Class"
+# under redun_tui.tui.screens). The grammar itself is redun_tui.store.routes. Screen modules
+# are imported when first opened: launching shows only the executions list.
+SCREENS: dict[str, tuple[str | None, str | None]] = {
+    "executions": ("executions:ExecutionsScreen", "execution:ExecutionScreen"),
+    "jobs": (None, "job:JobScreen"),
+    "values": (None, "value:ValueScreen"),
+    "dataflow": (None, "dataflow:DataflowScreen"),
+    "downstream": (None, "downstream:DownstreamScreen"),
+    "tasks": ("tasks:TasksScreen", "tasks:TaskScreen"),
+    "files": ("files:FilesScreen", "files:FileScreen"),
+    "search": ("search:SearchScreen", "search:SearchScreen"),
+    "timeline": (None, "timeline:TimelineScreen"),
+    "help": ("help:HelpScreen", None),
+}
+
+
+def screen_for(route: routes.Route):
+    """Builds the screen that shows a (resolved) route."""
+    bare, with_arg = SCREENS.get(route.kind, (None, None))
+    target = bare if route.arg is None else with_arg
+    if target is None:
+        raise routes.RouteError(f"unknown route {str(route)!r}")
+    module, name = target.split(":")
+    screen_class = getattr(import_module(f"redun_tui.tui.screens.{module}"), name)
+    return screen_class() if route.arg is None else screen_class(route.arg)
 
 
 class RedunTuiApp(App[None]):
@@ -45,6 +76,9 @@ class RedunTuiApp(App[None]):
             take milliseconds: an indicator would only flicker).
         clock: returns the current aware UTC time (how old a RUNNING execution's heartbeat is);
             tests fix it so pictures do not age.
+        served_url: the server's URL when the app runs under ``redun-tui serve`` (one process per
+            browser tab); ``Y`` then gives the URL that reopens a screen instead of a command.
+        theme: a Textual theme name (default: ``textual-dark``); ``ctrl+p`` switches it later.
     """
 
     CSS_PATH = "app.tcss"
@@ -72,8 +106,12 @@ class RedunTuiApp(App[None]):
 
     def __init__(self, store: Store, route: str = routes.HOME, *, live_interval: float = LIVE_INTERVAL,
                  export_dir: str | Path | None = None, db_label: str | None = None,
-                 loading_delay: float = LOADING_DELAY, clock: Callable[[], datetime] | None = None) -> None:
+                 loading_delay: float = LOADING_DELAY, served_url: str | None = None,
+                 theme: str | None = None, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
+        if theme is not None:
+            self.theme = theme  # unknown names raise InvalidThemeError (the CLI checks first)
+        self.served_url = served_url
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.store = store
         self.db_label = db_label or store.name
@@ -82,12 +120,24 @@ class RedunTuiApp(App[None]):
         self.live_interval = live_interval
         self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
 
+    def get_css_variables(self) -> dict[str, str]:
+        """Textual's variables for the current theme, plus status colours chosen for contrast."""
+        variables = super().get_css_variables()
+        variables.update(contrast_variables(variables))
+        self.theme_variables = variables
+        return variables
+
     def get_default_screen(self):
         from redun_tui.tui.screens.executions import ExecutionsScreen
 
         return ExecutionsScreen()
 
     def on_mount(self) -> None:
+        # A schema newer than this program knows (a newer minor) opened read-only: say so once.
+        warning = getattr(getattr(self.store, "backend", None), "schema_warning", None)
+        if warning:
+            self.notify(message_text(warning), title="Newer database schema", severity="warning",
+                        markup=False, timeout=SCHEMA_WARNING_SECONDS)
         if self.start_route != routes.HOME:
             self.navigate(self.start_route)
 
@@ -105,7 +155,7 @@ class RedunTuiApp(App[None]):
         current = getattr(self.screen, "route", None)
         if current == str(parsed) and parsed.kind in ("help", "tasks", "files"):
             return
-        self.push_screen(routes.screen_for(parsed))
+        self.push_screen(screen_for(parsed))
 
     def go_home(self) -> None:
         """Back to the executions list (the bottom of the history)."""
@@ -152,15 +202,13 @@ class RedunTuiApp(App[None]):
 
     def _resolve_text(self, text: str) -> tuple[str | None, str | None]:
         """(route, None) or (None, why not); runs in a thread."""
-        from redun_tui.store import Ambiguous, NotFound
-
         if "/" in text or text in routes.LIST_ROUTES:
             parsed = routes.parse(text)
             if not parsed.needs_resolving:
                 return str(parsed), None
             candidates_text = [str(parsed)]
         else:
-            candidates_text = [f"{kind}/{text}" for kind in routes.ID_KINDS]
+            candidates_text = [routes.format_route(kind, text) for kind in routes.ID_KINDS]
         problems: list[str] = []
         for candidate in candidates_text:
             try:
@@ -211,6 +259,6 @@ class RedunTuiApp(App[None]):
         focus_search = getattr(self.screen, "focus_search", None)
         if focus_search is not None and focus_search():
             return
-        screen = routes.screen_for(routes.Route("search"))
+        screen = screen_for(routes.Route("search"))
         await self.push_screen(screen)
         screen.focus_search()

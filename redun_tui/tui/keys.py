@@ -14,7 +14,7 @@ from textual.binding import Binding
 KEY_NAMES = {
     "escape": "esc", "question_mark": "?", "slash": "/", "up": "↑", "down": "↓", "left": "←",
     "right": "→", "pageup": "PgUp", "pagedown": "PgDn", "home": "Home", "end": "End", "enter": "Enter",
-    "tab": "Tab", "shift+tab": "shift+Tab", "space": "space",
+    "tab": "Tab", "shift+tab": "shift+Tab", "space": "space", "plus": "+", "minus": "-", "equals_sign": "=",
 }
 
 
@@ -46,15 +46,21 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from redun_tui.tui.app import RedunTuiApp
     from redun_tui.tui.screens.base import BaseScreen
     from redun_tui.tui.screens.dataflow import DataflowScreen
+    from redun_tui.tui.screens.downstream import DownstreamScreen
     from redun_tui.tui.screens.execution import ExecutionScreen
     from redun_tui.tui.screens.executions import ExecutionsScreen
+    from redun_tui.tui.screens.files import FileScreen
+    from redun_tui.tui.screens.job import JobScreen
     from redun_tui.tui.screens.record import RecordScreen
+    from redun_tui.tui.screens.timeline import TimelineScreen
     from redun_tui.tui.screens.value import FullValueScreen, ValueScreen
     from redun_tui.tui.widgets.dataflow_pane import DataflowPane
     from redun_tui.tui.widgets.job_tree import JobTree
     from redun_tui.tui.widgets.links import RouteLink
     from redun_tui.tui.widgets.paged_list import PagedList
     from redun_tui.tui.widgets.status_table import StatusTable
+    from redun_tui.tui.widgets.timeline import Timeline
+    from redun_tui.tui.widgets.tree_keys import TreeKeys
 
     where: list[tuple[str, tuple[type, ...]]] = [
         ("everywhere", (RedunTuiApp, BaseScreen)),
@@ -63,10 +69,15 @@ def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
         ("executions (home)", (ExecutionsScreen,)),
         ("execution", (ExecutionScreen,)),
         ("status table", (StatusTable,)),
+        ("trees (job tree, downstream)", (TreeKeys,)),
         ("job tree", (JobTree,)),
+        ("timeline", (TimelineScreen, Timeline)),
+        ("job", (JobScreen,)),
         ("value", (ValueScreen,)),
         ("full value", (FullValueScreen,)),
+        ("file", (FileScreen,)),
         ("dataflow", (DataflowScreen, DataflowPane)),
+        ("downstream", (DownstreamScreen,)),
     ]
     return [(title, list(_rows(binding for cls in classes for binding in declared_bindings(cls))))
             for title, classes in where]

@@ -12,6 +12,7 @@ import re
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from redun_tui.store import routes
 from redun_tui.tui.text import literal
 
 SCREENS = (
@@ -71,5 +72,5 @@ class RouteCommands(Provider):
         yield Hit(0.5, literal(text, single_line=True, limit=200), lambda: app.search_executions(query),
                   text=text, help="the executions list filtered by this search")
         text = f"Search all records: {query}"
-        yield Hit(0.4, literal(text, single_line=True, limit=200), lambda: app.navigate(f"search/{query}"),
+        yield Hit(0.4, literal(text, single_line=True, limit=200), lambda: app.navigate(routes.search(query)),
                   text=text, help="jobs, values, executions… matching this search")

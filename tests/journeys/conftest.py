@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from harness import Terminal
+from harness import FIXTURES_DIR, Terminal
 
-FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 SIZES = [(80, 24), (160, 48)]
 SIZE_IDS = ["80x24", "160x48"]
 

@@ -25,6 +25,9 @@ from pathlib import Path
 import pexpect
 import pyte
 
+# The fixture databases written by real redun (tests/fixtures).
+FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
+
 # The console script installed beside the interpreter running the tests (the venv's bin/).
 SCRIPT = str(Path(sys.executable).with_name("redun-tui"))
 

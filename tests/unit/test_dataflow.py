@@ -316,7 +316,7 @@ def sample_dom() -> list[DataflowSectionDOM]:
 def test_display_and_segments_are_one_layout(monkeypatch: pytest.MonkeyPatch) -> None:
     import redun_tui.db.dataflow as dataflow
 
-    monkeypatch.setattr(dataflow, "display_value", lambda value: f"V({value.value_hash[:4]})")
+    monkeypatch.setattr(dataflow.render, "display_value", lambda value: f"V({value.value_hash[:4]})")
     dom = sample_dom()
     lines = list(display_dataflow(dom))
     assert lines == [

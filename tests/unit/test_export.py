@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from redun_tui.cli import cli
-from redun_tui.commands.query import describe, format_line, join_search_args
+from redun_tui.commands.query import describe, format_line, parse_words, search_text
 from redun_tui.db import CallNode, Execution, Job, RedunBackendDb, Value
 from redun_tui.db.dataflow import display_dataflow, make_dataflow_dom, walk_dataflow
 from redun_tui.search import parse_search
@@ -62,14 +62,35 @@ def test_query_search_json_and_limit(failures: str) -> None:
     assert [json.loads(line)["id"] for line in lines(flags_out)][:3] == [item["id"] for item in items]
 
 
-def test_query_words_with_spaces_stay_one_word() -> None:
-    assert join_search_args(["task:a", "file:my dir/*.txt", "tag:doc=first run", "two words"]) == (
-        'task:a file:"my dir/*.txt" tag:"doc=first run" "two words"'
+def test_query_words_are_the_search_bar_text_not_requoted() -> None:
+    # The shell removed its quotes; the words are joined as typed and parsed once, as the
+    # search bar parses them: quote for the search language inside the shell's quotes.
+    assert search_text(["task:a", 'file:"my dir/*.txt"', 'tag:doc="first run"']) == (
+        'task:a file:"my dir/*.txt" tag:doc="first run"'
     )
-    parsed = parse_search(join_search_args(["file:my dir/*.txt", "tag:doc=first run", 'say "hi"']))
-    assert parsed.file_paths == ("my dir/*.txt",)  # type: ignore[union-attr]
-    assert parsed.tags == (("doc", "first run"),)  # type: ignore[union-attr]
-    assert parsed.words == ('say "hi"',)  # type: ignore[union-attr]
+    parsed = parse_words(["file:\"my dir/*.txt\"", 'tag:doc="first run"', "word"])
+    assert parsed.file_paths == ("my dir/*.txt",)
+    assert parsed.tags == (("doc", "first run"),)
+    assert parsed.words == ("word",)
+    assert parse_words(["two", "words"]) == parse_search("two words")
+
+
+@pytest.mark.parametrize("command", ["query", "export"])
+def test_search_syntax_error_names_the_position(failures: str, command: str) -> None:
+    argv = [command, failures, 'task:"unterminated'] + (["-o", "-"] if command == "export" else [])
+    code, out, err = run(*argv)
+    assert code == 2 and out == ""
+    assert lines(err) == ["redun-tui: bad search 'task:\"unterminated': unterminated quote \" (at character 6)"]
+
+
+def test_query_count_per_record_type(failures: str) -> None:
+    code, out, err = run("query", failures, "--count")
+    assert (code, out, err) == (0, "      10 Execution\n", "")
+    code, out, _ = run("query", failures, "status:failed", "is:job", "--count")
+    assert out == "      15 Job\n"
+    code, out, _ = run("query", failures, "is:job", "is:task", "--count", "--json")
+    counts = json.loads(out)
+    assert counts == {"Job": 53, "Task": counts["Task"]} and counts["Task"] > 0
 
 
 @pytest.mark.parametrize(
@@ -86,12 +107,12 @@ def test_query_bad_search_is_one_line_exit_2(failures: str, argv: list[str], wor
     assert len(lines(err)) == 1 and err.startswith("redun-tui: bad search") and words in err
 
 
-def test_query_text_is_made_safe_for_terminals(failures: str) -> None:
+def test_query_text_is_made_safe_piped_or_not(failures: str) -> None:
     item = {"type": "Value", "id": "abc", "status": None, "task": None, "time": None,
             "value_type": "x\x1b]52;c;Zm9v\x07", "path": "a\nb"}
-    assert "\x1b" not in format_line(item, tty=True) and "\\e" in format_line(item, tty=True)
-    assert "\n" not in format_line(item, tty=True)
-    assert "\x1b" in format_line(item, tty=False)  # piped output is the data as is
+    # Piped or not: escaped visibly, one line (only --json is the exact data).
+    assert "\x1b" not in format_line(item) and "\\e]52;c;Zm9v\\a" in format_line(item)
+    assert "\n" not in format_line(item) and "a\\nb" in format_line(item)
     backend = RedunBackendDb(failures)
     backend.load()
     records = list(backend.session.query(Job).limit(5)) + list(backend.session.query(Execution).limit(2))

@@ -19,8 +19,10 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
+from redun_tui.store.errors import StoreError, database_error
+from redun_tui.store.routes import command_line
 from redun_tui.tui.messages import Fetched
-from redun_tui.tui.routes import command_line
+from redun_tui.web import route_url
 from redun_tui.tui.text import message as message_text
 from redun_tui.tui.widgets.key_bar import KeyBar
 from redun_tui.tui.widgets.route_header import RouteHeader
@@ -32,22 +34,11 @@ if TYPE_CHECKING:
 
 def describe_error(error: BaseException) -> tuple[str, str]:
     """A one-line message and a notification severity for an error from a store call."""
-    from redun_tui.db.models import RedunDatabaseError
-    from redun_tui.store import StoreError
-
     if isinstance(error, StoreError):
         return str(error), "warning"
-    if isinstance(error, RedunDatabaseError):
-        return str(error), "error"
-    try:
-        from sqlalchemy.exc import SQLAlchemyError
-
-        if isinstance(error, SQLAlchemyError):
-            from redun_tui.db.backend import classify_error
-
-            return str(classify_error(error)), "error"
-    except Exception:  # pragma: no cover - classification itself failing must not hide the error
-        pass
+    problem = database_error(error)
+    if problem is not None:
+        return str(problem), "error"
     if isinstance(error, NotImplementedError):
         return "this view is not available yet (the store does not implement it)", "warning"
     return f"internal error: {type(error).__name__}: {error}", "error"
@@ -63,7 +54,12 @@ class BaseScreen(Screen):
                 tooltip="refresh now (screens showing RUNNING work refresh themselves every few seconds)"),
         Binding("y", "copy", "Copy id", tooltip="copy the current id (or route) to the clipboard (OSC 52)"),
         Binding("Y", "copy_command", "Copy command", show=False,
-                tooltip="copy the command that reopens this screen (redun-tui DB ROUTE)"),
+                tooltip="copy the command that reopens this screen (redun-tui DB ROUTE; "
+                        "under redun-tui serve, the URL)"),
+        Binding("M", "copy_report", "Copy report", show=False,
+                tooltip="copy this screen's Markdown report (what redun-tui show prints)"),
+        Binding("R", "copy_rerun", "Copy re-run", show=False,
+                tooltip="copy the command that re-runs this execution or job (or say why there is none)"),
     ]
 
     #: What this screen shows while it has no record id yet (e.g. "jobs/ab12").
@@ -258,9 +254,37 @@ class BaseScreen(Screen):
         self.notify(message_text(f"Copied {text}"), markup=False, timeout=3)
 
     def action_copy_command(self) -> None:
-        text = command_line(self.tui.db_label, self.route)
+        served = self.tui.served_url
+        text = route_url(served, self.route) if served else command_line(self.tui.db_label, self.route)
         self.app.copy_to_clipboard(text)
-        self.notify(message_text(f"Copied {text}"), markup=False, timeout=3)
+        self.notify(message_text(f"Copied {text}"), markup=False, timeout=8 if served else 3)
+
+    def action_copy_report(self) -> None:
+        """``M``: copies this screen's Markdown report (the one ``redun-tui show`` prints)."""
+        from redun_tui.report import build_report, render_markdown
+
+        route, store = self.route, self.store
+        self.fetch("report", lambda: render_markdown(build_report(store, route)), self._copy_report)
+
+    def _copy_report(self, markdown: str) -> None:
+        self.app.copy_to_clipboard(markdown)
+        lines = markdown.count("\n")
+        self.notify(message_text(f"Copied the Markdown report of {self.route} ({lines:,} lines)"),
+                    markup=False, timeout=3)
+
+    def action_copy_rerun(self) -> None:
+        """``R``: copies the command that re-runs this execution or job (or says why there is none)."""
+        from redun_tui.rerun import rerun_for_route
+
+        route, store = self.route, self.store
+        self.fetch("rerun", lambda: rerun_for_route(store, route), self._copy_rerun)
+
+    def _copy_rerun(self, rerun) -> None:
+        if rerun.command is None:
+            self.notify(message_text(rerun.text), severity="warning", markup=False, timeout=6)
+            return
+        self.app.copy_to_clipboard(rerun.command)
+        self.notify(message_text(f"Copied {rerun.command}"), markup=False, timeout=6)
 
     def focus_search(self) -> bool:
         """Focuses this screen's search input at once; False when it has none.

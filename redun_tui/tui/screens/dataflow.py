@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from redun_tui.store import routes
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.text import literal
 from redun_tui.tui.widgets.dataflow_pane import DataflowPane
@@ -26,7 +27,7 @@ class DataflowScreen(BaseScreen):
     ]
 
     def __init__(self, value_hash: str) -> None:
-        super().__init__(f"dataflow/{value_hash}")
+        super().__init__(routes.dataflow(value_hash))
         self.value_hash = value_hash
         self.view: DataflowView | None = None
 
@@ -49,7 +50,7 @@ class DataflowScreen(BaseScreen):
     def _loaded(self, view: DataflowView) -> None:
         self.view = view
         self.value_hash = view.value.value_hash
-        self.set_route(f"dataflow/{view.value.value_hash}")
+        self.set_route(routes.dataflow(view.value.value_hash))
         pane = self.query_one(DataflowPane)
         pane.set_lines(view.lines, keep_cursor=True)
         note = f"{len(pane.links)} links · ←/→ next link · ↑/↓ other line · Enter opens · e exports JSON"

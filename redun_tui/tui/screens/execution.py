@@ -1,4 +1,8 @@
-"""``executions/<id>``: an execution's details, its task × status table and its lazy job tree."""
+"""``executions/<id>``: an execution's details, its task × status table and its lazy job tree.
+
+``d`` swaps the status table for the task statistics (durations per task, sortable with ``o``;
+Enter opens the timeline filtered to that task). They load the first time they are shown.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +16,15 @@ from textual.content import Content
 from textual.widgets import Static
 
 from redun_tui.formatting import format_duration, format_time, heartbeat_note, is_stale
+from redun_tui.store import routes
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.screens.tasks import JOB_COLUMNS, job_cells
 from redun_tui.tui.text import fields, literal, tags_text
 from redun_tui.tui.widgets.job_tree import JobTree
 from redun_tui.tui.widgets.paged_list import PagedList
 from redun_tui.tui.widgets.status_table import StatusTable
-from redun_tui.views import ExecutionDetail, JobRow, Page, StatusCount
+from redun_tui.tui.widgets.task_stats import TaskStatsList
+from redun_tui.views import ExecutionDetail, JobRow, Page, StatusCount, TaskStats
 
 PAGE_SIZE = 200
 
@@ -59,7 +65,7 @@ class ExecutionDetailsScreen(BaseScreen):
     AUTO_FOCUS = "#execution-details"
 
     def __init__(self, detail: ExecutionDetail) -> None:
-        super().__init__(f"executions/{detail.row.id}")
+        super().__init__(routes.execution(detail.row.id))
         self.detail = detail
 
     def compose_body(self) -> ComposeResult:
@@ -79,13 +85,20 @@ class ExecutionScreen(BaseScreen):
                 tooltip="failed jobs only, the path to each opened (again: all)"),
         Binding("a", "all_jobs", "All", tooltip="all jobs (clear the status-table filter)"),
         Binding("v", "toggle_list", "Tree/list", tooltip="job tree / flat job list (both follow the filter)"),
+        Binding("T", "timeline", "Timeline",
+                tooltip="the execution's timeline: jobs as bars over time, critical path"),
+        Binding("d", "toggle_stats", "Durations",
+                tooltip="task statistics (durations per task; Enter: the task's timeline) "
+                        "in place of the status table (again: back)"),
         Binding("i", "details", "Details", tooltip="every field in full: the whole Args and every tag"),
+        Binding("o", "sort_stats", "Sort durations", show=False,
+                tooltip="sort the task statistics by the next column"),
         Binding("s", "focus_table", "Status table", show=False, tooltip="focus the status table"),
         Binding("t", "focus_tree", "Tree", show=False, tooltip="focus the job tree (or list)"),
     ]
 
     def __init__(self, execution_id: str) -> None:
-        super().__init__(f"executions/{execution_id}")
+        super().__init__(routes.execution(execution_id))
         self.execution_id = execution_id
         self.detail: ExecutionDetail | None = None
         self.filter_status: str | None = None
@@ -97,6 +110,7 @@ class ExecutionScreen(BaseScreen):
         with Vertical(id="execution-top"):
             yield Static("", id="execution-fields", classes="fields")
             yield StatusTable(id="status-table")
+            yield TaskStatsList(id="execution-stats")
         yield Static("", id="tree-filter", classes="filter-line")
         yield JobTree(id="job-tree")
         yield PagedList(JOB_COLUMNS, job_cells, lambda job: job.status, empty_text="No jobs match the filter.",
@@ -113,6 +127,11 @@ class ExecutionScreen(BaseScreen):
         return self.query_one("#job-list", PagedList)
 
     @property
+    def stats_list(self) -> TaskStatsList:
+        """The task statistics (``d`` shows them instead of the status table)."""
+        return self.query_one(TaskStatsList)
+
+    @property
     def copy_text(self) -> str:
         if self.focused is self.job_list and self.job_list.current_item is not None:
             return self.job_list.current_item.id
@@ -123,6 +142,7 @@ class ExecutionScreen(BaseScreen):
 
     def on_mount(self) -> None:
         self.job_list.display = False
+        self.stats_list.display = False
         self._show_filter()
         self.tree.focus()
 
@@ -138,6 +158,8 @@ class ExecutionScreen(BaseScreen):
         execution_id = self.execution_id
         self.fetch("detail", lambda: self.store.execution(execution_id), self._detail_loaded)
         self.fetch("counts", lambda: self.store.status_counts(execution_id), self._counts_loaded)
+        if self.stats_list.display:
+            self._load_stats(keep_cursor=True)
         if self.job_list.display:
             self._load_list(keep_cursor=True)
         else:
@@ -149,7 +171,7 @@ class ExecutionScreen(BaseScreen):
         row = detail.row
         if row.id != self.execution_id:
             self.execution_id = row.id  # a prefix resolved to the full id
-        self.set_route(f"executions/{row.id}")
+        self.set_route(routes.execution(row.id))
         widget = self.query_one("#execution-fields", Static)
         widget.update(fields(execution_pairs(detail, self.tui.clock())))
         for status in ("done", "cached", "failed", "running"):
@@ -217,7 +239,7 @@ class ExecutionScreen(BaseScreen):
 
     @on(JobTree.JobChosen)
     def _open_job(self, event: JobTree.JobChosen) -> None:
-        self.tui.navigate(f"jobs/{event.job.id}")
+        self.tui.navigate(routes.job(event.job.id))
 
     # Filters ----------------------------------------------------------------------------------
     @on(StatusTable.FilterChosen)
@@ -239,8 +261,8 @@ class ExecutionScreen(BaseScreen):
         line = self.query_one("#tree-filter", Static)
         if self.filter_status is None and self.filter_task is None:
             view = "list" if self.job_list.display else "tree"
-            line.update(literal(f"Jobs ({view}): all  (f: failed only · v: tree/list · Enter on a status cell filters)",
-                                single_line=True))
+            enter = "Enter on a task: timeline" if self.stats_list.display else "Enter on a status cell filters"
+            line.update(literal(f"Jobs ({view}): all  (f: failed only · v: tree/list · {enter})", single_line=True))
             line.remove_class("filtered")
             return
         parts = []
@@ -293,7 +315,43 @@ class ExecutionScreen(BaseScreen):
 
     @on(PagedList.Selected, "#job-list")
     def _open_listed_job(self, event: PagedList.Selected) -> None:
-        self.tui.navigate(f"jobs/{event.item.id}")
+        self.tui.navigate(routes.job(event.item.id))
+
+    def action_timeline(self) -> None:
+        self.tui.navigate(routes.timeline(self.execution_id))
+
+    # Task statistics ---------------------------------------------------------------------------
+    def action_toggle_stats(self) -> None:
+        """Swaps the status table and the task statistics (loaded the first time they show)."""
+        stats, table = self.stats_list, self.query_one(StatusTable)
+        showing = not stats.display
+        stats.display, table.display = showing, not showing
+        if showing and not stats.loaded_once:
+            self._load_stats()
+        self._show_filter()
+        self.call_after_refresh((stats if showing else table).focus)
+
+    def action_sort_stats(self) -> None:
+        if not self.stats_list.display:
+            self.action_toggle_stats()
+        self.stats_list.cycle_sort()
+
+    def _load_stats(self, keep_cursor: bool = False) -> None:
+        execution_id, listing = self.execution_id, self.stats_list
+
+        def done(stats: tuple[TaskStats, ...]) -> None:
+            listing.set_stats(stats, keep_cursor=keep_cursor)
+
+        self.fetch("stats", lambda: self.store.task_stats(execution_id), done,
+                   loading=() if keep_cursor else (listing,), on_error=lambda error: listing.page_failed() or False)
+
+    @on(TaskStatsList.Selected, "#execution-stats")
+    def _timeline_of_task(self, event: TaskStatsList.Selected) -> None:
+        """Opens the timeline showing only the chosen task's jobs (and their ancestors)."""
+        # Imported here: the timeline screen is loaded only when someone opens it.
+        from redun_tui.tui.screens.timeline import TimelineScreen
+
+        self.app.push_screen(TimelineScreen(self.execution_id, task_name=event.item.task_name or None))
 
     def action_details(self) -> None:
         """``i``: every field in full (the header cuts long Args and Tags at the screen's edge)."""
@@ -310,7 +368,7 @@ class ExecutionScreen(BaseScreen):
         self.set_filter(None, None)
 
     def action_focus_table(self) -> None:
-        self.query_one(StatusTable).focus()
+        (self.stats_list if self.stats_list.display else self.query_one(StatusTable)).focus()
 
     def action_focus_tree(self) -> None:
         if self.job_list.display:

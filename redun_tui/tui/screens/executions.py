@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.binding import Binding
 
 from redun_tui.formatting import command_summary, format_duration, format_time, short_id
+from redun_tui.store import routes
 from redun_tui.tui.text import tags_text
 from redun_tui.tui.screens.list_screen import RELOAD_LIMIT, ListScreen
 from redun_tui.tui.widgets.paged_list import Column
@@ -51,7 +52,7 @@ class ExecutionsScreen(ListScreen):
         return self.store.executions(search=search, cursor=cursor, limit=limit)
 
     def route_of(self, item: ExecutionRow) -> str:
-        return f"executions/{item.id}"
+        return routes.execution(item.id)
 
     def id_of(self, item: ExecutionRow) -> str:
         return item.id
@@ -59,7 +60,7 @@ class ExecutionsScreen(ListScreen):
     def action_search_all(self) -> None:
         """The same search over every record type (jobs, values, tasks…)."""
         text = self.search_text
-        self.tui.navigate(f"search/{text}" if text else "search")
+        self.tui.navigate(routes.search(text))
 
     def after_page(self) -> None:
         running = any(row.status == "RUNNING" for row in self.listing.items[:RELOAD_LIMIT])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
+
 from redun_tui.formatting import format_time, short_id
+from redun_tui.store import routes
 from redun_tui.tui.screens.list_screen import ListScreen
 from redun_tui.tui.screens.record import RecordScreen, field_block, job_use_link, links_or_none, section
 from redun_tui.tui.widgets.links import RouteLink
@@ -35,7 +38,7 @@ class FilesScreen(ListScreen):
         return self.store.files(search=search, cursor=cursor, limit=limit)
 
     def route_of(self, item: FileRow) -> str:
-        return f"files/{item.value_hash}"
+        return routes.file(item.value_hash)
 
     def id_of(self, item: FileRow) -> str:
         return item.path
@@ -44,10 +47,14 @@ class FilesScreen(ListScreen):
 class FileScreen(RecordScreen):
     """``files/<path-or-hash>``: every version of a path and the jobs around it."""
 
+    BINDINGS = [Binding("w", "downstream", "Downstream",
+                        tooltip="downstream of every version of this file")]
+
     def __init__(self, path_or_hash: str) -> None:
-        super().__init__(f"files/{path_or_hash}")
+        super().__init__(routes.file(path_or_hash))
         self.path_or_hash = path_or_hash
         self.path: str | None = None
+        self.versions: tuple[str, ...] = ()
 
     @property
     def copy_text(self) -> str:
@@ -58,14 +65,22 @@ class FileScreen(RecordScreen):
         self.fetch("file", lambda: self.store.file(target), self._loaded, loading=(self.body,),
                    on_error=self.show_failure)
 
+    def action_downstream(self) -> None:
+        """``w``: what every version of this path fed (``a`` there narrows to one version)."""
+        from redun_tui.tui.screens.downstream import DownstreamScreen
+
+        if self.versions:
+            self.tui.push_screen(DownstreamScreen(self.versions[0], all_versions=True))
+
     def _loaded(self, detail: FileDetail) -> None:
         self.path = detail.path
+        self.versions = tuple(version.value_hash for version in detail.versions)
         widgets = [field_block([("File", detail.path), ("Versions", str(len(detail.versions)))])]
         widgets.append(section(f"Versions ({len(detail.versions)})"))
         widgets.extend(links_or_none([
             RouteLink(f"{short_id(version.value_hash)}  {version.preview}"
                       + ("" if version.last_used is None else f"  last used {format_time(version.last_used)}"),
-                      f"values/{version.value_hash}")
+                      routes.value(version.value_hash))
             for version in detail.versions
         ]))
         widgets.append(section(f"Produced by ({len(detail.produced_by)})"))

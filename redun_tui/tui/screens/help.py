@@ -17,9 +17,11 @@ ROUTES = (
     ("jobs/<id>", "a job: trail, call, arguments, result, error, source, children"),
     ("values/<hash>", "a value: preview, subvalues, producers, consumers, dataflow"),
     ("dataflow/<hash>", "the upstream dataflow of a value"),
+    ("downstream/<hash>", "what a value fed: consuming calls, derived values, executions to redo"),
     ("tasks  tasks/<hash>", "tasks by namespace; one task version"),
     ("files  files/<path-or-hash>", "recorded files; one path's versions"),
     ("search/<text>", "records of any type matching a search"),
+    ("timeline/<id>", "an execution's timeline, critical path and task statistics"),
     ("help", "this screen"),
 )
 SEARCH = (

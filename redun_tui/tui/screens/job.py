@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from textual import on
+from textual.binding import Binding
 from textual.widgets import Static
 
 from redun_tui.formatting import format_duration, format_time, short_id
+from redun_tui.store import routes
 from redun_tui.tui.screens.record import (
     RecordScreen,
     code_block,
@@ -20,6 +22,7 @@ from redun_tui.tui.screens.tasks import JOB_COLUMNS, job_cells
 from redun_tui.tui.text import literal
 from redun_tui.tui.widgets.links import RouteLink
 from redun_tui.tui.widgets.paged_list import PagedList
+from redun_tui.tui.widgets.traceback_view import TracebackView
 from redun_tui.views import JobDetail, JobRow
 
 PAGE_SIZE = 200
@@ -29,8 +32,11 @@ NO_CALL = "the job has not finished, or was killed"
 class JobScreen(RecordScreen):
     """One job. Tab/arrows move through every link; Enter opens it."""
 
+    BINDINGS = [Binding("w", "downstream", "Downstream",
+                        tooltip="downstream of the focused argument (or of the result)")]
+
     def __init__(self, job_id: str) -> None:
-        super().__init__(f"jobs/{job_id}")
+        super().__init__(routes.job(job_id))
         self.job_id = job_id
         self.detail: JobDetail | None = None
 
@@ -47,7 +53,7 @@ class JobScreen(RecordScreen):
         self.detail = detail
         row = detail.row
         self.job_id = row.id
-        self.set_route(f"jobs/{row.id}")
+        self.set_route(routes.job(row.id))
         self.set_live(row.status == "RUNNING", row.execution_id)
         ended = format_time(row.end_time) or "not ended"
         pairs = [
@@ -83,14 +89,14 @@ class JobScreen(RecordScreen):
         for argument in detail.arguments:
             arguments.append(value_link(argument.value, prefix=f"{argument.name} = "))
             for upstream in argument.upstream_job_ids:
-                arguments.append(RouteLink(f"    ↳ from job {short_id(upstream)}", f"jobs/{upstream}"))
+                arguments.append(RouteLink(f"    ↳ from job {short_id(upstream)}", routes.job(upstream)))
         if detail.call_hash is not None:
             widgets.extend(links_or_none(arguments))
 
         widgets.append(section("Result"))
         if detail.result is not None:
             widgets.append(value_link(detail.result))
-            widgets.append(RouteLink("    ↳ upstream dataflow of the result", f"dataflow/{detail.result.value_hash}"))
+            widgets.append(RouteLink("    ↳ upstream dataflow of the result", routes.dataflow(detail.result.value_hash)))
         elif detail.call_hash is None:
             widgets.append(muted(f"unknown: the call was never recorded ({NO_CALL})"))
         else:
@@ -98,7 +104,7 @@ class JobScreen(RecordScreen):
 
         if detail.error is not None and detail.error.traceback:
             widgets.append(section("Traceback"))
-            widgets.append(code_block("\n".join(detail.error.traceback)))
+            widgets.append(TracebackView(detail.error.traceback))
 
         if detail.tags:
             widgets.append(section("Tags"))
@@ -115,6 +121,18 @@ class JobScreen(RecordScreen):
         widgets.append(code_block(detail.source or "(no source recorded)"))
         self.show(widgets)
         self.call_after_refresh(lambda: children.set_page(detail.children, keep_cursor=True))
+
+    def action_downstream(self) -> None:
+        """``w``: what the focused argument fed, else what the job's result fed."""
+        focused = self.focused
+        route = focused.route if isinstance(focused, RouteLink) else None
+        parsed = routes.parse(route) if route else None
+        if parsed is not None and parsed.kind == "values" and parsed.arg:
+            self.tui.navigate(routes.downstream(parsed.arg))
+        elif self.detail is not None and self.detail.result is not None:
+            self.tui.navigate(routes.downstream(self.detail.result.value_hash))
+        else:
+            self.notify("This job has no result yet; focus an argument to follow it.", severity="warning")
 
     @on(PagedList.LoadMore, "#job-children")
     def _more_children(self, event: PagedList.LoadMore) -> None:
@@ -134,4 +152,4 @@ class JobScreen(RecordScreen):
     @on(PagedList.Selected, "#job-children")
     def _open_child(self, event: PagedList.Selected) -> None:
         job: JobRow = event.item
-        self.tui.navigate(f"jobs/{job.id}")
+        self.tui.navigate(routes.job(job.id))

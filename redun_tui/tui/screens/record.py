@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from redun_tui.formatting import format_time, short_id
+from redun_tui.store import routes
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.text import fields, literal, tag_value
 from redun_tui.tui.widgets.links import RouteLink
@@ -55,7 +56,7 @@ def value_link(value: ValueRef, prefix: str = "") -> RouteLink:
 def job_use_link(use: JobUse) -> RouteLink:
     """A link to a job that produced or consumed something."""
     label = f"{use.task_name}  {short_id(use.job_id)}  {use.status}  {format_time(use.start_time)}"
-    return RouteLink(label, f"jobs/{use.job_id}", status=use.status)
+    return RouteLink(label, routes.job(use.job_id), status=use.status)
 
 
 def tag_block(tags: Iterable[TagView]) -> Static:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from redun_tui.formatting import format_time, short_id
+from redun_tui.store import routes
 from redun_tui.tui.screens.list_screen import ListScreen
 from redun_tui.tui.widgets.paged_list import Column
 from redun_tui.views import Page, RecordRow
@@ -21,14 +22,14 @@ class SearchScreen(ListScreen):
     EMPTY_TEXT = "No records match (type a search above; ? shows the syntax)."
 
     def __init__(self, search: str = "") -> None:
-        super().__init__("search" if not search else f"search/{search}", search)
+        super().__init__(routes.search(search), search)
         if not search:
             # Opened by `/` to type a search: the input has focus from the moment the screen is
             # composed, so no key typed meanwhile reaches the list (or runs as a hotkey).
             self.AUTO_FOCUS = "#search-input"
 
     def load(self, keep_cursor: bool = False) -> None:
-        self.set_route("search" if not self.search_text else f"search/{self.search_text}")
+        self.set_route(routes.search(self.search_text))
         if not self.search_text:
             self.listing.clear()
             self.listing.loaded_once = True

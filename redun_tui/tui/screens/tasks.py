@@ -5,11 +5,13 @@ from __future__ import annotations
 from textual import on
 
 from redun_tui.formatting import format_duration, format_time, short_id
+from redun_tui.store import routes
 from redun_tui.tui.screens.list_screen import ListScreen
 from redun_tui.tui.screens.record import RecordScreen, code_block, field_block, links_or_none, section, tag_block
 from redun_tui.tui.widgets.links import RouteLink
 from redun_tui.tui.widgets.paged_list import Column, PagedList
-from redun_tui.views import JobRow, Page, TaskDetail, TaskRow
+from redun_tui.tui.text import literal
+from redun_tui.views import JobRow, Page, TaskDetail, TaskHistory, TaskRow
 
 
 class TasksScreen(ListScreen):
@@ -39,7 +41,7 @@ class TasksScreen(ListScreen):
         return self.store.tasks(search=search, cursor=cursor, limit=limit)
 
     def route_of(self, item: TaskRow) -> str:
-        return f"tasks/{item.hash}"
+        return routes.task(item.hash)
 
     def id_of(self, item: TaskRow) -> str:
         return item.hash
@@ -63,7 +65,7 @@ class TaskScreen(RecordScreen):
     """``tasks/<hash>``: one task version."""
 
     def __init__(self, task_hash: str) -> None:
-        super().__init__(f"tasks/{task_hash}")
+        super().__init__(routes.task(task_hash))
         self.task_hash = task_hash
 
     @property
@@ -78,7 +80,7 @@ class TaskScreen(RecordScreen):
     def _loaded(self, detail: TaskDetail) -> None:
         row = detail.row
         self.task_hash = row.hash
-        self.set_route(f"tasks/{row.hash}")
+        self.set_route(routes.task(row.hash))
         pairs = [("Task", row.fullname), ("Namespace", row.namespace or "(none)"), ("Name", row.name),
                  ("Hash", row.hash)]
         if row.job_count is not None:
@@ -90,12 +92,13 @@ class TaskScreen(RecordScreen):
         jobs = PagedList(JOB_COLUMNS, job_cells, lambda job: job.status, empty_text="No jobs recorded.",
                          id="task-jobs")
         widgets.append(jobs)
+        widgets.extend(self._history_widgets(row.hash))
         widgets.append(section(f"Versions ({len(detail.versions)})"))
         widgets.extend(links_or_none([
             RouteLink(f"{version.fullname}  {short_id(version.hash)}"
                       + ("" if version.last_run is None else f"  last run {format_time(version.last_run)}")
                       + ("  (this version)" if version.hash == row.hash else ""),
-                      f"tasks/{version.hash}")
+                      routes.task(version.hash))
             for version in detail.versions
         ]))
         if detail.tags:
@@ -106,6 +109,31 @@ class TaskScreen(RecordScreen):
         self.show(widgets)
         self.call_after_refresh(lambda: jobs.set_page(Page(items=detail.recent_jobs)))
 
+    def _history_widgets(self, task_hash: str) -> list:
+        """The "did it get slower?" plot, filled by its own worker."""
+        from textual.widgets import Static
+
+        from redun_tui.tui.widgets.task_history import TaskHistoryPlot
+
+        plot = TaskHistoryPlot(id="task-history")
+        summary = Static("", id="task-history-summary", classes="block")
+        self.fetch("history", lambda: self.store.task_history(task_hash),
+                   lambda history: self._history_loaded(history, plot, summary), loading=(summary,))
+        return [section("Duration history (latest executions, every version)"), summary, plot]
+
+    @staticmethod
+    def _history_loaded(history: TaskHistory, plot, summary) -> None:
+        plot.show_history(history)
+        finished = [point for point in history.points if point.p50 is not None]
+        if not finished:
+            summary.update(literal("No finished jobs recorded.", single_line=True))
+            return
+        last = finished[-1]
+        summary.update(literal(
+            f"{len(finished)} executions; latest ({format_time(last.start_time)}, {last.count} jobs): "
+            f"p50 {format_duration(last.p50)} · p95 {format_duration(last.p95)} · max {format_duration(last.max)}",
+            single_line=True))
+
     @on(PagedList.Selected, "#task-jobs")
     def _open_job(self, event: PagedList.Selected) -> None:
-        self.tui.navigate(f"jobs/{event.item.id}")
+        self.tui.navigate(routes.job(event.item.id))

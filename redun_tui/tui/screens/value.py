@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.widgets import Log, Static
 
 from redun_tui.formatting import format_size, short_id
+from redun_tui.store import routes
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.screens.record import (
     RecordScreen,
@@ -42,10 +43,12 @@ class ValueScreen(RecordScreen):
         Binding("v", "full_value", "Full value", tooltip="the whole value, wrapped, every character"),
         Binding("p", "pager", "Pager", tooltip="the whole value in $PAGER"),
         Binding("d", "dataflow", "Dataflow", tooltip="the upstream dataflow full screen"),
+        Binding("w", "downstream", "Downstream",
+                tooltip="downstream: the calls that consumed this value and what they derived"),
     ]
 
     def __init__(self, value_hash: str) -> None:
-        super().__init__(f"values/{value_hash}")
+        super().__init__(routes.value(value_hash))
         self.value_hash = value_hash
         self.detail: ValueDetail | None = None
         self.dataflow: DataflowView | None = None
@@ -63,7 +66,7 @@ class ValueScreen(RecordScreen):
         self.detail = detail
         ref = detail.ref
         self.value_hash = ref.value_hash
-        self.set_route(f"values/{ref.value_hash}")
+        self.set_route(routes.value(ref.value_hash))
         pairs = [("Value", ref.value_hash), ("Type", ref.type), ("Format", detail.format),
                  ("Size", f"{format_size(detail.size)} ({detail.size:,} bytes)")]
         if detail.file_path:
@@ -72,7 +75,7 @@ class ValueScreen(RecordScreen):
             pairs.append(("Stored", "in a value store (not in this database)"))
         widgets = [field_block(pairs)]
         if detail.file_path:
-            widgets.append(RouteLink(f"↳ every version of {detail.file_path}", f"files/{ref.value_hash}"))
+            widgets.append(RouteLink(f"↳ every version of {detail.file_path}", routes.file(ref.value_hash)))
         widgets.append(section("Preview" + ("  (cut: v shows all, p opens $PAGER)" if detail.preview_truncated else "")))
         widgets.append(Static(literal(detail.preview_text), classes="preview", id="value-preview"))
         if detail.subvalues:
@@ -112,7 +115,11 @@ class ValueScreen(RecordScreen):
         self.tui.push_screen(FullValueScreen(self.value_hash))
 
     def action_dataflow(self) -> None:
-        self.tui.navigate(f"dataflow/{self.value_hash}")
+        self.tui.navigate(routes.dataflow(self.value_hash))
+
+    def action_downstream(self) -> None:
+        """``w``: what this value fed (the downstream screen)."""
+        self.tui.navigate(routes.downstream(self.value_hash))
 
     def action_pager(self) -> None:
         value_hash = self.value_hash
@@ -148,7 +155,7 @@ class FullValueScreen(BaseScreen):
     ]
 
     def __init__(self, value_hash: str) -> None:
-        super().__init__(f"values/{value_hash}")
+        super().__init__(routes.value(value_hash))
         self.value_hash = value_hash
         self.wrap = True
         self._text: str | None = None

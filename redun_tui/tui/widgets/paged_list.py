@@ -421,7 +421,7 @@ def _item_key(item: Any) -> Any:
     """A stable identity for keeping the cursor across refreshes (views have ``id``/``hash``)."""
     if item is None:
         return None
-    for attribute in ("id", "hash", "value_hash", "job_id", "path"):
+    for attribute in ("id", "hash", "value_hash", "job_id", "path", "task_hash"):
         value = getattr(item, attribute, None)
         if value is not None:
             return value

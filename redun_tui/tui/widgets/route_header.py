@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from redun_tui.tui.routes import command_line
+from redun_tui.store.routes import command_line
 from redun_tui.tui.text import literal
 
 

@@ -1,0 +1,211 @@
+"""Executions: the newest-first list (plain or searched), one execution, its status counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from redun_tui.db.models import Execution, Job, TagEntity, Task
+from redun_tui.db.query import CallGraphQuery
+from redun_tui.db.status import job_status_case
+from redun_tui.search import SearchSyntaxError, apply_search, parse_search
+from redun_tui.store.paging import DEFAULT_PAGE_SIZE, check_limit, decode_cursor, keyset_after, probe_newest, split_page
+from redun_tui.store.previews import ARGS_LIMIT, TASK_NAME_LIMIT, command_line, cut, fullname
+from redun_tui.store.sql import MAIN, PAGE, PROBE_ROOT, DrivingJoin, JobJoin, execution_status_case, resolve_one, tag_views
+from redun_tui.views import ExecutionDetail, ExecutionRow, Page, StatusCount, TagView
+
+
+def execution_select(base: Any = None, *extra: Any, outer: bool = False) -> tuple[Any, JobJoin]:
+    """Execution columns joined to the root job (status, times, task), then ``extra``, FROM
+    ``base``; ``outer`` keeps executions whose root job is missing."""
+    jj = MAIN
+    base = Execution.__table__ if base is None else base
+    join = base.outerjoin if outer else base.join
+    exec_status = execution_status_case(jj)
+    query = select(
+        Execution.id,
+        Execution.args,
+        Execution.updated_time,
+        jj.job.start_time,
+        jj.job.end_time,
+        exec_status.label("status"),
+        jj.task.namespace,
+        jj.task.name,
+        Execution.job_id,
+        *extra,
+    ).select_from(jj.joined(join(jj.job.table, Execution.job_id == jj.job.id)))
+    return query, jj
+
+
+def make_execution_row(row: Any, tags: tuple[TagView, ...]) -> ExecutionRow:
+    exec_id, args, updated, start, end, status, namespace, name = row[:8]
+    command = command_line(args)
+    return ExecutionRow(
+        id=exec_id,
+        start_time=start,
+        end_time=end,
+        duration=(end - start) if (end is not None and start is not None) else None,
+        status=status,
+        task_name=cut(fullname(namespace, name), TASK_NAME_LIMIT),
+        args=cut(" ".join(command[1:]), ARGS_LIMIT),
+        tags=tags,
+        updated_time=updated,
+    )
+
+
+def executions(session: Session, search: str = "", cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE) -> Page[ExecutionRow]:
+    """Executions newest first, optionally filtered by search text (see redun_tui.search).
+
+    Ordered as redun's console orders them: by the root job's start time, newest first (the
+    execution id breaks ties). Statements: the page, its tags, and the total when unfiltered.
+
+    ``search`` is search-bar text (:mod:`redun_tui.search`): executions it matches, or, when
+    it asks only for jobs (``task:align``, ``status:failed`` …), the executions of the jobs
+    it matches.
+
+    Raises:
+        redun_tui.search.SearchSyntaxError: the search text does not parse.
+    """
+    limit = check_limit(limit)
+    offset, key = decode_cursor(cursor, 2)
+
+    # First the page's ids, walking root jobs newest first (a narrow query that stops
+    # after limit + 1 rows), then their columns, joined for those rows only.
+    # Unfiltered, root jobs drive (newest first by index, stopping after a page); a
+    # search first probes the newest executions, then sorts its matches.
+    text = search.strip()
+    if text:
+        keys = searched_executions(session, text, key, limit + 1)
+        query, _ = execution_select()
+        found = {row[0]: row for row in session.execute(query.where(Execution.id.in_([k[0] for k in keys])))}
+        rows = [found[execution_id] for execution_id, _start in keys if execution_id in found]
+    else:
+        page = select(Execution.id.label("id"), PAGE.job.start_time.label("start_time")).select_from(
+            DrivingJoin(PAGE.job.table, Execution.__table__, Execution.job_id == PAGE.job.id)
+        )
+        if key is not None:
+            page = page.where(keyset_after((PAGE.job.start_time, Execution.id), key, descending=True))
+        page = page.order_by(PAGE.job.start_time.desc(), Execution.id.desc()).limit(limit + 1).subquery("page")
+        query, _ = execution_select(page.join(Execution.__table__, Execution.id == page.c.id))
+        rows = session.execute(query.order_by(page.c.start_time.desc(), page.c.id.desc())).all()
+    rows, next_cursor = split_page(rows, limit, offset, lambda row: (row[3], row[0]))
+    tags = tag_views(session, TagEntity.Execution, [row[0] for row in rows])
+    total = None
+    if not text:
+        total = session.execute(select(func.count()).select_from(Execution)).scalar_one()
+    items = tuple(make_execution_row(row, tags.get(row[0], ())) for row in rows)
+    return Page(items=items, offset=offset, next_cursor=next_cursor, total=total)
+
+
+def execution(session: Session, execution_id: str) -> ExecutionDetail:
+    """One execution's header (full id or unique prefix)."""
+    full_id = resolve_one(session, Execution.id, execution_id, "execution")
+    # An outer join here, so a record whose root job is missing still opens (as FAILED).
+    job_count = select(func.count()).select_from(Job).where(Job.execution_id == Execution.id).scalar_subquery()
+    query, _ = execution_select(None, job_count, MAIN.job.id, outer=True)
+    row = session.execute(query.where(Execution.id == full_id)).one()
+    tags = tag_views(session, TagEntity.Execution, [full_id]).get(full_id, ())
+    return ExecutionDetail(
+        row=make_execution_row(row, tags),
+        args_list=command_line(row[1]),
+        root_job_id=row[10],
+        job_count=row[9],
+    )
+
+
+def status_counts(session: Session, execution_id: str) -> tuple[StatusCount, ...]:
+    """Job counts per task and status within an execution (one GROUP BY).
+
+    Rows are sorted by task name; statuses in views.STATUSES order, zero counts omitted.
+    """
+    full_id = resolve_one(session, Execution.id, execution_id, "execution")
+    # Grouped on the job rows alone (FAILED = the call hash is in the small set of
+    # failed calls, read once): joining each job's call node and value row cost ~1 s
+    # for 100,000 jobs. Task names are joined to the few groups afterwards.
+    job = PAGE.job
+    status = job_status_case(job).label("status")
+    groups = (
+        select(job.task_hash.label("task_hash"), status, func.count().label("count"))
+        .where(job.execution_id == full_id)
+        .group_by(job.task_hash, status)
+        .subquery("groups")
+    )
+    rows = session.execute(
+        select(Task.namespace, Task.name, groups.c.status, groups.c.count).select_from(
+            groups.outerjoin(Task.__table__, Task.hash == groups.c.task_hash)
+        )
+    ).all()
+    by_task: dict[str, dict[str, int]] = {}
+    for namespace, name, job_status, count in rows:
+        counts = by_task.setdefault(cut(fullname(namespace, name), TASK_NAME_LIMIT), {})
+        counts[job_status] = counts.get(job_status, 0) + count
+    order = {status: index for index, status in enumerate(("DONE", "CACHED", "FAILED", "RUNNING"))}
+    return tuple(
+        StatusCount(
+            task_name=task_name,
+            counts=tuple(sorted(counts.items(), key=lambda item: order.get(item[0], 99))),
+        )
+        for task_name, counts in sorted(by_task.items())
+    )
+
+
+def built_search(session: Session, text: str) -> tuple[set[str], dict[str, Any]]:
+    """(record types wanted, their built queries) for search-bar text.
+
+    Raises:
+        SearchSyntaxError: the text does not parse.
+    """
+    parsed = parse_search(text)
+    if isinstance(parsed, SearchSyntaxError):
+        raise parsed
+    query = apply_search(CallGraphQuery(session), parsed, session).build()
+    return set(query.record_types), dict(query.subqueries)
+
+
+def newest_executions(key: tuple | None) -> Any:
+    """SELECT of execution ``id`` and root ``start_time``, newest first, after ``key``."""
+    root = PROBE_ROOT
+    drive = select(Execution.id.label("id"), root.start_time.label("start_time")).select_from(
+        DrivingJoin(root.table, Execution.__table__, Execution.job_id == root.id)
+    )
+    if key is not None:
+        drive = drive.where(keyset_after((root.start_time, Execution.id), key, descending=True))
+    return drive.order_by(root.start_time.desc(), Execution.id.desc())
+
+
+def searched_executions(session: Session, text: str, key: tuple | None, size: int) -> list[tuple]:
+    """``(id, start_time)`` of the next ``size`` executions search text selects, newest first.
+
+    Executions the text matches; or, when it asks for jobs and not executions, the executions
+    of the matching jobs; otherwise none. Probed along the newest executions first, then, if
+    that window holds less than a page, by sorting every match.
+
+    Raises:
+        SearchSyntaxError: the text does not parse.
+    """
+    wanted, subqueries = built_search(session, text)
+    if "Execution" in wanted:
+        matches = subqueries["Execution"]
+        match = lambda window: matches.filter(Execution.id == window.c.id)  # noqa: E731
+        ids = matches.with_entities(Execution.id).statement
+    elif "Job" in wanted:
+        matches = subqueries["Job"]
+        match = lambda window: matches.filter(Job.execution_id == window.c.id)  # noqa: E731
+        ids = matches.with_entities(Job.execution_id).statement
+    else:
+        return []
+    found = probe_newest(session, newest_executions(key), match, size)
+    if found is not None:
+        return found
+    root = PROBE_ROOT
+    page = (
+        select(Execution.id, root.start_time)
+        .select_from(Execution.__table__.join(root.table, Execution.job_id == root.id))
+        .where(Execution.id.in_(ids))
+    )
+    if key is not None:
+        page = page.where(keyset_after((root.start_time, Execution.id), key, descending=True))
+    rows = session.execute(page.order_by(root.start_time.desc(), Execution.id.desc()).limit(size)).all()
+    return [tuple(row) for row in rows]

@@ -1,0 +1,136 @@
+"""Paging: the one cursor codec, keyset conditions, page splitting and newest-first probes.
+
+A cursor is opaque to callers: the next page's offset and the last row's sort key, JSON in
+URL-safe base64. Lists are paged with keysets (``WHERE (col1, col2) > key``), never OFFSET, so
+page 500 costs what page 1 does.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from redun_tui.store.errors import StoreError
+
+DEFAULT_PAGE_SIZE = 200
+PAGE_LIMIT_MAX = 5_000
+# Newest-first searches first look for matches among this many of the newest rows (walking the
+# start-time index and testing each row against the search): a common match fills a page after a
+# few hundred rows. Only when that window holds less than a page does the search sort all its
+# matches (then few, or the window would have filled).
+PROBE_ROWS = 5_000
+
+
+def encode_cursor(offset: int, key: Sequence[Any]) -> str:
+    """An opaque cursor: the next page's offset and the last row's sort key."""
+    parts: list[Any] = [offset]
+    for item in key:
+        if isinstance(item, datetime):
+            parts.append({"t": item.astimezone(timezone.utc).isoformat()})
+        else:
+            parts.append(item)
+    raw = json.dumps(parts, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor_parts(cursor: str) -> list[Any]:
+    """The items of a cursor (offset first; datetimes decoded), or StoreError."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        parts = json.loads(raw)
+        return [int(parts[0]), *(datetime.fromisoformat(item["t"]) if isinstance(item, dict) else item for item in parts[1:])]
+    except (ValueError, TypeError, KeyError, IndexError, binascii.Error, json.JSONDecodeError):
+        raise StoreError("invalid page cursor") from None
+
+
+def decode_cursor(cursor: str | None, arity: int) -> tuple[int, tuple[Any, ...] | None]:
+    """(offset, key) from a cursor; (0, None) for the first page."""
+    if not cursor:
+        return 0, None
+    offset, *key = decode_cursor_parts(cursor)
+    if len(key) != arity:
+        raise StoreError("invalid page cursor")
+    return offset, tuple(key)
+
+
+def keyset_after(columns: Sequence[Any], key: Sequence[Any], descending: bool = False) -> Any:
+    """Rows strictly after ``key`` in (col1, col2, …) order (ascending, or descending).
+
+    The first column also gets a plain range bound (``col <= v``), which an index can seek to;
+    the OR that breaks ties alone would make SQLite scan from the start of the index.
+    """
+    bound = columns[0] <= key[0] if descending else columns[0] >= key[0]
+    return and_(bound, _strictly_after(columns, key, descending))
+
+
+def _strictly_after(columns: Sequence[Any], key: Sequence[Any], descending: bool) -> Any:
+    column, rest = columns[0], columns[1:]
+    value = key[0]
+    beyond = column < value if descending else column > value
+    if not rest:
+        return beyond
+    return or_(beyond, and_(column == value, _strictly_after(rest, key[1:], descending)))
+
+
+def split_page(rows: list, limit: int, offset: int, key_of: Callable[[Any], Sequence[Any]]) -> tuple[list, str | None]:
+    """Splits ``limit + 1`` fetched rows into the page and the next cursor."""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return rows, encode_cursor(offset + limit, key_of(rows[-1]))
+    return rows, None
+
+
+def check_limit(limit: int) -> int:
+    if limit < 1:
+        raise StoreError("page size must be at least 1")
+    return min(limit, PAGE_LIMIT_MAX)
+
+
+def probe_newest(session: Session, drive: Any, match: Any, size: int) -> list[tuple] | None:
+    """``(id, start_time)`` of the first ``size`` driving rows that ``match`` accepts, or None.
+
+    Args:
+        drive: a SELECT of ``id`` and ``start_time`` (and whatever ``match`` reads), newest first.
+        match: given the window subquery, an EXISTS condition, or an ORM Query (a CallGraphQuery
+            subquery) filtered to the window's row.
+    None means the window of PROBE_ROWS rows held fewer than ``size`` matches: the caller sorts
+    the full match set instead.
+    """
+    window = drive.limit(PROBE_ROWS).subquery("probe_window")
+    condition = match(window)
+    if hasattr(condition, "exists") and not hasattr(condition, "self_group"):  # an ORM Query
+        condition = condition.exists()
+    probe = select(window.c.id, window.c.start_time).where(condition).limit(size)
+    if session.get_bind().dialect.name != "sqlite":
+        probe = probe.order_by(window.c.start_time.desc(), window.c.id.desc())
+    # On SQLite the window is a co-routine yielding rows in its ORDER BY order and the outer
+    # query keeps that order, so it stops at the size-th match; an outer ORDER BY would make it
+    # test all PROBE_ROWS rows first. The sort below only restates that order.
+    rows = sorted((tuple(row) for row in session.execute(probe).all()), key=newest_first)
+    return rows if len(rows) >= size else None
+
+
+def newest_first(row: tuple) -> tuple:
+    start, record_id = row[1], row[0]
+    return (-(start.timestamp()) if start is not None else float("inf"), _Descending(record_id))
+
+
+class _Descending:
+    """Sorts strings in reverse (for ``id DESC`` ties inside a Python sort key)."""
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __lt__(self, other: _Descending) -> bool:
+        return self.text > other.text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and self.text == other.text

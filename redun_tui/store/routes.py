@@ -1,0 +1,224 @@
+"""Routes, the addresses of screens (``executions``, ``jobs/<id>``, ``files/<path>`` …): the one grammar.
+
+A route is what the header shows, what ``y`` copies, what ``redun-tui DB ROUTE`` opens, what
+the command palette jumps to and what a view links to. This module parses and formats them
+(:func:`parse`, :func:`format_route` and its per-kind shorthands such as :func:`job`) and
+expands id prefixes in them (:func:`resolve`, given a Session). The UI only maps a kind to its
+screen class (``redun_tui.tui.app``).
+
+Adding a kind: one row in :data:`KINDS`, plus a row in :data:`_RESOLVERS` when its argument is
+an id prefix to expand.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from redun_tui.db.models import Execution, Job, Task, Value
+from redun_tui.store.errors import Ambiguous, NotFound
+from redun_tui.store.sql import file_path, resolve_one
+from redun_tui.views import Resolution
+
+
+@dataclass(frozen=True)
+class RouteKind:
+    """One kind of route.
+
+    Attributes:
+        name: the first part of the route (``jobs``).
+        arg: what the argument is called in help (``id``, ``hash``…); None when it takes none.
+        bare: opens without an argument too (a list screen).
+        verbatim: the argument is taken as typed (paths hold slashes, search text spaces).
+        by_id: a bare id prefix the user types may be a record of this kind.
+        singular: the forgiving singular people type (``job/ab12``).
+        listed: named in the "expected one of" message.
+    """
+
+    name: str
+    arg: str | None
+    bare: bool = False
+    verbatim: bool = False
+    by_id: bool = False
+    singular: str | None = None
+    listed: bool = True
+
+
+# In the order a bare id is tried, and the order the error message lists them.
+KINDS: tuple[RouteKind, ...] = (
+    RouteKind("executions", "id", bare=True, by_id=True, singular="execution"),
+    RouteKind("jobs", "id", by_id=True, singular="job"),
+    RouteKind("values", "hash", by_id=True, singular="value"),
+    RouteKind("dataflow", "hash"),
+    RouteKind("downstream", "hash"),
+    RouteKind("tasks", "hash", bare=True, by_id=True, singular="task"),
+    RouteKind("files", "path-or-hash", bare=True, verbatim=True, by_id=True, singular="file"),
+    RouteKind("timeline", "id"),
+    RouteKind("help", None, bare=True),
+    RouteKind("search", "text", bare=True, verbatim=True, listed=False),
+)
+BY_NAME = {kind.name: kind for kind in KINDS}
+_SINGULARS = {kind.singular: kind.name for kind in KINDS if kind.singular}
+HOME = "executions"
+# Kinds that open without an argument (list screens), and those whose argument is a prefix.
+LIST_ROUTES = tuple(kind.name for kind in KINDS if kind.bare)
+ID_KINDS = tuple(kind.name for kind in KINDS if kind.by_id)
+
+
+def _expected() -> str:
+    forms = []
+    for kind in KINDS:
+        if kind.listed and kind.bare:
+            forms.append(kind.name)
+        if kind.listed and kind.arg:
+            forms.append(f"{kind.name}/<{kind.arg}>")
+    return ", ".join(forms)
+
+
+class RouteError(ValueError):
+    """The text is not a route this browser knows."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """A parsed route: its kind (``jobs``) and argument (an id, hash, path or search text)."""
+
+    kind: str
+    arg: str | None = None
+
+    def __str__(self) -> str:
+        return format_route(self.kind, self.arg)
+
+    @property
+    def needs_resolving(self) -> bool:
+        """True when the argument is an id/hash prefix the store must expand."""
+        return self.arg is not None and self.kind in _RESOLVERS
+
+
+def format_route(kind: str, arg: str | None = None) -> str:
+    """The text of a route: ``kind`` or ``kind/arg``."""
+    return kind if arg is None else f"{kind}/{arg}"
+
+
+def execution(execution_id: str) -> str:
+    """``executions/<id>``."""
+    return format_route("executions", execution_id)
+
+
+def job(job_id: str) -> str:
+    """``jobs/<id>``."""
+    return format_route("jobs", job_id)
+
+
+def value(value_hash: str) -> str:
+    """``values/<hash>``."""
+    return format_route("values", value_hash)
+
+
+def dataflow(value_hash: str) -> str:
+    """``dataflow/<hash>``."""
+    return format_route("dataflow", value_hash)
+
+
+def downstream(value_hash: str) -> str:
+    """``downstream/<hash>``."""
+    return format_route("downstream", value_hash)
+
+
+def task(task_hash: str) -> str:
+    """``tasks/<hash>``."""
+    return format_route("tasks", task_hash)
+
+
+def file(path_or_hash: str) -> str:
+    """``files/<path-or-hash>``."""
+    return format_route("files", path_or_hash)
+
+
+def timeline(execution_id: str) -> str:
+    """``timeline/<id>``: an execution's jobs on a time axis."""
+    return format_route("timeline", execution_id)
+
+
+def search(text: str) -> str:
+    """``search/<text>``, or ``search`` for no text."""
+    return format_route("search", text or None)
+
+
+def parse(text: str) -> Route:
+    """Parses route text; raises RouteError with a one-line message when it is not a route.
+
+    ``files/`` takes the rest of the text as a path (paths contain slashes); ``search/`` takes the
+    rest as search text.
+    """
+    text = (text or "").strip()
+    if not text:
+        return Route(HOME)
+    name, sep, arg = text.partition("/")
+    name = name.lower()
+    name = _SINGULARS.get(name, name)
+    kind = BY_NAME.get(name)
+    if kind is None:
+        raise RouteError(f"unknown route {text!r}: expected one of {_expected()}")
+    if not kind.verbatim:
+        arg = arg.strip().strip("/")
+    if not sep or arg == "":
+        if not kind.bare:
+            raise RouteError(f"route {name!r} needs an id: {name}/<id>")
+        return Route(name)
+    if kind.arg is None:
+        raise RouteError(f"route {name!r} takes no argument")
+    return Route(name, arg)
+
+
+def command_line(db_name: str, route: str) -> str:
+    """The shell command that reopens a route (shown in the header, copied by ``y``)."""
+    parts = ["redun-tui", db_name if db_name == "--demo" else shlex.quote(db_name)]
+    if route and route != HOME:
+        parts.append(shlex.quote(route))
+    return " ".join(parts)
+
+
+# -- resolving prefixes -----------------------------------------------------------------------
+
+
+def _by_column(column: Any, label: str) -> Callable[[Session, str], str]:
+    return lambda session, text: resolve_one(session, column, text, label)
+
+
+# Kind -> the full argument named by a prefix (raising NotFound or Ambiguous).
+_RESOLVERS: dict[str, Callable[[Session, str], str]] = {
+    "executions": _by_column(Execution.id, "execution"),
+    "jobs": _by_column(Job.id, "job"),
+    "values": _by_column(Value.value_hash, "value"),
+    "dataflow": _by_column(Value.value_hash, "value"),
+    "downstream": _by_column(Value.value_hash, "value"),
+    "tasks": _by_column(Task.hash, "task"),
+    "files": file_path,
+    "timeline": _by_column(Execution.id, "execution"),
+}
+
+
+def resolve(session: Session, route: str) -> Resolution:
+    """Expands the id prefix in a route to the canonical route, or says why it cannot."""
+    try:
+        parsed = parse((route or "").strip().strip("/"))
+    except RouteError as error:
+        return Resolution(route=None, error=str(error))
+    if not parsed.needs_resolving:
+        return Resolution(route=str(parsed))
+    arg = parsed.arg.strip()
+    try:
+        return Resolution(route=format_route(parsed.kind, _RESOLVERS[parsed.kind](session, arg)))
+    except Ambiguous as error:
+        return Resolution(
+            route=None,
+            candidates=tuple(format_route(parsed.kind, candidate) for candidate in error.candidates),
+            error=str(error),
+        )
+    except NotFound as error:
+        return Resolution(route=None, error=str(error))
