@@ -43,11 +43,11 @@ class DownstreamScreen(BaseScreen):
 
     AUTO_FOCUS = "DownstreamTree"
     BINDINGS = [
+        Binding("u", "upstream", "Upstream", tooltip="the upstream dataflow of the highlighted value"),
         Binding("e", "export", "Export JSON",
                 tooltip="export the walk as JSON to the current directory (as redun-tui downstream --json)"),
         Binding("a", "toggle_versions", "All versions",
                 tooltip="a File: this version / every version of its path"),
-        Binding("u", "upstream", "Upstream", tooltip="the upstream dataflow of the highlighted value"),
         Binding("x", "execution", "Execution", show=False,
                 tooltip="the highlighted call's newest execution"),
     ]

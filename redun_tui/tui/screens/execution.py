@@ -83,13 +83,13 @@ class ExecutionScreen(BaseScreen):
     BINDINGS = [
         Binding("f", "failed_only", "Failed",
                 tooltip="failed jobs only, the path to each opened (again: all)"),
-        Binding("a", "all_jobs", "All", tooltip="all jobs (clear the status-table filter)"),
-        Binding("v", "toggle_list", "Tree/list", tooltip="job tree / flat job list (both follow the filter)"),
         Binding("T", "timeline", "Timeline",
                 tooltip="the execution's timeline: jobs as bars over time, critical path"),
         Binding("d", "toggle_stats", "Durations",
                 tooltip="task statistics (durations per task; Enter: the task's timeline) "
                         "in place of the status table (again: back)"),
+        Binding("v", "toggle_list", "Tree/list", tooltip="job tree / flat job list (both follow the filter)"),
+        Binding("a", "all_jobs", "All", tooltip="all jobs (clear the status-table filter)"),
         Binding("i", "details", "Details", tooltip="every field in full: the whole Args and every tag"),
         Binding("o", "sort_stats", "Sort durations", show=False,
                 tooltip="sort the task statistics by the next column"),

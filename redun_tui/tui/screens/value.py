@@ -41,10 +41,10 @@ class ValueScreen(RecordScreen):
 
     BINDINGS = [
         Binding("v", "full_value", "Full value", tooltip="the whole value, wrapped, every character"),
-        Binding("p", "pager", "Pager", tooltip="the whole value in $PAGER"),
         Binding("d", "dataflow", "Dataflow", tooltip="the upstream dataflow full screen"),
         Binding("w", "downstream", "Downstream",
                 tooltip="downstream: the calls that consumed this value and what they derived"),
+        Binding("p", "pager", "Pager", tooltip="the whole value in $PAGER"),
     ]
 
     def __init__(self, value_hash: str) -> None:
