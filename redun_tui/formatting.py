@@ -82,6 +82,43 @@ def format_duration(duration: timedelta | float | None) -> str:
     return f"{days}d{hours:02d}h"
 
 
+# redun's scheduler records the execution's updated_time every `job_status_interval` (20 s by
+# default) while it waits: a RUNNING execution silent for much longer has most likely died.
+HEARTBEAT_STALE = timedelta(minutes=5)
+
+
+def is_stale(status: str, updated: datetime | None, start: datetime | None, now: datetime) -> bool:
+    """True when a RUNNING execution has been silent too long to be alive."""
+    last = updated or start
+    if status != "RUNNING" or last is None:
+        return False
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=timezone.utc)
+    return now - last >= HEARTBEAT_STALE
+
+
+def heartbeat_note(status: str, updated: datetime | None, start: datetime | None, now: datetime) -> str:
+    """How long a RUNNING execution has been silent, and whether it is likely dead ("" otherwise).
+
+    Args:
+        status: the execution's status.
+        updated: its ``updated_time`` (redun's heartbeat; None before schema 3.5).
+        start: its start time (the heartbeat's stand-in when there is no updated_time).
+        now: the current time (aware UTC).
+    """
+    if status != "RUNNING":
+        return ""
+    last = updated or start
+    if last is None:
+        return "no heartbeat recorded"
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=timezone.utc)
+    silent = format_duration(now - last)
+    if now - last < HEARTBEAT_STALE:
+        return f"last heartbeat {silent} ago"
+    return f"no heartbeat for {silent}: likely killed"
+
+
 def format_size(size: int | None) -> str:
     """Bytes as ``512 B``, ``1.5 KiB``, ``3.0 MiB``…; "" for None."""
     if size is None:

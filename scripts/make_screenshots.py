@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "tui")]
 
-from conftest import wait_for_workers  # noqa: E402
+from conftest import FIXTURES_DIR, fixed_clock, wait_for_workers  # noqa: E402
 from scenarios import SCENARIOS, Scenario, run_before  # noqa: E402
 
 from redun_tui.commands.common import open_db  # noqa: E402
@@ -32,7 +32,7 @@ async def shoot(scenario: Scenario, workdir: Path) -> str:
     backend = open_db(scenario.db, read_only=True)
     try:
         app = RedunTuiApp(Store(backend), scenario.route, live_interval=0, export_dir=workdir, loading_delay=60,
-                          theme=scenario.theme)
+                          theme=scenario.theme, clock=fixed_clock)
         # Notifications on, as in snap_compare's run (run_test leaves them out by default).
         async with app.run_test(size=scenario.size, notifications=True) as pilot:
             await run_before(scenario, wait_for_workers)(pilot)

@@ -13,6 +13,7 @@ Fixtures:
 from __future__ import annotations
 
 import shutil
+from datetime import datetime, timezone
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,13 @@ from typing import Any
 import pytest
 
 FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
+# "Now" for every app under test: a fixed moment after every fixture database was written.
+NOW = datetime(2027, 1, 1, tzinfo=timezone.utc)
+
+
+def fixed_clock() -> datetime:
+    """The app's clock in tests (see NOW)."""
+    return NOW
 
 
 @pytest.fixture
@@ -52,6 +60,7 @@ def make_app(fixture_db: Callable[[str], Path], tmp_path: Path, monkeypatch: pyt
         # Loading indicators only for loads slower than a minute: whether a load beats the
         # indicator's delay depends on the machine's load, and pictures must not.
         kwargs.setdefault("loading_delay", 60.0)
+        kwargs.setdefault("clock", fixed_clock)  # "last update … ago" must not age the pictures
         return RedunTuiApp(Store(backend), route, live_interval=live_interval,
                            export_dir=kwargs.pop("export_dir", tmp_path), **kwargs)
 

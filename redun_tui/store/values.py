@@ -171,6 +171,10 @@ def _build_dataflow(
         DataflowLine(segments=tuple(Segment(text=text, route=route(node)) for text, node in line))
         for line in segment_lines
     )
+    if with_lines:
+        # The text starts as `redun log` and `redun-tui dataflow` start it: `value = <repr>`.
+        header = Segment(text="value = " + _values.value_repr(value.preview, None), route=None)
+        lines = (DataflowLine(segments=(header,)), DataflowLine(segments=()), *lines)
     return DataflowView(value=ref, lines=lines, json_text=json_text)
 
 

@@ -6,13 +6,17 @@ own drawing. The app only knows how to open a route, go back, and resolve what a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timezone
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
+from textual.widgets import Input, TextArea
 from textual.worker import get_current_worker
 
 from redun_tui.store import routes
@@ -71,6 +75,8 @@ class RedunTuiApp(App[None]):
             (default: the path or URL; ``--demo`` for the bundled demo).
         loading_delay: seconds a load may take before its loading indicator shows (most loads
             take milliseconds: an indicator would only flicker).
+        clock: returns the current aware UTC time (how old a RUNNING execution's heartbeat is);
+            tests fix it so pictures do not age.
         served_url: the server's URL when the app runs under ``redun-tui serve`` (one process per
             browser tab); ``Y`` then gives the URL that reopens a screen instead of a command.
         theme: a Textual theme name (default: ``textual-dark``); ``ctrl+p`` switches it later.
@@ -79,9 +85,22 @@ class RedunTuiApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "redun-tui"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
-        Binding("slash", "search", "Search"),
+        # A priority binding runs as the key arrives, before the keys typed after it are
+        # dispatched (a plain one runs only once the key has bubbled up from the focused widget,
+        # by which time the next keys have gone to that widget).
+        Binding("slash", "search", "Search", priority=True,
+                tooltip="search: the search bar of this screen, or the search screen "
+                        "(in an input, / is a character)"),
+        Binding("question_mark", "help", "Help", tooltip="this help: every key, route and search filter"),
+        # Digits switch between the list screens (no screen uses them for its own keys).
+        Binding("1", "open('executions')", "Executions", show=False, tooltip="the executions list (home)"),
+        Binding("2", "open('tasks')", "Tasks", tooltip="the tasks list (every task version by namespace)"),
+        Binding("3", "open('files')", "Files", tooltip="the files list (every recorded File path)"),
+        Binding("q", "quit", "Quit", tooltip="quit"),
+        Binding("ctrl+p", "command_palette", "Palette",
+                tooltip="command palette: jump to a route, an id prefix, or a search"),
+        Binding("tab", "focus_next", "Next", show=False, tooltip="next widget or link"),
+        Binding("shift+tab", "focus_previous", "Previous", show=False, tooltip="previous widget or link"),
     ]
     COMMANDS = App.COMMANDS | {RouteCommands}
     # Escape already means "back"; the palette stays on ctrl+p (Textual's default).
@@ -89,11 +108,12 @@ class RedunTuiApp(App[None]):
     def __init__(self, store: Store, route: str = routes.HOME, *, live_interval: float = LIVE_INTERVAL,
                  export_dir: str | Path | None = None, db_label: str | None = None,
                  loading_delay: float = LOADING_DELAY, served_url: str | None = None,
-                 theme: str | None = None) -> None:
+                 theme: str | None = None, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__()
         if theme is not None:
             self.theme = theme  # unknown names raise InvalidThemeError (the CLI checks first)
         self.served_url = served_url
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.store = store
         self.db_label = db_label or store.name
         self.loading_delay = loading_delay
@@ -221,11 +241,25 @@ class RedunTuiApp(App[None]):
         if focused is not None and focused.id == "search-input":
             self.screen.focus_next()
 
+    def action_open(self, route: str) -> None:
+        """Opens a list screen (``1`` executions, ``2`` tasks, ``3`` files)."""
+        self.navigate(route)
+
     def action_help(self) -> None:
         self.navigate("help")
 
-    def action_search(self) -> None:
-        """``/``: focus the search bar of this screen, or open the search screen."""
+    async def action_search(self) -> None:
+        """``/``: focus the search bar of this screen, or open the search screen.
+
+        The search screen is awaited until mounted (its input focused) before the next key is
+        handled: keys typed meanwhile wait in the app's queue and all land in the input, instead
+        of reaching a screen with nothing focused and running as hotkeys (``q`` quit).
+        """
+        if isinstance(self.focused, (Input, TextArea)):
+            raise SkipAction()  # `/` is a character there (paths, routes, search text)
         focus_search = getattr(self.screen, "focus_search", None)
-        if focus_search is None or not focus_search():
-            self.navigate("search")
+        if focus_search is not None and focus_search():
+            return
+        screen = screen_for(routes.Route("search"))
+        await self.push_screen(screen)
+        screen.focus_search()

@@ -60,12 +60,14 @@ def rich_literal(text: object, *, single_line: bool = True, limit: int | None = 
     return Text(plain(text, single_line=single_line, limit=limit), style=style or "")
 
 
-def fields(pairs: Iterable[tuple[str, object]], *, label_width: int | None = None) -> Content:
+def fields(pairs: Iterable[tuple[str, object]], *, label_width: int | None = None, wrap: bool = False) -> Content:
     """A block of ``label  value`` lines (labels bold); both are shown literally, made safe.
 
     Args:
         pairs: (label, value) pairs; each kept on one line.
         label_width: pad labels to this width (default: the longest label).
+        wrap: keep the value's own line breaks and every character (no FIELD_LIMIT cut); the
+            widget wraps long lines.
     """
     items = list(pairs)
     if not items:
@@ -76,7 +78,8 @@ def fields(pairs: Iterable[tuple[str, object]], *, label_width: int | None = Non
     # The gap belongs to the label's run: a value never starts with the spaces that separate it
     # (SVG renderers such as librsvg drop a run's leading spaces: "StatusFAILED").
     lines = [
-        Content.assemble((label.ljust(width + LABEL_GAP), "bold"), literal(value, single_line=True, limit=FIELD_LIMIT))
+        Content.assemble((label.ljust(width + LABEL_GAP), "bold"),
+                         literal(value, single_line=not wrap, limit=None if wrap else FIELD_LIMIT))
         for label, (_, value) in zip(labels, items)
     ]
     return Content("\n").join(lines)

@@ -4,15 +4,26 @@ from pathlib import Path
 
 import pytest
 
-from redun_tui.tui.screens.help import KEYS, ROUTES, SCREEN_KEYS, SEARCH
+from redun_tui.tui.keys import help_sections
+from redun_tui.tui.screens.help import ROUTES, SEARCH
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+KEY_ROWS = [(f"{where}: {keys}", text) for where, rows in help_sections() for keys, text in rows]
 
 
-@pytest.mark.parametrize("row", ROUTES + KEYS + SCREEN_KEYS + SEARCH, ids=lambda row: row[0])
+@pytest.mark.parametrize("row", ROUTES + SEARCH, ids=lambda row: row[0])
 def test_readme_lists_every_help_entry(row):
     name, description = row
     assert description.replace("|", "\\|") in README, name
+
+
+@pytest.mark.parametrize("row", KEY_ROWS, ids=lambda row: row[0])
+def test_readme_lists_every_key_the_help_generates(row):
+    """The help's key rows come from the bindings; the README's key table must follow them."""
+    where_keys, text = row
+    keys = where_keys.split(": ", 1)[1]
+    line = f"| `{keys}` | {text.replace('|', chr(92) + '|')} |"
+    assert line in README, where_keys
 
 
 def test_readme_setup_commands_exist_in_the_makefile():

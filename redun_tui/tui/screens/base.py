@@ -48,12 +48,18 @@ class BaseScreen(Screen):
     """A screen with a route, the shared bindings and worker helpers."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("y", "copy", "Copy id"),
-        Binding("Y", "copy_command", "Copy command", show=False),
-        Binding("M", "copy_report", "Copy report", show=False),
-        Binding("R", "copy_rerun", "Copy re-run", show=False),
+        Binding("escape", "back", "Back",
+                tooltip="back (history like a browser); leaves the search input on the home screen"),
+        Binding("r", "refresh", "Refresh",
+                tooltip="refresh now (screens showing RUNNING work refresh themselves every few seconds)"),
+        Binding("y", "copy", "Copy id", tooltip="copy the current id (or route) to the clipboard (OSC 52)"),
+        Binding("Y", "copy_command", "Copy command", show=False,
+                tooltip="copy the command that reopens this screen (redun-tui DB ROUTE; "
+                        "under redun-tui serve, the URL)"),
+        Binding("M", "copy_report", "Copy report", show=False,
+                tooltip="copy this screen's Markdown report (what redun-tui show prints)"),
+        Binding("R", "copy_rerun", "Copy re-run", show=False,
+                tooltip="copy the command that re-runs this execution or job (or say why there is none)"),
     ]
 
     #: What this screen shows while it has no record id yet (e.g. "jobs/ab12").
@@ -103,6 +109,8 @@ class BaseScreen(Screen):
 
     # Lifecycle --------------------------------------------------------------------------------
     def on_mount(self) -> None:
+        # Textual calls the ``on_mount`` of every class in the MRO: subclasses must not call
+        # ``super().on_mount()`` (that ran this twice and the list's focus over the search's).
         interval = self.tui.live_interval
         if interval:
             self.set_interval(interval, self._poll_heartbeat)
@@ -201,12 +209,19 @@ class BaseScreen(Screen):
         self.notify(message_text(text), severity=severity, markup=False, timeout=8)
 
     # Live refresh -----------------------------------------------------------------------------
-    def set_live(self, running: bool, execution_id: str | None) -> None:
-        """Turns live refresh on while something shown is RUNNING."""
+    def set_live(self, running: bool, execution_id: str | None, note: str | None = None) -> None:
+        """Turns live refresh on while something shown is RUNNING.
+
+        Args:
+            running: whether something shown is RUNNING.
+            execution_id: the execution whose heartbeat is polled.
+            note: what the header says instead of "● live" (e.g. for a run with no heartbeat).
+        """
         self.live = running
         self.live_execution_id = execution_id if running else None
         if self.is_mounted:
-            self.query_one(RouteHeader).set_note("● live" if running else "", live=running)
+            shown = (note or "● live") if running else ""
+            self.query_one(RouteHeader).set_note(shown, live=running and note is None)
 
     def _poll_heartbeat(self) -> None:
         if not self.live or not self.is_current:
@@ -272,11 +287,15 @@ class BaseScreen(Screen):
         self.notify(message_text(f"Copied {rerun.command}"), markup=False, timeout=6)
 
     def focus_search(self) -> bool:
-        """Focuses this screen's search input; False when it has none."""
+        """Focuses this screen's search input at once; False when it has none.
+
+        ``set_focus`` rather than ``Widget.focus()``: the latter focuses later, after the keys
+        already queued, which would then go to the widget focused before.
+        """
         from textual.widgets import Input
 
         inputs = self.query("#search-input").results(Input)
         for widget in inputs:
-            widget.focus()
+            self.set_focus(widget)
             return True
         return False

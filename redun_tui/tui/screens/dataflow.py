@@ -22,8 +22,8 @@ class DataflowScreen(BaseScreen):
     AUTO_FOCUS = "DataflowPane"
 
     BINDINGS = [
-        Binding("e", "export", "Export JSON"),
-        Binding("c", "copy_text", "Copy text", show=False),
+        Binding("e", "export", "Export JSON", tooltip="export the sections as JSON to the current directory"),
+        Binding("c", "copy_text", "Copy text", tooltip="copy the text, exactly as redun-tui dataflow prints it"),
     ]
 
     def __init__(self, value_hash: str) -> None:
@@ -40,7 +40,6 @@ class DataflowScreen(BaseScreen):
         yield DataflowPane(id="dataflow-pane")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one(DataflowPane).focus()
 
     def load(self) -> None:

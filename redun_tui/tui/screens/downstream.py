@@ -43,10 +43,13 @@ class DownstreamScreen(BaseScreen):
 
     AUTO_FOCUS = "DownstreamTree"
     BINDINGS = [
-        Binding("e", "export", "Export JSON"),
-        Binding("a", "toggle_versions", "All versions"),
-        Binding("u", "upstream", "Upstream"),
-        Binding("x", "execution", "Execution", show=False),
+        Binding("u", "upstream", "Upstream", tooltip="the upstream dataflow of the highlighted value"),
+        Binding("e", "export", "Export JSON",
+                tooltip="export the walk as JSON to the current directory (as redun-tui downstream --json)"),
+        Binding("a", "toggle_versions", "All versions",
+                tooltip="a File: this version / every version of its path"),
+        Binding("x", "execution", "Execution", show=False,
+                tooltip="the highlighted call's newest execution"),
     ]
 
     def __init__(self, value_hash: str, *, all_versions: bool = False) -> None:

@@ -6,13 +6,16 @@ Enter opens the timeline filtered to that task). They load the first time they a
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
 from textual.widgets import Static
 
-from redun_tui.formatting import format_duration, format_time
+from redun_tui.formatting import format_duration, format_time, heartbeat_note, is_stale
 from redun_tui.store import routes
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.screens.tasks import JOB_COLUMNS, job_cells
@@ -26,23 +29,73 @@ from redun_tui.views import ExecutionDetail, JobRow, Page, StatusCount, TaskStat
 PAGE_SIZE = 200
 
 
+def execution_pairs(detail: ExecutionDetail, now: datetime, *, full: bool = False) -> list[tuple[str, str]]:
+    """The execution's fields: one line each, or (``full``) every argument and tag on its own line.
+
+    A RUNNING execution's status says how long redun has been silent (``updated_time``, its
+    heartbeat), so a run that was killed long ago is not taken for a live one.
+    """
+    row = detail.row
+    ended = format_time(row.end_time) or "not ended"
+    heartbeat = heartbeat_note(row.status, row.updated_time, row.start_time, now)
+    pairs = [
+        ("Execution", row.id),
+        ("Status", row.status + (f"  ({heartbeat})" if heartbeat else "")),
+        ("Task", row.task_name or "(none recorded)"),
+        ("Time", f"{format_time(row.start_time)} → {ended}  ({format_duration(row.duration) or '-'})"),
+    ]
+    if row.updated_time is not None:
+        pairs.append(("Updated", format_time(row.updated_time)))
+    args = list(detail.args_list) if detail.args_list else [row.args]
+    if full:
+        pairs.append(("Args", " ".join(args)))
+        pairs.extend(("Tags" if number == 0 else "", tags_text([tag])) for number, tag in enumerate(row.tags))
+        if detail.job_count is not None:
+            pairs.append(("Jobs", f"{detail.job_count:,}"))
+    else:
+        pairs.append(("Args", " ".join(args)))
+        if row.tags:
+            pairs.append(("Tags", tags_text(row.tags, ", ")))
+    return pairs
+
+
+class ExecutionDetailsScreen(BaseScreen):
+    """Every field of an execution in full: each argument and tag on its own wrapped line."""
+
+    AUTO_FOCUS = "#execution-details"
+
+    def __init__(self, detail: ExecutionDetail) -> None:
+        super().__init__(routes.execution(detail.row.id))
+        self.detail = detail
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="execution-details", classes="record-body"):
+            yield Static(Content("Execution details (Escape: back)"), classes="section-title")
+            yield Static(fields(execution_pairs(self.detail, self.tui.clock(), full=True), wrap=True),
+                         classes="help-fields")
+
+
 class ExecutionScreen(BaseScreen):
     """One execution: header, status table (Enter on a cell filters the tree), job tree."""
 
     AUTO_FOCUS = "JobTree"
 
     BINDINGS = [
-        # The key bar shows these in order and cuts the end: at 80 columns the new views (D, T,
-        # d) must stay visible after f, and at 120 the app's keys up to "/ Search" too.
-        Binding("f", "failed_only", "Failed"),
-        Binding("D", "diff", "Diff"),
-        Binding("T", "timeline", "Timeline"),
-        Binding("d", "toggle_stats", "Stats"),
-        Binding("a", "all_jobs", "All"),
-        Binding("v", "toggle_list", "Tree/list"),
-        Binding("o", "sort_stats", "Sort durations", show=False),
-        Binding("s", "focus_table", "Status table", show=False),
-        Binding("t", "focus_tree", "Tree", show=False),
+        Binding("f", "failed_only", "Failed",
+                tooltip="failed jobs only, the path to each opened (again: all)"),
+        Binding("D", "diff", "Diff", tooltip="diff with the previous run of the same task"),
+        Binding("T", "timeline", "Timeline",
+                tooltip="the execution's timeline: jobs as bars over time, critical path"),
+        Binding("d", "toggle_stats", "Stats",
+                tooltip="task statistics (durations per task; Enter: the task's timeline) "
+                        "in place of the status table (again: back)"),
+        Binding("a", "all_jobs", "All", tooltip="all jobs (clear the status-table filter)"),
+        Binding("v", "toggle_list", "Tree/list", tooltip="job tree / flat job list (both follow the filter)"),
+        Binding("i", "details", "Details", tooltip="every field in full: the whole Args and every tag"),
+        Binding("o", "sort_stats", "Sort durations", show=False,
+                tooltip="sort the task statistics by the next column"),
+        Binding("s", "focus_table", "Status table", show=False, tooltip="focus the status table"),
+        Binding("t", "focus_tree", "Tree", show=False, tooltip="focus the job tree (or list)"),
     ]
 
     def __init__(self, execution_id: str) -> None:
@@ -89,7 +142,6 @@ class ExecutionScreen(BaseScreen):
         return self.execution_id
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.job_list.display = False
         self.stats_list.display = False
         self._show_filter()
@@ -121,24 +173,15 @@ class ExecutionScreen(BaseScreen):
         if row.id != self.execution_id:
             self.execution_id = row.id  # a prefix resolved to the full id
         self.set_route(routes.execution(row.id))
-        tags = tags_text(row.tags, ", ")
-        ended = format_time(row.end_time) or "not ended"
-        pairs = [
-            ("Execution", row.id),
-            ("Status", row.status),
-            ("Task", row.task_name or "(none recorded)"),
-            ("Time", f"{format_time(row.start_time)} → {ended}  ({format_duration(row.duration) or '-'})"),
-            ("Args", " ".join(detail.args_list) if detail.args_list else row.args),
-        ]
-        if tags:
-            pairs.append(("Tags", tags))
-        if detail.job_count is not None:
-            pairs.append(("Jobs", f"{detail.job_count:,}"))
         widget = self.query_one("#execution-fields", Static)
-        widget.update(fields(pairs))
+        widget.update(fields(execution_pairs(detail, self.tui.clock())))
         for status in ("done", "cached", "failed", "running"):
             widget.set_class(row.status.lower() == status, f"status-{status}")
-        self.set_live(row.status == "RUNNING", row.id)
+        now = self.tui.clock()
+        stale = is_stale(row.status, row.updated_time, row.start_time, now)
+        # Still polled (a stalled run may resume), but the header must not call a dead run live.
+        self.set_live(row.status == "RUNNING", row.id,
+                      note="○ no heartbeat" if stale else None)
         if not self._tree_started:
             self._tree_started = True
             self.tree.start()
@@ -210,7 +253,8 @@ class ExecutionScreen(BaseScreen):
         self.filter_status, self.filter_task = status, task_name
         self._show_filter()
         if self._tree_started:
-            self.tree.start()
+            filtered = status is not None or task_name is not None
+            self.tree.start(reveal=(status, task_name) if filtered else None)
         if self.job_list.display:
             self._load_list()
 
@@ -311,6 +355,11 @@ class ExecutionScreen(BaseScreen):
         from redun_tui.tui.screens.timeline import TimelineScreen
 
         self.app.push_screen(TimelineScreen(self.execution_id, task_name=event.item.task_name or None))
+
+    def action_details(self) -> None:
+        """``i``: every field in full (the header cuts long Args and Tags at the screen's edge)."""
+        if self.detail is not None:
+            self.tui.push_screen(ExecutionDetailsScreen(self.detail))
 
     def action_failed_only(self) -> None:
         if self.filter_status == "FAILED" and self.filter_task is None:

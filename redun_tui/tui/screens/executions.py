@@ -43,7 +43,8 @@ class ExecutionsScreen(ListScreen):
         Column("Args", None, min_width=8, weight=2),
         Column("Tags", None, min_width=10, weight=2, hide_below=100),
     )
-    BINDINGS = [Binding("s", "search_all", "All record types")]
+    BINDINGS = [Binding("s", "search_all", "All types",
+                        tooltip="the same search over every record type (jobs, values, tasks…)")]
     EMPTY_TEXT = "No executions match (s: search jobs, values and tasks too)."
 
     def __init__(self, search: str = "") -> None:

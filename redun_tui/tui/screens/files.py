@@ -47,7 +47,8 @@ class FilesScreen(ListScreen):
 class FileScreen(RecordScreen):
     """``files/<path-or-hash>``: every version of a path and the jobs around it."""
 
-    BINDINGS = [Binding("w", "downstream", "Downstream")]
+    BINDINGS = [Binding("w", "downstream", "Downstream",
+                        tooltip="downstream of every version of this file")]
 
     def __init__(self, path_or_hash: str) -> None:
         super().__init__(routes.file(path_or_hash))

@@ -1,4 +1,4 @@
-"""``help``: every key, every route and the search syntax (our own text, no database text)."""
+"""``help``: every key (from the bindings), every route and the search syntax (no database text)."""
 
 from __future__ import annotations
 
@@ -7,50 +7,17 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from redun_tui.tui.keys import help_sections
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.text import fields
 
-KEYS = (
-    ("↑ ↓  j k", "move in lists, trees and link columns"),
-    ("PgUp PgDn", "page up / down (space also pages down in lists)"),
-    ("g  G  Home  End", "first / last row (read directly, however long the list)"),
-    (":", "go to row N or P% (lists whose size is known)"),
-    ("Enter", "open what is under the cursor"),
-    ("Tab  shift+Tab", "next / previous widget or link"),
-    ("Escape", "back (history like a browser); leaves the search input on the home screen"),
-    ("/", "search (the search bar of this screen, or the search screen)"),
-    ("y  Y", "copy the current id (or route) / the command that reopens this screen (OSC 52)"),
-    ("M  R", "copy this screen's Markdown report / the command that re-runs this execution or job"),
-    ("r", "refresh now (screens showing RUNNING work refresh themselves every few seconds)"),
-    ("ctrl+p", "command palette: jump to a route, an id prefix, or a search"),
-    ("?", "this help"),
-    ("q", "quit"),
-)
-SCREEN_KEYS = (
-    ("execution: f", "failed jobs only (again: all)"),
-    ("execution: a", "all jobs (clear the status-table filter)"),
-    ("execution: v", "job tree / flat job list (both follow the filter)"),
-    ("execution: s  t", "focus the status table / the job tree"),
-    ("execution: D", "diff with the previous run of the same task"),
-    ("diff: a  A  B", "all pairs / changes only; open the A / B job of the line"),
-    ("execution: T", "the timeline: where the execution's time went"),
-    ("execution: d  o", "task statistics instead of the status table / sort them (Enter: the task's timeline)"),
-    ("timeline: + - ← → 0", "zoom in / out, pan, fit the whole execution"),
-    ("timeline: c", "jump to the next job on the critical path"),
-    ("timeline: space  l  h", "expand / collapse; Enter opens the job"),
-    ("timeline: s  p  o  a", "focus task statistics / critical path; sort; all tasks (Enter on a task filters)"),
-    ("status table", "Enter on a cell shows only that task × status in the tree"),
-    ("job tree", "space or → expands, ← collapses, Enter opens the job"),
-    ("value: v  p  d", "full value / $PAGER / dataflow full screen"),
-    ("dataflow: ← →", "previous / next link; ↑ ↓ link on another line"),
-    ("dataflow: e  c", "export JSON to the current directory / copy the text"),
-)
 ROUTES = (
     ("executions", "home: executions newest first"),
     ("executions/<id>", "an execution: details, status table, job tree"),
     ("jobs/<id>", "a job: trail, call, arguments, result, error, source, children"),
     ("values/<hash>", "a value: preview, subvalues, producers, consumers, dataflow"),
     ("dataflow/<hash>", "the upstream dataflow of a value"),
+    ("downstream/<hash>", "what a value fed: consuming calls, derived values, executions to redo"),
     ("tasks  tasks/<hash>", "tasks by namespace; one task version"),
     ("files  files/<path-or-hash>", "recorded files; one path's versions"),
     ("search/<text>", "records of any type matching a search"),
@@ -86,10 +53,10 @@ class HelpScreen(BaseScreen):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Static(Content("Keys"), classes="section-title")
-            yield Static(fields(KEYS), classes="help-fields")
-            yield Static(Content("On some screens"), classes="section-title")
-            yield Static(fields(SCREEN_KEYS), classes="help-fields")
+            # Generated from the bindings (the footer shows the same keys, as many as fit).
+            for where, rows in help_sections():
+                yield Static(Content(f"Keys: {where}"), classes="section-title")
+                yield Static(fields(rows), classes="help-fields")
             yield Static(Content("Routes (redun-tui DB ROUTE opens one directly; ids may be prefixes)"),
                          classes="section-title")
             yield Static(fields(ROUTES), classes="help-fields")
@@ -98,5 +65,4 @@ class HelpScreen(BaseScreen):
             yield Static(fields(SEARCH), classes="help-fields")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#help-body").focus()

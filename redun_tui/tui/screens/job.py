@@ -13,6 +13,7 @@ from redun_tui.tui.screens.record import (
     code_block,
     field_block,
     links_or_none,
+    muted,
     section,
     tag_block,
     value_link,
@@ -25,12 +26,14 @@ from redun_tui.tui.widgets.traceback_view import TracebackView
 from redun_tui.views import JobDetail, JobRow
 
 PAGE_SIZE = 200
+NO_CALL = "the job has not finished, or was killed"
 
 
 class JobScreen(RecordScreen):
     """One job. Tab/arrows move through every link; Enter opens it."""
 
-    BINDINGS = [Binding("w", "downstream", "Downstream")]
+    BINDINGS = [Binding("w", "downstream", "Downstream",
+                        tooltip="downstream of the focused argument (or of the result)")]
 
     def __init__(self, job_id: str) -> None:
         super().__init__(routes.job(job_id))
@@ -58,7 +61,7 @@ class JobScreen(RecordScreen):
             ("Status", row.status + ("  (cached)" if row.cached and row.status != "CACHED" else "")),
             ("Task", detail.task.fullname or row.task_name),
             ("Time", f"{format_time(row.start_time)} → {ended}  ({format_duration(row.duration) or '-'})"),
-            ("Call", (detail.call_hash or "(no call recorded)")
+            ("Call", (detail.call_hash or f"(not recorded: {NO_CALL})")
              + (f"  args {short_id(detail.args_hash)}" if detail.args_hash else "")),
         ]
         widgets = [field_block(pairs, status=row.status)]
@@ -75,18 +78,27 @@ class JobScreen(RecordScreen):
         widgets.append(section("Task"))
         widgets.append(RouteLink(f"{detail.task.fullname}  {short_id(detail.task.hash)}", detail.task.route))
 
-        widgets.append(section(f"Arguments ({len(detail.arguments)})"))
+        if detail.call_hash is None:
+            # redun records the call (arguments and result) when the job ends: no call node is
+            # not "no arguments" (redun log says "CallNode UNKNOWN" here).
+            widgets.append(section("Arguments"))
+            widgets.append(muted(f"unknown: the call was never recorded ({NO_CALL})"))
+        else:
+            widgets.append(section(f"Arguments ({len(detail.arguments)})"))
         arguments = []
         for argument in detail.arguments:
             arguments.append(value_link(argument.value, prefix=f"{argument.name} = "))
             for upstream in argument.upstream_job_ids:
                 arguments.append(RouteLink(f"    ↳ from job {short_id(upstream)}", routes.job(upstream)))
-        widgets.extend(links_or_none(arguments))
+        if detail.call_hash is not None:
+            widgets.extend(links_or_none(arguments))
 
         widgets.append(section("Result"))
         if detail.result is not None:
             widgets.append(value_link(detail.result))
             widgets.append(RouteLink("    ↳ upstream dataflow of the result", routes.dataflow(detail.result.value_hash)))
+        elif detail.call_hash is None:
+            widgets.append(muted(f"unknown: the call was never recorded ({NO_CALL})"))
         else:
             widgets.append(Static(literal("none (the job has not finished or failed)"), classes="muted"))
 

@@ -72,10 +72,6 @@ class ListScreen(BaseScreen):
         """The list widget."""
         return self.query_one("#listing", PagedList)
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.listing.focus()
-
     @property
     def copy_text(self) -> str:
         item = self.listing.current_item

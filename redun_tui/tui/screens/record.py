@@ -69,8 +69,8 @@ class RecordScreen(BaseScreen):
 
     AUTO_FOCUS = "RouteLink"
     BINDINGS = [
-        Binding("g", "edge('home')", "Top", show=False),
-        Binding("G", "edge('end')", "Bottom", show=False),
+        Binding("g", "edge('home')", "Top", show=False, tooltip="first link of the record"),
+        Binding("G", "edge('end')", "Bottom", show=False, tooltip="last link of the record"),
     ]
 
     def compose_body(self) -> ComposeResult:

@@ -23,11 +23,10 @@ class SearchScreen(ListScreen):
 
     def __init__(self, search: str = "") -> None:
         super().__init__(routes.search(search), search)
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        if not self.search_text:
-            self.focus_search()
+        if not search:
+            # Opened by `/` to type a search: the input has focus from the moment the screen is
+            # composed, so no key typed meanwhile reaches the list (or runs as a hotkey).
+            self.AUTO_FOCUS = "#search-input"
 
     def load(self, keep_cursor: bool = False) -> None:
         self.set_route(routes.search(self.search_text))

@@ -37,11 +37,11 @@ class TimelineScreen(BaseScreen):
     AUTO_FOCUS = "Timeline"
 
     BINDINGS = [
-        Binding("s", "focus_stats", "Tasks"),
-        Binding("p", "focus_path", "Path"),
-        Binding("t", "focus_timeline", "Timeline", show=False),
-        Binding("o", "sort", "Sort"),
-        Binding("a", "all_tasks", "All tasks"),
+        Binding("s", "focus_stats", "Tasks", tooltip="focus the task statistics (Enter on a task: only its jobs)"),
+        Binding("p", "focus_path", "Path", tooltip="focus the critical path (each step's own time)"),
+        Binding("t", "focus_timeline", "Timeline", show=False, tooltip="focus the timeline"),
+        Binding("o", "sort", "Sort", tooltip="sort the task statistics by the next column"),
+        Binding("a", "all_tasks", "All tasks", tooltip="all tasks again (clear the task filter)"),
     ]
 
     def __init__(self, execution_id: str, task_name: str | None = None) -> None:

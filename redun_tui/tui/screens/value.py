@@ -10,6 +10,7 @@ import os
 import shlex
 import subprocess
 
+from rich.cells import cell_len, chop_cells
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Log, Static
@@ -39,10 +40,11 @@ class ValueScreen(RecordScreen):
     """One value."""
 
     BINDINGS = [
-        Binding("v", "full_value", "Full value"),
-        Binding("p", "pager", "Pager"),
-        Binding("d", "dataflow", "Dataflow"),
-        Binding("w", "downstream", "Downstream"),
+        Binding("v", "full_value", "Full value", tooltip="the whole value, wrapped, every character"),
+        Binding("d", "dataflow", "Dataflow", tooltip="the upstream dataflow full screen"),
+        Binding("w", "downstream", "Downstream",
+                tooltip="downstream: the calls that consumed this value and what they derived"),
+        Binding("p", "pager", "Pager", tooltip="the whole value in $PAGER"),
     ]
 
     def __init__(self, value_hash: str) -> None:
@@ -135,26 +137,37 @@ class ValueScreen(RecordScreen):
 
 
 class FullValueScreen(BaseScreen):
-    """The whole value in a scrollable log (Escape returns to the value screen)."""
+    """The whole value, every character readable (Escape returns to the value screen).
+
+    Lines wrap at the screen's width by default (``w`` turns wrapping off: long lines are then
+    cut into LOG_CHUNK-character lines that scroll sideways). The text is read and wrapped in a
+    worker; the log only draws the lines on screen, so a 1 MB value stays responsive.
+    """
 
     AUTO_FOCUS = "Log"
     BINDINGS = [
-        Binding("j", "scroll('down')", "Down", show=False),
-        Binding("k", "scroll('up')", "Up", show=False),
-        Binding("g", "scroll('home')", "Top", show=False),
-        Binding("G", "scroll('end')", "Bottom", show=False),
+        Binding("w", "toggle_wrap", "Wrap on/off",
+                tooltip="wrap long lines at the screen's width (default), or not (← → scroll sideways)"),
+        Binding("j", "scroll('down')", "Down", show=False, tooltip="down a line (↑ ↓ too)"),
+        Binding("k", "scroll('up')", "Up", show=False, tooltip="up a line"),
+        Binding("g", "scroll('home')", "Top", show=False, tooltip="the first line (Home too)"),
+        Binding("G", "scroll('end')", "Bottom", show=False, tooltip="the last line (End too; PgUp PgDn page)"),
     ]
 
     def __init__(self, value_hash: str) -> None:
         super().__init__(routes.value(value_hash))
         self.value_hash = value_hash
+        self.wrap = True
+        self._text: str | None = None
+        self._width = 0  # the width the shown lines were wrapped at
 
     @property
     def copy_text(self) -> str:
         return self.value_hash
 
     def compose_body(self) -> ComposeResult:
-        yield Static(literal(f"Full value {short_id(self.value_hash)} (Escape: back)"), classes="section-title")
+        yield Static(literal(f"Full value {short_id(self.value_hash)} (Escape: back)"), classes="section-title",
+                     id="full-value-title")
         yield Log(id="value-log", highlight=False, max_lines=None)
 
     def action_scroll(self, where: str) -> None:
@@ -164,27 +177,70 @@ class FullValueScreen(BaseScreen):
             animate=False
         )
 
+    def action_toggle_wrap(self) -> None:
+        """``w``: wrap long lines at the screen's width, or show them whole (scroll sideways)."""
+        self.wrap = not self.wrap
+        self._layout_text()
+
     def load(self) -> None:
         value_hash = self.value_hash
         log = self.query_one(Log)
-        self.fetch("text", lambda: _display_lines(self.store.value_text(value_hash)), self._show,
-                   loading=(log,))
+        self.fetch("text", lambda: plain(self.store.value_text(value_hash)).replace("\t", "    "),
+                   self._text_loaded, loading=(log,))
 
-    def _show(self, lines: list[str]) -> None:
+    def _text_loaded(self, text: str) -> None:
+        self._text = text
+        self._layout_text()
+
+    def on_resize(self) -> None:
+        if self.wrap and self._text is not None and self._log_width() != self._width:
+            self._layout_text(keep_position=True)
+
+    def _log_width(self) -> int:
         log = self.query_one(Log)
+        # The vertical scrollbar takes columns of its own: wrap inside what is left.
+        width = log.scrollable_content_region.width or self.app.size.width
+        return max(10, width - log.styles.scrollbar_size_vertical)
+
+    def _layout_text(self, keep_position: bool = False) -> None:
+        text = self._text
+        if text is None:
+            return
+        width = self._width = self._log_width() if self.wrap else 0
+        log = self.query_one(Log)
+        self.fetch("layout", lambda: display_lines(text, width or None),
+                   lambda lines: self._show(lines, keep_position), loading=(log,))
+
+    def _show(self, lines: list[str], keep_position: bool) -> None:
+        log = self.query_one(Log)
+        fraction = log.scroll_y / log.max_scroll_y if keep_position and log.max_scroll_y else 0.0
         log.clear()
         log.write_lines(lines)
-        log.scroll_home(animate=False)
+        log.scroll_to(x=0, y=round(fraction * log.max_scroll_y), animate=False)
+        text = self._text or ""
+        mode = "wrapped (w)" if self.wrap else "not wrapped (w; ← →)"
+        self.query_one("#full-value-title", Static).update(literal(
+            f"Full value {short_id(self.value_hash)} · {len(text):,} characters · {len(lines):,} lines · {mode}",
+            single_line=True))
         log.focus()
 
 
-def _display_lines(text: str) -> list[str]:
-    """Safe lines of at most LOG_CHUNK characters (runs in the worker thread)."""
+def display_lines(text: str, width: int | None) -> list[str]:
+    """The lines shown for ``text`` (already safe): wrapped at ``width`` cells, or cut every LOG_CHUNK.
+
+    Runs in a worker thread. Wrapping cuts at the cell width (not at spaces), so every character
+    is shown exactly once and a line of a million characters becomes screen-wide lines.
+    """
     lines: list[str] = []
-    for line in plain(text).split("\n"):
-        line = line.replace("\t", "    ")
-        if len(line) <= LOG_CHUNK:
+    chunk = LOG_CHUNK
+    for line in text.split("\n"):
+        if width is None:
+            if len(line) <= chunk:
+                lines.append(line)
+            else:
+                lines.extend(line[i:i + chunk] for i in range(0, len(line), chunk))
+        elif cell_len(line) <= width:
             lines.append(line)
         else:
-            lines.extend(line[i:i + LOG_CHUNK] for i in range(0, len(line), LOG_CHUNK))
+            lines.extend(chop_cells(line, width))
     return lines

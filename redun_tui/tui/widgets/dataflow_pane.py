@@ -41,13 +41,13 @@ class DataflowPane(ScrollView, can_focus=True):
     """Dataflow lines with focusable link segments."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right,l,n", "next_link", "Next link", show=False),
-        Binding("left,h,p", "previous_link", "Previous link", show=False),
-        Binding("down,j", "line_down", "Down", show=False),
-        Binding("up,k", "line_up", "Up", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
-        Binding("enter", "open", "Open link", show=False),
+        Binding("right,l,n", "next_link", "Next link", show=False, tooltip="next link"),
+        Binding("left,h,p", "previous_link", "Previous link", show=False, tooltip="previous link"),
+        Binding("down,j", "line_down", "Down", show=False, tooltip="the nearest link on a line below"),
+        Binding("up,k", "line_up", "Up", show=False, tooltip="the nearest link on a line above"),
+        Binding("home,g", "first", "First", show=False, tooltip="first link"),
+        Binding("end,G", "last", "Last", show=False, tooltip="last link"),
+        Binding("enter", "open", "Open link", show=False, tooltip="open the value or job under the cursor"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = {"dataflow-pane--link", "dataflow-pane--cursor"}
 

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
@@ -20,6 +21,8 @@ from redun_tui.formatting import format_duration, short_id
 from redun_tui.tui.text import plain
 from redun_tui.tui.widgets.tree_keys import TreeKeys
 from redun_tui.views import JobRow, Page
+
+REVEAL_LIMIT = 50  # nodes a filter expands by itself (each is one query): deep enough for triage
 
 STATUS_CLASSES = {
     "DONE": "job-tree--done",
@@ -72,6 +75,12 @@ class JobTree(TreeKeys, Tree[JobNode]):
     Enter opens the job, space (or right/left) expands and collapses, ``j``/``k`` move.
     """
 
+    # Moves, expand and collapse come from TreeKeys (shared with the downstream tree).
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "toggle_node", "Toggle", show=False, tooltip="expand / collapse"),
+        Binding("enter", "select_cursor", "Open", show=False, tooltip="open the job (or load more children)"),
+    ]
+
     COMPONENT_CLASSES: ClassVar[set[str]] = {*STATUS_CLASSES.values(), "job-tree--note", "job-tree--muted"}
 
     class NeedChildren(Message):
@@ -107,11 +116,21 @@ class JobTree(TreeKeys, Tree[JobNode]):
         self.show_root = False
         self.auto_expand = False
         self.generation = 0
+        self._reveal_budget = 0  # nodes still to expand on their own to reveal a filter's matches
+        self._match: tuple[str | None, str | None] | None = None  # (status, task) the cursor seeks
 
     # Loading ----------------------------------------------------------------------------------
-    def start(self) -> None:
-        """Clears the tree and asks for the top jobs (call again after changing a filter)."""
+    def start(self, reveal: tuple[str | None, str | None] | None = None) -> None:
+        """Clears the tree and asks for the top jobs (call again after changing a filter).
+
+        Args:
+            reveal: the filter (status, task name) the tree now shows; every node on a path to a
+                match is expanded as it arrives (up to REVEAL_LIMIT nodes) and the cursor lands on
+                the first matching job without matching children (e.g. the failed leaf).
+        """
         self.generation += 1
+        self._reveal_budget = REVEAL_LIMIT if reveal else 0
+        self._match = reveal
         self.clear()
         self.root.data = JobNode(None, kind="root")
         self._placeholder(self.root, "loading…")
@@ -125,7 +144,8 @@ class JobTree(TreeKeys, Tree[JobNode]):
             if child.data is not None and child.data.kind in ("loading", "more"):
                 child.remove()
         for job in page.items:
-            node.add(job_label(job), data=JobNode(job), allow_expand=job.child_count > 0)
+            child = node.add(job_label(job), data=JobNode(job), allow_expand=job.child_count > 0)
+            self._reveal(child, job)
         if page.next_cursor is not None:
             parent_id = node.data.job.id if node.data and node.data.job else None
             shown = sum(1 for child in node.children if child.data and child.data.kind == "job")
@@ -137,6 +157,20 @@ class JobTree(TreeKeys, Tree[JobNode]):
             node.add_leaf(Text("No jobs.", style="italic"), data=JobNode(None, "note"))
         if node is self.root and self.cursor_line < 0 and page.items:
             self.move_cursor(self.root.children[0])
+
+    def _reveal(self, node: TreeNode[JobNode], job: JobRow) -> None:
+        """Under a filter, opens the path to every match (bounded) and lands on the first one."""
+        # Filtered, a job's child_count counts only children on a path to a match.
+        if job.child_count and self._reveal_budget > 0:
+            self._reveal_budget -= 1
+            node.expand()
+            return
+        if self._match is None or job.child_count:
+            return
+        status, task_name = self._match
+        if (status is None or job.status == status) and (task_name is None or job.task_name == task_name):
+            self._match = None  # the first match only: later pages must not move the cursor
+            self.call_after_refresh(self.move_cursor, node)
 
     def page_failed(self, node: TreeNode[JobNode], generation: int) -> None:
         """Loading failed: replace the placeholder with one that retries on Enter."""

@@ -26,9 +26,9 @@ class RouteLink(Static, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", show=False),
-        Binding("down,j", "app.focus_next", "Next", show=False),
-        Binding("up,k", "app.focus_previous", "Previous", show=False),
+        Binding("enter", "open", "Open", show=False, tooltip="open the link"),
+        Binding("down,j", "app.focus_next", "Next", show=False, tooltip="next link"),
+        Binding("up,k", "app.focus_previous", "Previous", show=False, tooltip="previous link"),
     ]
 
     def __init__(self, label: str | Content, route: str | None, *, status: str | None = None,

@@ -68,14 +68,14 @@ class PagedList(ScrollView, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup,ctrl+b", "page_up", "Page up", show=False),
-        Binding("pagedown,ctrl+f,space", "page_down", "Page down", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
-        Binding("enter", "select", "Open", show=False),
-        Binding("colon", "go_to", "Go to row", show=False),
+        Binding("up,k", "cursor_up", "Up", show=False, tooltip="previous row"),
+        Binding("down,j", "cursor_down", "Down", show=False, tooltip="next row"),
+        Binding("pageup,ctrl+b", "page_up", "Page up", show=False, tooltip="page up"),
+        Binding("pagedown,ctrl+f,space", "page_down", "Page down", show=False, tooltip="page down"),
+        Binding("home,g", "first", "First", show=False, tooltip="first row (read directly)"),
+        Binding("end,G", "last", "Last", show=False, tooltip="last row (read directly, however long the list)"),
+        Binding("enter", "select", "Open", show=False, tooltip="open the row"),
+        Binding("colon", "go_to", "Go to row", show=False, tooltip="go to row N or P% (lists whose size is known)"),
     ]
 
     WINDOW_ROWS: ClassVar[int] = 1_000  # rows a seekable list keeps around the viewport

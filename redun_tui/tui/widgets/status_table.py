@@ -25,10 +25,12 @@ class StatusTable(DataTable):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("h", "cursor_left", "Left", show=False),
-        Binding("l", "cursor_right", "Right", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False, tooltip="next row (the table scrolls)"),
+        Binding("up,k", "cursor_up", "Up", show=False, tooltip="previous row"),
+        Binding("left,h", "cursor_left", "Left", show=False, tooltip="previous column"),
+        Binding("right,l", "cursor_right", "Right", show=False, tooltip="next column"),
+        Binding("enter", "select_cursor", "Filter", show=False,
+                tooltip="show only that task × status in the job tree (the Task column: any status)"),
     ]
     COMPONENT_CLASSES: ClassVar[set[str]] = set(STATUS_CLASSES.values())
 

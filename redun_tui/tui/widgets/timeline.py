@@ -95,22 +95,22 @@ class Timeline(ScrollView, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "move(-1)", "Up", show=False),
-        Binding("down,j", "move(1)", "Down", show=False),
-        Binding("pageup", "move_pages(-1)", "Page up", show=False),
-        Binding("pagedown", "move_pages(1)", "Page down", show=False),
-        Binding("home,g", "move_to(0)", "First", show=False),
-        Binding("end,G", "move_to(-1)", "Last", show=False),
-        Binding("enter", "select", "Open", show=False),
-        Binding("space", "toggle", "Expand", show=False),
-        Binding("l", "expand", "Expand", show=False),
-        Binding("h", "collapse", "Collapse", show=False),
-        Binding("plus,equals_sign", "zoom_in", "Zoom in"),
-        Binding("minus", "zoom_out", "Zoom out"),
-        Binding("left", "pan(-1)", "Pan", show=False),
-        Binding("right", "pan(1)", "Pan", show=False),
-        Binding("0", "fit", "Fit"),
-        Binding("c", "critical", "Critical path"),
+        Binding("up,k", "move(-1)", "Up", show=False, tooltip="previous job"),
+        Binding("down,j", "move(1)", "Down", show=False, tooltip="next job"),
+        Binding("pageup", "move_pages(-1)", "Page up", show=False, tooltip="page up"),
+        Binding("pagedown", "move_pages(1)", "Page down", show=False, tooltip="page down"),
+        Binding("home,g", "move_to(0)", "First", show=False, tooltip="first job"),
+        Binding("end,G", "move_to(-1)", "Last", show=False, tooltip="last job"),
+        Binding("enter", "select", "Open", show=False, tooltip="open the job"),
+        Binding("space", "toggle", "Expand", show=False, tooltip="expand / collapse"),
+        Binding("l", "expand", "Expand", show=False, tooltip="expand (children load page by page)"),
+        Binding("h", "collapse", "Collapse", show=False, tooltip="collapse, or go to the parent"),
+        Binding("plus,equals_sign", "zoom_in", "Zoom in", tooltip="zoom in (around the middle)"),
+        Binding("minus", "zoom_out", "Zoom out", tooltip="zoom out"),
+        Binding("left", "pan(-1)", "Pan", show=False, tooltip="pan to earlier times"),
+        Binding("right", "pan(1)", "Pan", show=False, tooltip="pan to later times"),
+        Binding("0", "fit", "Fit", tooltip="fit the whole execution"),
+        Binding("c", "critical", "Critical path", tooltip="jump to the next job on the critical path"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

@@ -13,12 +13,12 @@ class TreeKeys(Tree):
     (on a collapsed node: go to its parent)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g,home", "scroll_home", "First", show=False),
-        Binding("G,end", "scroll_end", "Last", show=False),
-        Binding("right,l", "expand", "Expand", show=False),
-        Binding("left,h", "collapse", "Collapse", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False, tooltip="next line"),
+        Binding("up,k", "cursor_up", "Up", show=False, tooltip="previous line"),
+        Binding("g,home", "scroll_home", "First", show=False, tooltip="first line"),
+        Binding("G,end", "scroll_end", "Last", show=False, tooltip="last line"),
+        Binding("right,l", "expand", "Expand", show=False, tooltip="expand (children load page by page)"),
+        Binding("left,h", "collapse", "Collapse", show=False, tooltip="collapse, or go to the parent"),
     ]
 
     def action_expand(self) -> None:
