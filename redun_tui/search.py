@@ -63,6 +63,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from redun_tui.search_error import SearchSyntaxError  # noqa: F401 - re-exported
 from redun_tui.db.models import Execution, Task, Value
 from redun_tui.db.status import EXECUTION_STATUSES, JOB_STATUSES
 from redun_tui.db.query import (
@@ -97,36 +98,6 @@ RECORD_TYPE_NAMES = {
 }
 MAX_PREFIX_MATCHES = 1000  # ids a prefix may expand to (exec:, hash:, result:, arg:)
 FILE_VALUE_TYPE = "redun.File"
-
-
-class SearchSyntaxError(ValueError):
-    """Search text that cannot be understood: returned (not raised) by :func:`parse_search`.
-
-    Attributes:
-        message: one line for the user.
-        position: 0-based index in the text where the problem starts.
-        text: the whole search text.
-    """
-
-    def __init__(self, message: str, position: int, text: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.position = position
-        self.text = text
-
-    def __str__(self) -> str:
-        return f"{self.message} (at character {self.position + 1})"
-
-    def __repr__(self) -> str:
-        return f"SearchSyntaxError({self.message!r}, {self.position})"
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, SearchSyntaxError)
-            and (self.message, self.position, self.text) == (other.message, other.position, other.text)
-        )
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

@@ -59,10 +59,7 @@ async def test_search_syntax_error_is_shown_not_raised(make_app, settle):
         await settle(pilot)
         screen = app.screen
 
-        class SearchSyntaxError(Exception):
-            def __init__(self, message, position):
-                super().__init__(message)
-                self.message, self.position = message, position
+        from redun_tui.search import SearchSyntaxError
 
         def bad(search="", cursor=None, limit=200):
             raise SearchSyntaxError("unknown status 'bogus' [red]x[/]", 7)

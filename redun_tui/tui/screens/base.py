@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -29,7 +29,7 @@ from redun_tui.tui.widgets.route_header import RouteHeader
 
 if TYPE_CHECKING:
     from redun_tui.store import Store
-    from redun_tui.tui.app import RedunTuiApp
+    from redun_tui.tui.host import Browser
 
 
 def describe_error(error: BaseException) -> tuple[str, str]:
@@ -78,9 +78,9 @@ class BaseScreen(Screen):
 
     # Composition ------------------------------------------------------------------------------
     @property
-    def tui(self) -> RedunTuiApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
+    def tui(self) -> Browser:
+        """The app, typed as what screens need of it (no import of the app: no cycle)."""
+        return cast("Browser", self.app)
 
     @property
     def store(self) -> Store:

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from textual import on
 from textual.app import ComposeResult
 
+from redun_tui.search_error import SearchSyntaxError
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.widgets.paged_list import Column, PagedList
 from redun_tui.tui.widgets.search_bar import PLACEHOLDER, SearchBar
@@ -20,11 +21,9 @@ RELOAD_LIMIT = 2_000  # rows a refresh re-reads at most (so the cursor stays whe
 
 def syntax_error(error: BaseException) -> tuple[str, int | None] | None:
     """(message, position) when ``error`` is a search syntax error, else None."""
-    if type(error).__name__ != "SearchSyntaxError":
+    if not isinstance(error, SearchSyntaxError):
         return None
-    message = getattr(error, "message", None) or str(error)
-    position = getattr(error, "position", None)
-    return str(message), position if isinstance(position, int) else None
+    return error.message or str(error), error.position if isinstance(error.position, int) else None
 
 
 class ListScreen(BaseScreen):
