@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, prog_name="redun-tui", standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
-    except SystemExit as done:
+    except SystemExit:
         # click answers a closed stdout pipe (`redun-tui query db | head`) with exit 1 after
         # wrapping the streams; the reader simply had enough, which is not a failure.
         if type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):

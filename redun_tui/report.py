@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from redun_tui import rerun
-from redun_tui.store import routes
 from redun_tui.formatting import format_duration, format_time, one_line, safe_text, short_id
+from redun_tui.store import routes
 from redun_tui.views import STATUSES, JobUse, TagView, ValueRef
 
 # Bounds: a report must stay pasteable whatever a record holds.

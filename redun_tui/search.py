@@ -63,15 +63,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from redun_tui.search_error import SearchSyntaxError  # noqa: F401 - re-exported
 from redun_tui.db.models import Execution, Task, Value
-from redun_tui.db.status import EXECUTION_STATUSES, JOB_STATUSES
 from redun_tui.db.query import (
     CallGraphQuery,
     infer_specialty_id,
     parse_tag_key_value,
     prefix_range,
 )
+from redun_tui.db.status import EXECUTION_STATUSES, JOB_STATUSES
+from redun_tui.search_error import SearchSyntaxError  # noqa: F401 - re-exported
 
 __all__ = ["SearchQuery", "SearchSyntaxError", "apply_search", "parse_search", "RECORD_TYPE_NAMES"]
 

@@ -15,7 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from redun_tui.tui.keys import help_sections  # noqa: E402
+from redun_tui.tui.app import RedunTuiApp  # noqa: E402
+from redun_tui.tui.screens.help import help_sections  # noqa: E402
 
 README = ROOT / "README.md"
 # The tables sit between the Keys section's introduction (ending at its first blank line after
@@ -26,7 +27,7 @@ SECTION = re.compile(r"(## Keys\n\n(?:[^\n]+\n)+\n)(.*?)(?=^## )", re.S | re.M)
 def tables() -> str:
     """Every help section as a Markdown table."""
     parts = []
-    for where, rows in help_sections():
+    for where, rows in help_sections(RedunTuiApp):
         lines = [f"| {where} | does |", "|---|---|"]
         lines += [f"| `{keys}` | {text.replace('|', chr(92) + '|')} |" for keys, text in rows]
         parts.append("\n".join(lines) + "\n")

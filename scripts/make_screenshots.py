@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "tui")]
 
-from conftest import FIXTURES_DIR, fixed_clock, wait_for_workers  # noqa: E402
+from conftest import fixed_clock, wait_for_workers  # noqa: E402
 from scenarios import SCENARIOS, Scenario, run_before  # noqa: E402
 
 from redun_tui.commands.common import open_db  # noqa: E402

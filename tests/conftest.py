@@ -13,8 +13,8 @@ Fixtures:
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 

@@ -14,8 +14,7 @@ from redun_tui.commands.common import CliError, database
 
 def resolve_record(store, text: str) -> str:
     """The canonical route of a route, bare id prefix or file path; CliError when none or several."""
-    from redun_tui.store import Ambiguous, NotFound
-    from redun_tui.store import routes
+    from redun_tui.store import Ambiguous, NotFound, routes
 
     text = text.strip()
     if not text:

@@ -29,46 +29,8 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from redun_tui.db.models import (
-    REDUN_DB_MAX_VERSION,
-    REDUN_DB_MIN_VERSION,
-    REDUN_DB_UNKNOWN_VERSION,
-    REDUN_DB_VERSIONS,
-    NULL_DB_VERSION,
-    Argument,
-    ArgumentResult,
-    Base,
-    CallEdge,
-    CallNode,
-    CallSubtreeTask,
-    DBVersionInfo,
-    Evaluation,
-    Execution,
-    File,
-    Job,
-    RedunDatabaseError,
-    RedunVersion,
-    RedunVersionError,
-    Subvalue,
-    Tag,
-    TagEdit,
-    TagEntity,
-    Task,
-    Value,
-    json_dumps,
-    utcnow,
-)
 from redun_tui.db import encode, sqlite_open, versions
-from redun_tui.db.locate import (  # noqa: F401 - re-exported: finding the database as redun does
-    DEFAULT_DB_URI,
-    NO_DATABASE_FOUND,
-    REDUN_CONFIG_DIR,
-    REDUN_CONFIG_ENV,
-    find_config_dir,
-    find_redun_db,
-    is_url,
-    resolve_db_uri,
-)
+from redun_tui.db import values as _values
 from redun_tui.db.errors import (  # noqa: F401 - re-exported: the errors' historical home
     CorruptDatabase,
     DatabaseLocked,
@@ -80,7 +42,42 @@ from redun_tui.db.errors import (  # noqa: F401 - re-exported: the errors' histo
     SchemaTooOld,
     classify_error,
 )
-from redun_tui.db import values as _values
+from redun_tui.db.locate import (  # noqa: F401 - re-exported: finding the database as redun does
+    DEFAULT_DB_URI,
+    NO_DATABASE_FOUND,
+    REDUN_CONFIG_DIR,
+    REDUN_CONFIG_ENV,
+    find_config_dir,
+    find_redun_db,
+    is_url,
+    resolve_db_uri,
+)
+from redun_tui.db.models import (
+    REDUN_DB_MAX_VERSION,
+    REDUN_DB_MIN_VERSION,
+    REDUN_DB_UNKNOWN_VERSION,
+    REDUN_DB_VERSIONS,
+    Argument,
+    ArgumentResult,
+    CallEdge,
+    CallNode,
+    CallSubtreeTask,
+    DBVersionInfo,
+    Evaluation,
+    Execution,
+    File,
+    Job,
+    RedunDatabaseError,
+    RedunVersion,
+    Subvalue,
+    Tag,
+    TagEdit,
+    TagEntity,
+    Task,
+    Value,
+    json_dumps,
+    utcnow,
+)
 
 BUSY_TIMEOUT = sqlite_open.BUSY_TIMEOUT  # seconds a reader waits for a writer's lock
 LOCK_RETRIES = 3

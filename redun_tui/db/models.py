@@ -31,6 +31,7 @@ from sqlalchemy.types import TypeDecorator
 from redun_tui.db import values as _values
 from redun_tui.db.columns import UNPARSED_MARK, UnparsedJSON, json_dumps, json_text, read_json, utc  # noqa: F401
 from redun_tui.db.errors import RedunDatabaseError, RedunVersionError  # noqa: F401 - re-exported
+from redun_tui.db.status import ERROR_VALUE_TYPE, execution_status_from, job_status_from  # noqa: F401 - re-exported
 from redun_tui.db.versions import (  # noqa: F401 - re-exported: the versions' historical home
     NULL_DB_VERSION,
     REDUN_DB_MAX_VERSION,
@@ -40,7 +41,6 @@ from redun_tui.db.versions import (  # noqa: F401 - re-exported: the versions' h
     DBVersionInfo,
     parse_db_version,
 )
-from redun_tui.db.status import ERROR_VALUE_TYPE, execution_status_from, job_status_from  # noqa: F401 - re-exported
 
 HASH_LEN = 40
 MAX_VALUE_SIZE_PREVIEW = _values.MAX_VALUE_SIZE_PREVIEW

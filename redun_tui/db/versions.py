@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from redun_tui.db.errors import NotRedunDatabase, RedunVersionError, SchemaTooNew, SchemaTooOld
 
+
 class DBVersionInfo(NamedTuple):
     """A redun database schema version and the alembic migration that creates it."""
 

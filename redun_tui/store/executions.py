@@ -14,7 +14,16 @@ from redun_tui.search import SearchSyntaxError, apply_search, parse_search
 from redun_tui.store.paging import DEFAULT_PAGE_SIZE, check_limit, decode_cursor, keyset_after, probe_newest, split_page
 from redun_tui.store.previews import TASK_NAME_LIMIT, command_line, cut, fullname
 from redun_tui.store.rows import make_execution_row
-from redun_tui.store.sql import MAIN, PAGE, PROBE_ROOT, DrivingJoin, JobJoin, execution_status_case, resolve_one, tag_views
+from redun_tui.store.sql import (
+    MAIN,
+    PAGE,
+    PROBE_ROOT,
+    DrivingJoin,
+    JobJoin,
+    execution_status_case,
+    resolve_one,
+    tag_views,
+)
 from redun_tui.views import ExecutionDetail, ExecutionRow, Page, StatusCount
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
-from textual.app import App
 from textual.actions import SkipAction
+from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, TextArea
 from textual.worker import get_current_worker

@@ -40,49 +40,7 @@ def declared_bindings(cls: type) -> list[Binding]:
     return [binding for binding in vars(cls).get("BINDINGS", ()) if isinstance(binding, Binding)]
 
 
-def help_sections() -> list[tuple[str, list[tuple[str, str]]]]:
-    """(where, [(keys, what it does)]) for the help screen and the README, from the bindings."""
-    # Imported here: screens import this module (through the key bar).
-    from redun_tui.tui.app import RedunTuiApp
-    from redun_tui.tui.screens.base import BaseScreen
-    from redun_tui.tui.screens.dataflow import DataflowScreen
-    from redun_tui.tui.screens.downstream import DownstreamScreen
-    from redun_tui.tui.screens.execution import ExecutionScreen
-    from redun_tui.tui.screens.executions import ExecutionsScreen
-    from redun_tui.tui.screens.files import FileScreen
-    from redun_tui.tui.screens.job import JobScreen
-    from redun_tui.tui.screens.record import RecordScreen
-    from redun_tui.tui.screens.timeline import TimelineScreen
-    from redun_tui.tui.screens.value import FullValueScreen, ValueScreen
-    from redun_tui.tui.widgets.dataflow_pane import DataflowPane
-    from redun_tui.tui.widgets.job_tree import JobTree
-    from redun_tui.tui.widgets.links import RouteLink
-    from redun_tui.tui.widgets.paged_list import PagedList
-    from redun_tui.tui.widgets.status_table import StatusTable
-    from redun_tui.tui.widgets.timeline import Timeline
-    from redun_tui.tui.widgets.tree_keys import TreeKeys
-
-    where: list[tuple[str, tuple[type, ...]]] = [
-        ("everywhere", (RedunTuiApp, BaseScreen)),
-        ("lists", (PagedList,)),
-        ("links (job, value, task, file screens)", (RouteLink, RecordScreen)),
-        ("executions (home)", (ExecutionsScreen,)),
-        ("execution", (ExecutionScreen,)),
-        ("status table", (StatusTable,)),
-        ("trees (job tree, downstream)", (TreeKeys,)),
-        ("job tree", (JobTree,)),
-        ("timeline", (TimelineScreen, Timeline)),
-        ("job", (JobScreen,)),
-        ("value", (ValueScreen,)),
-        ("full value", (FullValueScreen,)),
-        ("file", (FileScreen,)),
-        ("dataflow", (DataflowScreen, DataflowPane)),
-        ("downstream", (DownstreamScreen,)),
-    ]
-    return [(title, list(_rows(binding for cls in classes for binding in declared_bindings(cls))))
-            for title, classes in where]
-
-
-def _rows(bindings: Iterable[Binding]) -> Iterator[tuple[str, str]]:
+def help_rows(bindings: Iterable[Binding]) -> Iterator[tuple[str, str]]:
+    """(keys, what it does) for each binding, as the help screen lists them."""
     for binding in bindings:
         yield key_label(binding, every_key=True), binding.tooltip or binding.description

@@ -26,7 +26,7 @@ from redun.backends.db.query import (
     parse_callgraph_query,
     setup_query_parser,
 )
-from redun.tags import ANY_VALUE, parse_tag_key_value
+from redun.tags import ANY_VALUE
 
 TYPE_ORDER = ["Execution", "Job", "CallNode", "Task", "Value"]
 PK = {Execution: "id", Job: "id", CallNode: "call_hash", Task: "hash", Value: "value_hash"}
@@ -361,7 +361,7 @@ def make_cases(db):
 
     # Tags.
     seen_keys = []
-    for key, value, current in tags:
+    for key, value, _current in tags:
         parsed = json.loads(value)
         add([op("filter_tags", [[key, parsed]])])
         if key not in seen_keys:

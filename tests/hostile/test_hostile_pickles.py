@@ -15,10 +15,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
-
 from builder import HostileDb, bomb_pickles, build_hostile_pickle_db, hostile_pickles
 from exercise import cli_commands, exercise_dataflow, exercise_store, read_every_row
+from sqlalchemy import select
 
 from redun_tui.db import RedunBackendDb, Value
 

@@ -23,11 +23,10 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from builder import DANGEROUS, LONG_LINE_LENGTH, HostileDb, hostile_texts
 from exercise import exercise_store
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from redun_tui.db import RedunBackendDb
 from redun_tui.formatting import one_line, safe_text

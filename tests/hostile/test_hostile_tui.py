@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from builder import DANGEROUS, HostileDb
 
 # Control characters a terminal would act on (C0 except \t \n, DEL, C1, bidi overrides).
@@ -76,7 +75,6 @@ def unclean(seen: list[tuple[str, str]]) -> list[tuple[str, str]]:
 async def test_pickle_db_every_route_runs_nothing(
     pickle_db: HostileDb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settle: Any
 ) -> None:
-    names = list(pickle_db.value_hashes)
     backend, app = _app(pickle_db, tmp_path, monkeypatch)
     try:
         async with app.run_test(size=(120, 36)) as pilot:

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from harness import FIXTURES_DIR, Terminal
 
 SIZES = [(80, 24), (160, 48)]

@@ -16,8 +16,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from harness import FIXTURES_DIR
-from harness import run_piped
+from harness import FIXTURES_DIR, run_piped
 
 BAD_TAG = '{"run": unquoted'  # not JSON
 BAD_EXEC = "af59d4e0"

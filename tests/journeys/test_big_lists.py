@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from harness import FIXTURES_DIR
 
 JOBS = 200_000

@@ -13,9 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from harness import FIXTURES_DIR
-from harness import run_piped
+from harness import FIXTURES_DIR, run_piped
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "hostile"))
 

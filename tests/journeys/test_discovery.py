@@ -12,9 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from harness import FIXTURES_DIR
-from harness import run_piped
+from harness import FIXTURES_DIR, run_piped
 
 # What `redun init` (0.44.1) writes, verbatim up to the executors section.
 REDUN_INI = """\

@@ -172,9 +172,9 @@ async def test_footer_at_80_columns_keeps_every_important_key_whole(make_app, se
 
 
 async def test_digits_open_tasks_and_files_and_help_lists_generated_keys(make_app, settle):
-    from redun_tui.tui.keys import help_sections
+    from redun_tui.tui.app import RedunTuiApp
     from redun_tui.tui.screens.files import FilesScreen
-    from redun_tui.tui.screens.help import HelpScreen
+    from redun_tui.tui.screens.help import HelpScreen, help_sections
     from redun_tui.tui.screens.tasks import TasksScreen
 
     app = make_app("failures.db", "jobs/ff72ff9e")
@@ -190,7 +190,7 @@ async def test_digits_open_tasks_and_files_and_help_lists_generated_keys(make_ap
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         shown = " ".join(str(widget.render()) for widget in app.screen.query(".help-fields"))
-        for _, rows in help_sections():
-            for keys, text in rows:
+        for _, rows in help_sections(RedunTuiApp):
+            for _keys, text in rows:
                 assert text in shown
         assert "the tasks list" in shown and "every field in full" in shown

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from textual.app import App, ComposeResult
 
 from redun_tui.store.paging import decode_position, split_position_page
-from redun_tui.tui.screens.go_to_row import parse_row
+from redun_tui.tui.widgets.go_to_row import parse_row
 from redun_tui.tui.widgets.paged_list import Column, PagedList
 from redun_tui.views import Page
 

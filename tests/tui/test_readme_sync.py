@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from redun_tui.tui.keys import help_sections
-from redun_tui.tui.screens.help import ROUTES, SEARCH
+from redun_tui.tui.app import RedunTuiApp
+from redun_tui.tui.screens.help import ROUTES, SEARCH, help_sections
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-KEY_ROWS = [(f"{where}: {keys}", text) for where, rows in help_sections() for keys, text in rows]
+KEY_ROWS = [(f"{where}: {keys}", text) for where, rows in help_sections(RedunTuiApp) for keys, text in rows]
 
 
 @pytest.mark.parametrize("row", ROUTES + SEARCH, ids=lambda row: row[0])

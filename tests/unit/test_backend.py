@@ -23,10 +23,10 @@ from redun_tui.db import (
     TagEntity,
     Task,
     Value,
+    encode,
     find_redun_db,
     parse_db_version,
 )
-from redun_tui.db import encode
 from redun_tui.db.backend import ExecutionSpec, JobSpec, TaskSpec, build_url
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, PG_SKIP_REASON, pg_base_url, pg_database_url
 
 SEED = FIXTURES / "seed_example.db"

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from redun_tui.db.backend import RedunBackendDb
 from redun_tui.db.dataflow import (

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from redun_tui.store import downstream as ds
 from redun_tui.commands.common import open_db
+from redun_tui.store import downstream as ds
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 # Every fixture the browser opens: old_v2_0/old_v3_0 are seed_example.db at older schemas, which

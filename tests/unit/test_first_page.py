@@ -17,7 +17,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.dialects import sqlite
 
-
 from redun_tui.db.backend import RedunBackendDb
 from redun_tui.db.models import Execution, TagEntity
 from redun_tui.db.sqlite_open import open_checked

@@ -17,9 +17,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from sqlalchemy import select
 
-from conftest import FIXTURES
 from redun_tui.db import RedunBackendDb, Tag, find_redun_db
 from redun_tui.db.backend import SchemaTooNew, find_config_dir, open_backend, resolve_db_uri
 from redun_tui.db.models import UnparsedJSON, json_text

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from redun_tui.db import CallNode, Execution, Job, RedunBackendDb, Task, Value
+from redun_tui.db import CallNode, Execution, Job, RedunBackendDb, Value
 from redun_tui.db.models import job_status_from
 from redun_tui.db.query import (
     ANY_VALUE,
@@ -358,7 +358,7 @@ def run_log(session: Any, argv: list[str], wanted: Any = ("parsed_result", "pars
 def test_redun_log_flags_match_redun(sessions: dict, case: dict) -> None:
     session = sessions[case["db"]]
     if "error" in case and "parsed_result" not in case:
-        with pytest.raises(Exception):
+        with pytest.raises(Exception):  # noqa: B017 - redun errors in its own ways; we must too
             run_log(session, case["argv"])
         return
     got = run_log(session, case["argv"], wanted=set(case))

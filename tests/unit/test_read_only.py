@@ -17,10 +17,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
-
-from conftest import FIXTURES
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "hostile"))
 from exercise import Coverage, cli_commands, exercise_dataflow, exercise_store, read_every_row  # noqa: E402

@@ -15,13 +15,11 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-
 from conftest import FIXTURES
+from sqlalchemy import func, select
 
 from redun_tui.db import Job, RedunBackendDb
 

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from redun_tui.db import DatabaseLocked, RedunBackendDb, open_backend
-from redun_tui.db.models import Argument, Execution, File, Job, Tag, Task, Value
+from redun_tui.db.models import Execution, File, Job, Tag, Task, Value
 from redun_tui.store import (
     PREVIEW_LIMIT,
     TASK_NAME_LIMIT,

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from redun_tui.store import timeline as store_timeline
 from redun_tui.db import RedunBackendDb
 from redun_tui.db.models import CallNode, Execution, Job, Task, Value
 from redun_tui.db.status import job_status_from
+from redun_tui.store import timeline as store_timeline
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"

@@ -12,7 +12,6 @@ import os
 import time
 
 import pytest
-
 from web_browser import CHROMIUM, browser_page, open_app, served, wait_for_text
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is not installed (apt-get install chromium)")

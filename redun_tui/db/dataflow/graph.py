@@ -30,7 +30,6 @@ from redun_tui.db.models import (
     Value,
 )
 
-
 # Rows per IN list: far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 _IN_CHUNK = 5000
 

@@ -17,7 +17,6 @@ from typing import Any, NamedTuple, Optional, TypeVar, Union
 
 from redun_tui.db.models import Argument, CallNode, Task, Value
 
-
 T = TypeVar("T")
 
 # Tasks redun runs on the user's behalf (script() is two of them); they only clutter a dataflow.

@@ -27,7 +27,6 @@ from redun_tui.db.values.standins import (
 )
 from redun_tui.db.values.text import _full_text, _leaf_repr
 
-
 # ---------------------------------------------------------------------------------------
 # Sets that remember the pickle's order
 # ---------------------------------------------------------------------------------------

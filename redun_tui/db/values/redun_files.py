@@ -14,7 +14,6 @@ from typing import Any
 from redun_tui.db.values.standins import StandIn
 from redun_tui.db.values.text import _short_hash, _Str
 
-
 # ---------------------------------------------------------------------------------------
 # Stand-ins for redun's classes
 # ---------------------------------------------------------------------------------------

@@ -22,10 +22,10 @@ from textual.worker import get_current_worker
 from redun_tui.store.errors import StoreError, database_error
 from redun_tui.store.routes import command_line
 from redun_tui.tui.messages import Fetched
-from redun_tui.web import route_url
 from redun_tui.tui.text import message as message_text
 from redun_tui.tui.widgets.key_bar import KeyBar
 from redun_tui.tui.widgets.route_header import RouteHeader
+from redun_tui.web import route_url
 
 if TYPE_CHECKING:
     from redun_tui.store import Store
@@ -46,6 +46,8 @@ def describe_error(error: BaseException) -> tuple[str, str]:
 
 class BaseScreen(Screen):
     """A screen with a route, the shared bindings and worker helpers."""
+
+    KEY_BAR_SHARED: ClassVar[bool] = True  # the key bar shows these bindings after a screen's own
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back",

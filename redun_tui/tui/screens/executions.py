@@ -8,8 +8,8 @@ from textual.binding import Binding
 
 from redun_tui.formatting import command_summary, format_duration, format_time, short_id
 from redun_tui.store import routes
-from redun_tui.tui.text import tags_text
 from redun_tui.tui.screens.list_screen import RELOAD_LIMIT, ListScreen
+from redun_tui.tui.text import tags_text
 from redun_tui.tui.widgets.paged_list import Column
 from redun_tui.views import ExecutionRow, Page
 

@@ -8,9 +8,9 @@ from redun_tui.formatting import format_duration, format_time, short_id
 from redun_tui.store import routes
 from redun_tui.tui.screens.list_screen import ListScreen
 from redun_tui.tui.screens.record import RecordScreen, code_block, field_block, links_or_none, section, tag_block
+from redun_tui.tui.text import literal
 from redun_tui.tui.widgets.links import RouteLink
 from redun_tui.tui.widgets.paged_list import Column, PagedList
-from redun_tui.tui.text import literal
 from redun_tui.views import JobRow, Page, TaskDetail, TaskHistory, TaskRow
 
 

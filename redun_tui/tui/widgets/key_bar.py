@@ -21,7 +21,6 @@ from textual.widgets import Static
 
 from redun_tui.tui.keys import declared_bindings, key_label
 
-
 # Keys everyone knows or finds in `?`: shown after every other key, so they are the first left out.
 LATE_ACTIONS = ("refresh", "copy", "quit", "command_palette")
 
@@ -44,13 +43,13 @@ class KeyBar(Static):
 
     def _own_and_shared(self) -> tuple[list[Binding], list[Binding]]:
         """(the screen's own shown bindings, then the app's and every screen's, late ones last)."""
-        from redun_tui.tui.screens.base import BaseScreen
-
-        screen_classes = [cls for cls in type(self.screen).__mro__ if issubclass(cls, BaseScreen)]
-        own_classes = [cls for cls in screen_classes if cls is not BaseScreen]
+        # The screens' shared base marks itself (KEY_BAR_SHARED): widgets never import screens.
+        mro = type(self.screen).__mro__
+        base = next((cls for cls in mro if vars(cls).get("KEY_BAR_SHARED")), None)
+        own_classes = [] if base is None else list(mro[: mro.index(base)])
         seen: set[str] = set()
         groups: list[list[Binding]] = [[], []]
-        for group, classes in ((0, own_classes), (1, [type(self.app), BaseScreen])):
+        for group, classes in ((0, own_classes), (1, [type(self.app)] + ([base] if base is not None else []))):
             for cls in classes:
                 for binding in declared_bindings(cls):
                     label = key_label(binding)

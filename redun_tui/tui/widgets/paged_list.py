@@ -591,7 +591,7 @@ class PagedList(ScrollView, can_focus=True):
             if answer is not None:
                 self.go_to_row(answer)
 
-        from redun_tui.tui.screens.go_to_row import GoToRowScreen
+        from redun_tui.tui.widgets.go_to_row import GoToRowScreen
 
         self.app.push_screen(GoToRowScreen(total), go)
 
