@@ -8,7 +8,8 @@ keyset cursors, counts are ``GROUP BY`` queries, and nothing loads rows it does 
 :class:`Store` is only the facade: one line per method over its read helper. The work is done by
 functions over a Session, one module per domain — :mod:`~redun_tui.store.executions`,
 :mod:`~redun_tui.store.jobs`, :mod:`~redun_tui.store.values` (value, text, dataflow),
-:mod:`~redun_tui.store.catalog` (tasks, files), :mod:`~redun_tui.store.search`,
+:mod:`~redun_tui.store.catalog` (tasks, files), :mod:`~redun_tui.store.uses` (who produced and
+read a value), :mod:`~redun_tui.store.search`,
 :mod:`~redun_tui.store.live` (heartbeat) — built from shared blocks: :mod:`~redun_tui.store.sql`
 (joins, aliases, look-ups), :mod:`~redun_tui.store.paging` (cursors, keysets),
 :mod:`~redun_tui.store.previews` (value refs, error views, cut text),
@@ -32,7 +33,7 @@ from redun_tui.db.backend import RedunBackendDb
 from redun_tui.store import catalog, errors, executions, jobs, live, routes, search, values
 from redun_tui.store.catalog import RECENT_JOBS_LIMIT, RECENT_SCAN_THRESHOLD
 from redun_tui.store.errors import Ambiguous, NotFound, StoreError
-from redun_tui.store.jobs import RELATED_LIMIT, UPSTREAM_JOBS_PER_ARG
+from redun_tui.store.jobs import UPSTREAM_JOBS_PER_ARG
 from redun_tui.store.paging import DEFAULT_PAGE_SIZE, PAGE_LIMIT_MAX, PROBE_ROWS
 from redun_tui.store.previews import (
     ARGS_LIMIT,
@@ -44,6 +45,7 @@ from redun_tui.store.previews import (
     TASK_NAME_LIMIT,
 )
 from redun_tui.store.sql import CANDIDATES_LIMIT
+from redun_tui.store.uses import RELATED_LIMIT
 from redun_tui.store.values import SUBVALUE_LIMIT
 from redun_tui.views import (
     DataflowView,

@@ -6,11 +6,12 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, union_all
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from redun_tui.db.models import Argument, CallNode, File, Job, Subvalue, TagEntity, Task
-from redun_tui.store.jobs import child_counts, job_page, job_uses, make_job_row
+from redun_tui.db.models import CallNode, File, Job, TagEntity, Task
+from redun_tui.store.jobs import child_counts, job_page, make_job_row
+from redun_tui.store.uses import producers, readers
 from redun_tui.store.paging import DEFAULT_PAGE_SIZE, check_limit, decode_cursor, keyset_after, split_page
 from redun_tui.store.previews import TASK_NAME_LIMIT, cut, fullname, value_ref
 from redun_tui.store.sql import VALUE, file_path, like_pattern, prefix_condition, resolve_one, tag_views, value_columns
@@ -152,7 +153,7 @@ def last_used_times(session: Session, value_hashes: list[str]) -> dict[str, date
     None for values no task returned (inputs such as a reference genome). The newest job
     that *used* a value would be the better answer, but for a value passed to 200,000 jobs
     it reads every one of their rows (3 s at a million jobs): the screens list the newest
-    users through job_uses instead.
+    users through redun_tui.store.uses instead.
     """
     if not value_hashes:
         return {}
@@ -174,8 +175,8 @@ def last_used_times(session: Session, value_hashes: list[str]) -> dict[str, date
 def file(session: Session, path_or_hash: str) -> FileDetail:
     """Every version of a file path, who produced and read it.
 
-    Producers are jobs whose result is a version or contains one (a list of Files, say);
-    readers likewise for arguments.
+    Producers and readers are those of any version (:mod:`redun_tui.store.uses`): jobs whose
+    result is a version or contains one (a list of Files, say); readers likewise for arguments.
     """
     path = file_path(session, path_or_hash)
     value = VALUE
@@ -196,11 +197,7 @@ def file(session: Session, path_or_hash: str) -> FileDetail:
             key=lambda version: (version.last_used is None, -(version.last_used.timestamp()) if version.last_used else 0, version.value_hash),
         )
     )
-    containing = select(File.value_hash).where(File.path == path)
-    with_parents = union_all(
-        containing,
-        select(Subvalue.parent_value_hash).where(Subvalue.value_hash.in_(containing)),
-    )
-    produced_by = job_uses(session, CallNode.call_hash, CallNode.value_hash, with_parents)
-    consumed_by = job_uses(session, Argument.call_hash, Argument.value_hash, with_parents)
+    versions_of_path = select(File.value_hash).where(File.path == path)
+    produced_by = producers(session, versions_of_path)
+    consumed_by = readers(session, versions_of_path)
     return FileDetail(path=path, versions=versions, produced_by=produced_by, consumed_by=consumed_by)

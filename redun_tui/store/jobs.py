@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from redun_tui.db.models import Argument, ArgumentResult, Execution, Job, TagEntity, Task
 from redun_tui.db.status import ERROR_VALUE_TYPE, UnknownStatusError, job_status_term
 from redun_tui.store.errors import StoreError
-from redun_tui.store.paging import DEFAULT_PAGE_SIZE, check_limit, decode_cursor, keyset_after, probe_newest, split_page
+from redun_tui.store.paging import DEFAULT_PAGE_SIZE, check_limit, decode_cursor, keyset_after, split_page
 from redun_tui.store.previews import (
     TASK_NAME_LIMIT,
     cut,
@@ -30,7 +30,6 @@ from redun_tui.store.sql import (
     MAIN,
     MATCH,
     PAGE,
-    PROBE_JOB,
     PRODUCER,
     TASK_LOOKUP,
     UP,
@@ -41,9 +40,8 @@ from redun_tui.store.sql import (
     tag_views,
     value_columns,
 )
-from redun_tui.views import STATUSES, ArgumentView, JobDetail, JobRow, JobUse, Link, Page, TaskRef, ValueRef
+from redun_tui.views import STATUSES, ArgumentView, JobDetail, JobRow, Link, Page, TaskRef, ValueRef
 
-RELATED_LIMIT = 50  # jobs listed as producers/consumers of a value or file
 UPSTREAM_JOBS_PER_ARG = 3  # jobs listed as the source of one argument
 
 
@@ -353,55 +351,6 @@ def job_arguments(session: Session, job_row: JobRow, source: str | None, task_na
         )
     views.sort(key=lambda view: (view.position is None, view.position if view.position is not None else 0, view.key or ""))
     return tuple(views)
-
-
-def job_uses(session: Session, call_hash_column: Any, value_column: Any, values: Any) -> tuple[JobUse, ...]:
-    """Newest jobs (at most RELATED_LIMIT) of the calls whose ``value_column`` is ``values``.
-
-    ``values`` is a value hash or a SELECT of them; ``call_hash_column`` is the call hash in
-    the same table (call_node: results, argument: arguments).
-
-    A value passed to every job of a big workflow (a reference genome) has hundreds of
-    thousands of consumers: sorting them all took seconds. The newest jobs are probed along
-    the start-time index first; only when they hold too few uses are all uses sorted (then
-    few). Two statements either way.
-    """
-    probe = PROBE_JOB
-    drive = select(probe.id.label("id"), probe.start_time.label("start_time"), probe.call_hash.label("call_hash"))
-    drive = drive.order_by(probe.start_time.desc(), probe.id.desc())
-
-    def holds(column: Any) -> Any:
-        return column == values if isinstance(values, str) else column.in_(values)
-
-    uses = select(call_hash_column).where(holds(value_column))
-    # In the probe, each window row is checked through its call hash; ``|| ''`` keeps
-    # SQLite from reading all 200,000 uses by the value index for every row instead.
-    found = probe_newest(
-        session,
-        drive,
-        lambda window: select(call_hash_column)
-        .where(call_hash_column == window.c.call_hash, holds(value_column + ""))
-        .exists(),
-        RELATED_LIMIT,
-    )
-    if found is not None:
-        jj = MAIN
-        by_id = {row[0]: row for row in session.execute(jj.select_rows().where(jj.job.id.in_([row[0] for row in found])))}
-        rows = [by_id[job_id] for job_id, _start in found if job_id in by_id]
-    else:
-        rows = job_page(
-            session, lambda pj: [pj.job.call_hash.in_(uses)], False, None, RELATED_LIMIT, descending=True
-        )[:RELATED_LIMIT]
-    return tuple(
-        JobUse(
-            job_id=job.id,
-            task_name=job.task_name,
-            status=job.status,
-            start_time=job.start_time,
-            execution_id=job.execution_id,
-        )
-        for job in map(make_job_row, rows)
-    )
 
 
 def latest_jobs(session: Session, call_hashes: set[str]) -> dict[str, str]:

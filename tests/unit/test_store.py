@@ -429,11 +429,81 @@ def test_value_producers_and_consumers(stores):
         detail = store.value(value_hash)
         assert detail.file_path == path
         assert detail.ref.preview.startswith("File(path=")
-        for use in detail.produced_by + detail.consumed_by:
+        for use in (*detail.produced_by, *detail.consumed_by):
             assert use.status in STATUSES
     some = [store.value(value_hash) for value_hash, _ in produced]
     assert any(detail.produced_by for detail in some)
     assert any(detail.consumed_by for detail in some)
+
+
+# Counts redun 0.44.1's console shows as "Upstream jobs (n)" / "Downstream jobs (n)" for these
+# values (CallGraphQuery.filter_results / filter_arguments, run on the fixtures).
+REDUN_CONSOLE_COUNTS = {
+    ("seed_example.db", "f7efecff"): (9, 0),  # sample4.vcf: 3 call_variants + 6 returning lists holding it
+    ("seed_example.db", "f45a0067"): (0, 9),  # sample4.fastq
+    ("seed_example.db", "219c5340"): (2, 2),  # sample3.bam, second version
+    ("values.db", "b8c9f96b"): (2, 1),  # the weird path, inside a nested dict
+    ("values.db", "a675f2d5"): (2, 2),  # outdir/part-0.txt
+}
+
+
+@pytest.mark.parametrize("db", ["seed_example.db", "values.db", "dataflow_shapes.db"])
+def test_producers_and_readers_one_definition(db, stores):
+    """A value's producers/readers are the jobs whose result/argument is it or contains it
+    (redun's console definition), the same on the value screen and the file screen."""
+    store = stores[db]
+    with store.backend.new_session() as session:
+        files = session.execute(select(File.value_hash, File.path)).all()
+        connection = session.connection().connection.driver_connection
+
+        def redun_count(table: str, value_hash: str) -> set[str]:
+            return {
+                row[0]
+                for row in connection.execute(
+                    f"SELECT job.id FROM job JOIN {table} use ON use.call_hash = job.call_hash "
+                    "WHERE use.value_hash = ? OR use.value_hash IN "
+                    "(SELECT parent_value_hash FROM subvalue WHERE value_hash = ?)",
+                    (value_hash, value_hash),
+                )
+            }
+
+        expected = {
+            value_hash: (redun_count("call_node", value_hash), redun_count("argument", value_hash))
+            for value_hash, _ in files
+        }
+    by_path: dict[str, tuple[set, set]] = {}
+    for value_hash, path in files:
+        detail = store.value(value_hash)
+        produced, read = expected[value_hash]
+        assert {use.job_id for use in detail.produced_by} == produced, value_hash
+        assert {use.job_id for use in detail.consumed_by} == read, value_hash
+        assert detail.produced_by.title == f"Produced by ({len(produced)})"
+        assert detail.consumed_by.title == f"Read by ({len(read)})"
+        for use in detail.produced_by:
+            assert use.how in ("result", "in result")
+        for use in detail.consumed_by:
+            assert use.how in ("argument", "in argument")
+        known = REDUN_CONSOLE_COUNTS.get((db, value_hash[:8]))
+        if known is not None:
+            assert (len(detail.produced_by), len(detail.consumed_by)) == known
+        union = by_path.setdefault(path, (set(), set()))
+        union[0].update(produced)
+        union[1].update(read)
+    for path, (produced, read) in by_path.items():
+        detail = store.file(path)
+        assert {use.job_id for use in detail.produced_by} == produced, path
+        assert {use.job_id for use in detail.consumed_by} == read, path
+
+
+def test_producers_say_how_they_hold_the_value(stores):
+    """sample4.vcf: the call_variants jobs returned it; the jobs up the tree returned lists holding it."""
+    store = stores["seed_example.db"]
+    produced = store.value("f7efecff").produced_by
+    how = {}
+    for use in produced:
+        how.setdefault(use.how, set()).add(use.task_name)
+    assert how == {"result": {"seedex.call_variants"}, "in result": {"seedex.call_variants_all", "seedex.main"}}
+    assert "(in result)" in produced.note and not produced.more
 
 
 def test_value_tags(stores):

@@ -233,13 +233,15 @@ def test_probed_lists_match_a_full_sort(tmp_path: Path) -> None:
             expected = [
                 job_id
                 for (job_id,) in connection.execute(
-                    "SELECT id FROM job WHERE call_hash IN (SELECT call_hash FROM argument WHERE value_hash = ?) "
+                    "SELECT id FROM job WHERE call_hash IN (SELECT call_hash FROM argument WHERE value_hash = ? "
+                    "OR value_hash IN (SELECT parent_value_hash FROM subvalue WHERE value_hash = ?)) "
                     "ORDER BY start_time DESC, id DESC LIMIT 50",
-                    (value_hash,),
+                    (value_hash, value_hash),
                 )
             ]
-            got = [use.job_id for use in store.value(value_hash).consumed_by]
-            assert got == expected
+            readers = store.value(value_hash).consumed_by
+            assert [use.job_id for use in readers] == expected
+            assert readers.more == (len(expected) == 50)
             checked += len(expected) == 50
         assert checked, "a value with 50 or more users, so that the probe answers"
         produced = connection.execute(
@@ -248,9 +250,10 @@ def test_probed_lists_match_a_full_sort(tmp_path: Path) -> None:
         expected = [
             job_id
             for (job_id,) in connection.execute(
-                "SELECT id FROM job WHERE call_hash IN (SELECT call_hash FROM call_node WHERE value_hash = ?) "
+                "SELECT id FROM job WHERE call_hash IN (SELECT call_hash FROM call_node WHERE value_hash = ? "
+                "OR value_hash IN (SELECT parent_value_hash FROM subvalue WHERE value_hash = ?)) "
                 "ORDER BY start_time DESC, id DESC LIMIT 50",
-                (produced,),
+                (produced, produced),
             )
         ]
         assert [use.job_id for use in store.value(produced).produced_by] == expected
