@@ -13,10 +13,11 @@ import sqlite3
 import threading
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from redun_tui.db import DatabaseLocked, RedunBackendDb, open_backend
 from redun_tui.db.models import Argument, Execution, File, Job, Tag, Task, Value
@@ -554,6 +555,30 @@ def test_files_list_and_detail(db, stores):
     if files:
         path, value_hash = files[0]
         assert store.file(value_hash[:10]).path == path
+
+
+@pytest.mark.parametrize("db", DATABASES)
+def test_task_last_run_is_the_newest_job_start(db, stores):
+    """Issue 10 defect 8: the tasks list's last run was always empty. It is the newest start
+    time of the task's jobs, the same on the list and the task screen."""
+    store = stores[db]
+    with store.backend.new_session() as session:
+        newest = dict(session.execute(select(Job.task_hash, func.max(Job.start_time)).group_by(Job.task_hash)).all())
+    rows = store.tasks(limit=10_000).items
+    assert any(row.last_run is not None for row in rows) == bool(newest)
+    for row in rows:
+        expected = newest.get(row.hash)
+        if isinstance(expected, str):
+            expected = datetime.fromisoformat(expected)
+        assert (row.last_run.replace(tzinfo=None) if row.last_run else None) == (
+            expected.replace(tzinfo=None) if expected else None
+        ), row.fullname
+        if row.last_run is not None:
+            assert row.last_run.tzinfo is not None
+        detail = store.task(row.hash)
+        assert detail.row.last_run == row.last_run
+        if detail.recent_jobs:
+            assert detail.recent_jobs[0].start_time == row.last_run
 
 
 def test_files_search_wildcards(stores):
