@@ -280,8 +280,8 @@ def list_report(store: Any, kind: str, arg: str | None = None) -> Report:
         table = _table(("path", "value", "last used"), rows, page.total)
     elif kind == "search":
         page = store.search(arg or "", limit=ROW_LIMIT)
-        rows = [(item.type, item.id, item.status, item.task_name, format_time(item.time)) for item in page.items]
-        table = _table(("type", "id", "status", "task", "time"), rows, page.total)
+        rows = [(item.type, item.id, item.status, item.task_name, format_time(item.time), item.detail) for item in page.items]
+        table = _table(("type", "id", "status", "task", "time", "arguments / value"), rows, page.total)
     elif kind == "help":
         return Report("redun-tui help", "help", (Section("", (Note("Keys and routes: press ? in redun-tui."),)),))
     else:

@@ -111,6 +111,15 @@ class JobRow:
     execution_id: str
     call_hash: str | None
     child_count: int = 0
+    call_args: str | None = None
+
+    @property
+    def call(self) -> str:
+        """``task(arg, key=arg)`` as redun logs a call (bounded previews), or the task name
+        alone when the call's arguments were not read or never recorded."""
+        if self.call_args is None:
+            return self.task_name
+        return f"{self.task_name}({self.call_args})"
 
 
 @dataclass(frozen=True)
@@ -337,7 +346,13 @@ class FileDetail:
 
 @dataclass(frozen=True)
 class RecordRow:
-    """A search result of any record type (the CLI ``query`` line and the search results list)."""
+    """A search result of any record type (the CLI ``query`` line and the search results list).
+
+    ``task_name`` is the task (executions, jobs, call nodes, tasks) or the value's type;
+    ``detail`` tells rows of one task or type apart: a job's or call node's arguments
+    (``(File(path=s1.fastq, …), …)``), an execution's command line, a value's preview (a
+    File's shows its path).
+    """
 
     type: str
     id: str
@@ -345,6 +360,7 @@ class RecordRow:
     task_name: str
     time: datetime | None
     route: str
+    detail: str = ""
 
 
 @dataclass(frozen=True)

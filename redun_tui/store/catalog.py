@@ -9,6 +9,7 @@ from sqlalchemy import case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from redun_tui.db.models import CallNode, File, Job, TagEntity, Task
+from redun_tui.store.calls import call_args
 from redun_tui.store.jobs import child_counts, job_page, make_job_row
 from redun_tui.store.uses import producers, readers
 from redun_tui.store.paging import DEFAULT_PAGE_SIZE, check_limit, decode_cursor, keyset_after, split_page
@@ -136,7 +137,8 @@ def task(session: Session, task_hash: str) -> TaskDetail:
         :RECENT_JOBS_LIMIT
     ]
     counts = child_counts(session, [row[0] for row in rows])
-    recent = tuple(make_job_row(row, counts.get(row[0], 0)) for row in rows)
+    calls = call_args(session, [row[9] for row in rows])
+    recent = tuple(make_job_row(row, counts.get(row[0], 0), calls) for row in rows)
     versions = tuple(make_task_row(row, stats) for row in version_rows)
     this = next(version for version in versions if version.hash == full_hash)
     tags = tag_views(session, TagEntity.Task, [full_hash]).get(full_hash, ())

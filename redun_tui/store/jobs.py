@@ -25,6 +25,7 @@ from redun_tui.store.previews import (
     value_ref,
 )
 from redun_tui.store import routes
+from redun_tui.store.calls import call_args
 from redun_tui.store.sql import (
     CHILD,
     MAIN,
@@ -45,7 +46,8 @@ from redun_tui.views import STATUSES, ArgumentView, JobDetail, JobRow, Link, Pag
 UPSTREAM_JOBS_PER_ARG = 3  # jobs listed as the source of one argument
 
 
-def make_job_row(row: Any, child_count: int = 0) -> JobRow:
+def make_job_row(row: Any, child_count: int = 0, calls: dict[str, str] | None = None) -> JobRow:
+    """A JobRow from the row_columns() of a row; ``calls`` (from calls.call_args) fills its call."""
     job_id, namespace, name, status, start, end, cached, parent_id, execution_id, call_hash = row[:10]
     return JobRow(
         id=job_id,
@@ -59,6 +61,7 @@ def make_job_row(row: Any, child_count: int = 0) -> JobRow:
         execution_id=execution_id,
         call_hash=call_hash,
         child_count=child_count,
+        call_args=calls.get(call_hash) if calls and call_hash else None,
     )
 
 
@@ -135,9 +138,13 @@ def job_children(
     task_name: str | None = None,
     cursor: str | None = None,
     limit: int = DEFAULT_PAGE_SIZE,
+    with_calls: bool = True,
 ) -> Page[JobRow]:
     """Child jobs of ``parent_id`` (None: the root job) in start order, optionally only those
     whose subtree contains jobs of ``status``/``task_name`` (for the filtered tree).
+
+    Each row carries its call's arguments (:func:`calls.call_args`, one more statement) unless
+    ``with_calls`` is False.
 
     ``execution_id`` and ``parent_id`` must be full ids (as JobRow/ExecutionDetail give
     them). With ``parent_id=None`` the page holds the execution's top-level job (its root).
@@ -205,7 +212,8 @@ def job_children(
             ).scalar_one()
     else:
         counts = {row[0]: row[10] for row in rows}
-    items = tuple(make_job_row(row, counts.get(row[0], 0)) for row in rows)
+    calls = call_args(session, [row[9] for row in rows]) if with_calls else None
+    items = tuple(make_job_row(row, counts.get(row[0], 0), calls) for row in rows)
     return Page(items=items, offset=offset, next_cursor=next_cursor, total=total)
 
 
@@ -225,7 +233,8 @@ def jobs(session: Session, execution_id: str, status: str | None = None, task_na
     )
     rows, next_cursor = split_page(rows, limit, offset, lambda row: (row[4], row[0]))
     counts = child_counts(session, [row[0] for row in rows])
-    items = tuple(make_job_row(row, counts.get(row[0], 0)) for row in rows)
+    calls = call_args(session, [row[9] for row in rows])
+    items = tuple(make_job_row(row, counts.get(row[0], 0), calls) for row in rows)
     return Page(items=items, offset=offset, next_cursor=next_cursor)
 
 

@@ -902,3 +902,54 @@ def test_same_answers_on_sqlite_and_postgresql(fixture, db_kind, make_db_url, st
     finally:
         backend.close()
     assert other == _summary(stores[fixture])
+
+
+# -- calls in rows (issue 10: rows tell fan-out siblings apart) -----------------------------
+
+
+def test_job_rows_carry_their_call(stores):
+    store = stores["seed_example.db"]
+    execution = store.executions().items[-1]
+    root = store.job_children(execution.id, None).items[0]
+    assert root.call.startswith("seedex.main(fastqs=[File(path=sample1.fastq")
+    assert "ref_genome=File(path=ref_genome" in root.call
+    listed = store.jobs(execution.id, task_name="align_reads").items
+    calls = {job.call for job in listed}
+    assert len(calls) == len(listed) == 4  # one per sample: the calls differ, not only the ids
+    assert all(call.startswith("seedex.align_reads(File(path=sample") for call in calls)
+
+
+def test_call_texts_are_bounded_and_literal(stores):
+    from redun_tui.store.calls import CALL_LIMIT
+
+    store = stores["values.db"]
+    execution = next(row for row in store.executions().items if row.task_name == "valuesdemo.main")
+    rows = store.jobs(execution.id, limit=500).items
+    by_task = {}
+    for job in rows:
+        assert job.call_args is None or len(job.call_args) <= CALL_LIMIT
+        by_task.setdefault(job.task_name.rsplit(".", 1)[-1], []).append(job)
+    # 15 positional and keyword arguments: the first few, then "…".
+    (many,) = by_task["many_args"]
+    assert many.call_args.endswith("…")
+    # A 1,000,110-byte string is never decoded for a row: redun's unread form.
+    assert any("builtins.str(hash=8167c0df, size=1000110)" in (job.call_args or "") for job in rows)
+    # Control characters stay escaped (repr), never raw.
+    assert all("\x1b" not in (job.call_args or "") for job in rows)
+
+
+def test_killed_job_has_no_call(stores):
+    store = stores["failures.db"]
+    killed = next(row for row in store.executions().items if row.status == "RUNNING")
+    root = store.job_children(killed.id, None).items[0]
+    assert root.call_args is None and root.call == root.task_name
+
+
+def test_search_rows_say_what_they_are(stores):
+    store = stores["seed_example.db"]
+    files = store.search("file:*.vcf").items
+    assert files and all(row.type == "Value" and row.detail.startswith("File(path=sample") for row in files)
+    jobs = store.search("task:call_variants is:job").items
+    assert jobs and all(row.detail.startswith("(File(path=sample") for row in jobs)
+    executions = store.search("is:exec").items
+    assert executions and all("workflow.py main" in row.detail for row in executions)

@@ -41,10 +41,16 @@ class JobNode:
     extra: dict = field(default_factory=dict)
 
 
+# Characters of a call in a tree label: enough to tell fan-out siblings apart, short enough
+# that the id and status stay on screen at 80 columns a few levels deep.
+CALL_LABEL_LIMIT = 48
+
+
 def job_label(job: JobRow) -> Text:
-    """A node label: task, short id, status, duration (status styled later by the tree)."""
+    """A node label: the call (``task(args)``, bounded), short id, status, duration (status
+    styled later by the tree)."""
     text = Text()
-    text.append(plain(job.task_name, single_line=True, limit=80) or "(no task)")
+    text.append(plain(job.call, single_line=True, limit=CALL_LABEL_LIMIT) or "(no task)")
     text.append("  ")
     text.append(short_id(job.id), style="dim")
     text.append("  ")
