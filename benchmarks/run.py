@@ -50,10 +50,14 @@ TARGETS = {
     "dataflow": 0.5,
     "search_status": 0.5,
     "search_task": 0.5,
+    "search_text": 1.2,  # issue 10: a bare word also matches command lines and tag values
     "cli_dataflow": 0.8,
     "rss": 200.0,
 }
 FLOOR_RATIO = 1.5  # the executions list: at most this times the empty-app floor
+# A bare search word found in a few command lines of the generated databases (a sample name):
+# most executions do not match, so the newest ones cannot answer and every one is tested.
+TEXT_WORD = "sample1071"
 
 
 # -- the child side: one scenario in a fresh process ------------------------------------------
@@ -380,6 +384,11 @@ FLOOR_SQL: dict[str, list[list[str]]] = {
         ["SELECT j.id, j.start_time FROM job j INDEXED BY ix_job_start_time "
          "WHERE j.task_hash IN (SELECT hash FROM task WHERE name = 'qc') ORDER BY j.start_time DESC LIMIT 200"],
     ],
+    # A bare word: the command lines and current tag values that contain it (one scan each).
+    "search_text": [[
+        f"SELECT e.id FROM execution e WHERE e.args LIKE '%{TEXT_WORD}%' "
+        f"OR e.id IN (SELECT entity_id FROM tag WHERE is_current AND value LIKE '%{TEXT_WORD}%')",
+    ]],
 }
 
 
@@ -406,7 +415,7 @@ def _floor_sql(db: str, targets: dict[str, str], runs: int) -> dict[str, float]:
     return floors
 
 
-def measure(db: str, runs: int, warmup: int) -> list[dict]:
+def measure(db: str, runs: int, warmup: int, only: str = "") -> list[dict]:
     """Rows of the table for one database."""
     import statistics
 
@@ -429,13 +438,19 @@ def measure(db: str, runs: int, warmup: int) -> list[dict]:
         ("search status:failed (after open)", child + ["search", db, "search/status:failed"], "ready", True,
          "search_status", "search_status"),
         ("search task:qc (after open)", child + ["search", db, "search/task:qc"], "ready", True, "search_task", "search_task"),
+        (f"search {TEXT_WORD} (after open)", child + ["search", db, f"search/{TEXT_WORD}"], "ready", True,
+         "search_text", "search_text"),
     ]
+    if only:
+        scenarios = [row for row in scenarios if row[4] is None or only in row[0]]
     cli = [PYTHON, "-m", "redun_tui"]
     cli_scenarios = [
         ("CLI dataflow deep value", cli + ["dataflow", db, targets["deep_value"]], "dataflow", "cli_dataflow"),
         ("CLI query --status FAILED --limit 100", cli + ["query", db, "--status", "FAILED", "--limit", "100"],
          "search_status", None),
     ]
+    if only:
+        cli_scenarios = [row for row in cli_scenarios if only in row[0]]
     floors = _floor_sql(db, targets, runs)
     rows = []
     floor_app = floor_list = 0.0
@@ -545,6 +560,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="timed runs per scenario (the median is shown)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs per scenario first")
     parser.add_argument("--json", help="also write the rows to this file")
+    parser.add_argument("--only", default="", help="only the scenarios whose name contains this (and the floors)")
     parser.add_argument("--report", action="store_true", help="print the tables of a --json file (given as the database)")
     args = parser.parse_args()
     if args.report:
@@ -556,7 +572,7 @@ def main() -> None:
     everything = {}
     rss: dict[str, dict[str, float]] = {}
     for db in args.databases:
-        rows = measure(db, args.runs, args.warmup)
+        rows = measure(db, args.runs, args.warmup, args.only)
         everything[db] = rows
         rss[db] = {row["scenario"]: row["rss_mb"] for row in rows}
         print(report(db, rows))

@@ -953,3 +953,35 @@ def test_search_rows_say_what_they_are(stores):
     assert jobs and all(row.detail.startswith("(File(path=sample") for row in jobs)
     executions = store.search("is:exec").items
     assert executions and all("workflow.py main" in row.detail for row in executions)
+
+
+# -- free text (issue 10: a bare word as `redun console --find`) ----------------------------
+
+
+def test_bare_word_matches_command_lines_case_insensitively(stores):
+    store = stores["tags.db"]
+    found = {(row.type, row.id[:8]) for row in store.search("ALICE").items}
+    # 018da0b2 ran with `--user alice` (and carries user="alice"); nothing else says alice.
+    assert found == {("Execution", "018da0b2")}
+    found = {row.id[:8] for row in store.search("'--samples'").items}  # quoted: a word, not a flag
+    assert found == {"018da0b2"}
+
+
+def test_bare_word_matches_tag_values_of_every_record_type(stores):
+    store = stores["tags.db"]
+    found = {(row.type, row.id[:8]) for row in store.search("analyz").items}
+    # step="analyze": a task and its jobs carry it.
+    assert ("Task", "ed79039e") in found
+    assert {"Job"} <= {kind for kind, _ in found}
+    with store.backend.new_session() as session:
+        tagged = set(session.execute(
+            select(Tag.entity_id).where(Tag.is_current.is_(True), Tag.value.like('%analyz%'))
+        ).scalars())
+    assert {row.id for row in store.search("analyz", limit=500).items} == tagged
+    # Superseded tag values do not match; ids still match by prefix, not substring.
+    assert not [row for row in store.search("2c9e4d").items]
+
+
+def test_bare_word_wildcards_are_literal(stores):
+    store = stores["tags.db"]
+    assert not store.search("al%ce").items and not store.search("al_ce").items
