@@ -134,9 +134,9 @@ class Store:
         return self._read(lambda s: jobs.job_children(s, execution_id, parent_id, status, task_name, cursor, limit))
 
     def jobs(self, execution_id: str, status: str | None = None, task_name: str | None = None,
-             cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE) -> Page[JobRow]:
-        """A flat list of an execution's jobs matching status/task, in start order."""
-        return self._read(lambda s: jobs.jobs(s, execution_id, status, task_name, cursor, limit))
+             cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE, order: str = "start") -> Page[JobRow]:
+        """A flat list of an execution's jobs matching status/task, in start, duration or status order."""
+        return self._read(lambda s: jobs.jobs(s, execution_id, status, task_name, cursor, limit, order))
 
     def job(self, job_id: str) -> JobDetail:
         """Everything the job screen shows (:func:`jobs.job`)."""

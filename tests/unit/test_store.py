@@ -985,3 +985,28 @@ def test_bare_word_matches_tag_values_of_every_record_type(stores):
 def test_bare_word_wildcards_are_literal(stores):
     store = stores["tags.db"]
     assert not store.search("al%ce").items and not store.search("al_ce").items
+
+
+@pytest.mark.parametrize("db", ["seed_example.db", "failures.db", "values.db"])
+def test_flat_list_sorts_by_duration_and_status(db, stores):
+    """Issue 10: the flat list sortable by duration and status; pages of 3 equal one sort."""
+    store = stores[db]
+    rank = {"FAILED": 0, "RUNNING": 1, "DONE": 2, "CACHED": 3}
+    for execution in store.executions().items:
+        everything = store.jobs(execution.id, limit=5_000).items
+        for order, key in (
+            ("duration", lambda job: (-(job.duration.total_seconds()) if job.duration is not None else 1.0,)),
+            ("status", lambda job: (rank[job.status], job.start_time, job.id)),
+        ):
+            paged, cursor = [], None
+            while True:
+                page = store.jobs(execution.id, cursor=cursor, limit=3, order=order)
+                paged.extend(page.items)
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+            assert sorted(job.id for job in paged) == sorted(job.id for job in everything)
+            assert [key(job) for job in paged] == sorted(key(job) for job in paged), (order, execution.id)
+            assert all(job.call_args is not None or job.call_hash is None or job.status == "RUNNING" for job in paged)
+    with pytest.raises(StoreError):
+        store.jobs(store.executions().items[0].id, order="size")

@@ -30,6 +30,7 @@ class ExecutionScreen(BaseScreen):
         Binding("f", "failed_only", "Failed only"),
         Binding("a", "all_jobs", "All jobs"),
         Binding("v", "toggle_list", "Tree/list"),
+        Binding("o", "sort_list", "Sort list", show=False),
         Binding("s", "focus_table", "Status table", show=False),
         Binding("t", "focus_tree", "Tree", show=False),
     ]
@@ -42,6 +43,7 @@ class ExecutionScreen(BaseScreen):
         self.filter_task: str | None = None
         self._tree_started = False
         self._list_generation = 0
+        self.list_order = "start"  # the flat list's order: start, duration, status (o cycles)
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="execution-top"):
@@ -197,8 +199,8 @@ class ExecutionScreen(BaseScreen):
     def _show_filter(self) -> None:
         line = self.query_one("#tree-filter", Static)
         if self.filter_status is None and self.filter_task is None:
-            view = "list" if self.job_list.display else "tree"
-            line.update(literal(f"Jobs ({view}): all  (f: failed only · v: tree/list · Enter on a status cell filters)",
+            view = f"list by {self.list_order}" if self.job_list.display else "tree"
+            line.update(literal(f"Jobs ({view}): all  (f: failed only · v: tree/list · o: sort · Enter on a status cell filters)",
                                 single_line=True))
             line.remove_class("filtered")
             return
@@ -207,8 +209,8 @@ class ExecutionScreen(BaseScreen):
             parts.append(f"status {self.filter_status}")
         if self.filter_task:
             parts.append(f"task {self.filter_task}")
-        view = "list" if self.job_list.display else "tree"
-        line.update(literal(f"Jobs ({view}) filtered: " + ", ".join(parts) + "  (a: show all · v: tree/list)",
+        view = f"list by {self.list_order}" if self.job_list.display else "tree"
+        line.update(literal(f"Jobs ({view}) filtered: " + ", ".join(parts) + "  (a: show all · v: tree/list · o: sort)",
                             single_line=True))
         line.add_class("filtered")
 
@@ -232,7 +234,9 @@ class ExecutionScreen(BaseScreen):
         self._list_generation += 1
         if not keep_cursor:
             listing.clear()
-        self.fetch("list", lambda: self.store.jobs(execution_id, status=status, task_name=task_name, limit=PAGE_SIZE),
+        order = self.list_order
+        self.fetch("list", lambda: self.store.jobs(execution_id, status=status, task_name=task_name, limit=PAGE_SIZE,
+                                                   order=order),
                    lambda page: listing.set_page(page, keep_cursor=keep_cursor),
                    loading=(listing,), on_error=lambda error: listing.page_failed() or False)
 
@@ -241,18 +245,29 @@ class ExecutionScreen(BaseScreen):
         execution_id, status, task_name = self.execution_id, self.filter_status, self.filter_task
         listing, cursor, generation = self.job_list, event.cursor, self._list_generation
         limit = 2_000 if event.hurry else PAGE_SIZE
+        order = self.list_order
 
         def done(page: Page[JobRow]) -> None:
             if generation == self._list_generation:
                 listing.append_page(page)
 
         self.fetch("list-more", lambda: self.store.jobs(execution_id, status=status, task_name=task_name,
-                                                         cursor=cursor, limit=limit),
+                                                         cursor=cursor, limit=limit, order=order),
                    done, on_error=lambda error: listing.page_failed() or False)
 
     @on(PagedList.Selected, "#job-list")
     def _open_listed_job(self, event: PagedList.Selected) -> None:
         self.tui.navigate(routes.job(event.item.id))
+
+    def action_sort_list(self) -> None:
+        """Cycles the flat list's order: start, duration (longest first), status (failed first)."""
+        orders = ("start", "duration", "status")
+        self.list_order = orders[(orders.index(self.list_order) + 1) % len(orders)]
+        if not self.job_list.display:
+            self.action_toggle_list()  # o from the tree: the list, in the new order
+            return
+        self._show_filter()
+        self._load_list()
 
     def action_failed_only(self) -> None:
         if self.filter_status == "FAILED" and self.filter_task is None:
