@@ -9,8 +9,10 @@ headless at 120x40, and reports when the screen has painted its data; the median
 is shown, with the process's CPU time at that moment and its peak RSS. Scenarios: the executions
 list at launch; the largest execution (first page of its job tree and its status counts, from
 the screen opening); a job screen; the deep value's dataflow pane; the first page of a status
-and of a task-name search over all jobs (from the search screen opening); and the CLI
-``dataflow`` and ``query`` commands end to end.
+and of a task-name search over all jobs (from the search screen opening); the downstream screen
+of the shared reference File (thousands of consuming calls, capped at 5,000) and of the seed of
+the 600-step chain (walked to the end); and the CLI ``dataflow``, ``downstream`` and ``query``
+commands end to end.
 
 The floor, measured in the same run: an empty Textual app's first frame (the cost of Python and
 Textual alone); the executions page painted by a Textual app that reads it with the stdlib sqlite3
@@ -52,8 +54,15 @@ TARGETS = {
     "search_task": 0.5,
     "search_text": 1.2,  # issue 10: a bare word also matches command lines and tag values
     "cli_dataflow": 0.8,
+    "downstream_first": 0.5,  # issue 14, at L: a file read by 2,000+ calls, first screen
+    "downstream_chain": 1.0,  # issue 14, at L: a 600-step chain walked to the end
     "rss": 200.0,
+    # Issue 13 (the timeline of the 100,000-job execution at L).
+    "timeline": 1.0,
+    "timeline_stats": 1.0,
+    "timeline_path": 0.5,
 }
+TIMELINE_RSS = 150.0  # MB, the timeline scenarios' own RSS target
 FLOOR_RATIO = 1.5  # the executions list: at most this times the empty-app floor
 # A bare search word found in a few command lines of the generated databases (a sample name):
 # most executions do not match, so the newest ones cannot answer and every one is tested.
@@ -76,7 +85,7 @@ def _done() -> None:
     print(json.dumps({"mark": "done", "t": time.time(), "rss_mb": round(rss, 1)}), flush=True)
 
 
-def _child(scenario: str, db: str, route: str) -> None:
+def _child(scenario: str, db: str, route: str, steps: str = "") -> None:
     """Runs one scenario; prints JSON marks: "opened" (the screen mounted) and "ready"/"counts"."""
     from textual.app import App
 
@@ -118,10 +127,14 @@ def _child(scenario: str, db: str, route: str) -> None:
         _done()
         return
 
-    from redun_tui.tui.app import RedunTuiApp
+    if scenario == "keys":
+        _keys_child(db, route, json.loads(steps or "[]"))
+        return
 
     marks: set[str] = set()
     wanted = {"counts", "ready", "children"} if scenario == "execution" else {"ready"}
+    if scenario == "timeline":
+        wanted = {"ready", "path", "stats"}
     apps: list[App] = []
 
     def once(name: str) -> None:
@@ -193,6 +206,15 @@ def _child(scenario: str, db: str, route: str) -> None:
             return result
 
         JobTree.add_page = add_page
+    elif scenario == "timeline":
+        from redun_tui.tui.screens.timeline import TimelineScreen
+        from redun_tui.tui.widgets.timeline import Timeline
+
+        wrap_mount(TimelineScreen)
+        # First screen: the root's children painted (the root alone is expanded at once).
+        wrap(Timeline, "add_page", "ready", lambda timeline: any(row.depth for row in timeline.rows))
+        wrap(TimelineScreen, "_path_loaded", "path")
+        wrap(TimelineScreen, "_stats_loaded", "stats")
     elif scenario == "job":
         from redun_tui.tui.screens.job import JobScreen
 
@@ -203,8 +225,22 @@ def _child(scenario: str, db: str, route: str) -> None:
 
         wrap_mount(DataflowScreen)
         wrap(DataflowScreen, "_loaded", "ready")
+    elif scenario == "downstream":
+        from redun_tui.tui.screens.downstream import DownstreamScreen
+
+        wrap_mount(DownstreamScreen)
+        wrap(DownstreamScreen, "_loaded", "ready")
 
     _trace(os.environ.get("REDUN_TUI_BENCH_TRACE", ""))
+    _run_app(db, route, apps)
+
+
+def _run_app(db: str, route: str, apps: list, auto_pilot=None) -> None:
+    """Runs the real entry point with the app headless at SIZE (``apps`` receives the app)."""
+    from textual.app import App
+
+    from redun_tui.tui.app import RedunTuiApp
+
     original_init = RedunTuiApp.__init__
 
     def init(self, *args, **kwargs):
@@ -212,7 +248,7 @@ def _child(scenario: str, db: str, route: str) -> None:
         apps.append(self)
 
     def run(self, *args, **kwargs):
-        return App.run(self, headless=True, size=SIZE)
+        return App.run(self, headless=True, size=SIZE, auto_pilot=auto_pilot)
 
     RedunTuiApp.__init__ = init
     RedunTuiApp.run = run
@@ -225,6 +261,122 @@ def _child(scenario: str, db: str, route: str) -> None:
         if done.code not in (0, None):
             raise
     _done()
+
+
+def _keys_child(db: str, route: str, steps: list[list]) -> None:
+    """Drives the real app with keys and marks when the focused list shows what a step waits for.
+
+    Steps: ``["key", k, ...]`` presses keys; ``["wait", what]`` waits until the focused list has
+    its first page (``"first"``), has the row ``"id:<id>"`` under its cursor, or has no page on
+    its way with its cursor row loaded (``"settled"``); ``["mark", name]`` prints a mark (time,
+    CPU, current RSS) after the next refresh; ``["call", "go_to_row", n]`` calls the list's
+    method; ``["sample", name, seconds]`` samples RSS every ``seconds`` until the step after it
+    (a soak; ``["sleep", seconds]`` then waits that long).
+    """
+    import asyncio
+
+    from textual import events
+    from textual.pilot import Pilot
+
+    from redun_tui.tui.screens.search import SearchScreen
+    from redun_tui.tui.widgets.paged_list import PagedList
+
+    original_mount = SearchScreen.on_mount
+
+    def on_mount(self):
+        _mark_rss("opened")
+        return original_mount(self)
+
+    SearchScreen.on_mount = on_mount
+
+    async def drive(pilot: Pilot) -> None:
+        app = pilot.app
+
+        def listing() -> PagedList | None:
+            focused = app.focused
+            if isinstance(focused, PagedList):
+                return focused
+            shown = [w for w in app.screen.query(PagedList) if w.display]
+            return shown[0] if shown else None
+
+        def ready(what: str) -> bool:
+            widget = listing()
+            if widget is None or not widget.loaded_once or not widget.items:
+                return False
+            if what == "first":
+                return True
+            item = widget.current_item
+            if what.startswith("id:"):
+                return item is not None and getattr(item, "id", None) == what[3:]
+            return item is not None and widget._requested is None
+
+        for step in steps:
+            if step[0] == "key":
+                # As a terminal delivers them: events posted to the app, no waiting in between.
+                for key in step[1:]:
+                    app.post_message(events.Key(key, key if len(key) == 1 else None))
+                await asyncio.sleep(0)
+            elif step[0] == "wait":
+                deadline = time.time() + 300
+                while not ready(step[1]) and time.time() < deadline:
+                    await asyncio.sleep(0.005)
+                if not ready(step[1]):
+                    print(json.dumps({"mark": "timeout " + step[1], "t": time.time(), "cpu": _cpu()}), flush=True)
+                    app.exit()
+                    return
+            elif step[0] == "mark":
+                await pilot.pause()
+                _mark_rss(step[1])
+            elif step[0] == "call":
+                getattr(listing(), step[1])(*step[2:])
+            elif step[0] == "sleep":
+                await asyncio.sleep(step[1])
+            elif step[0] == "route":
+                app.navigate(step[1])
+            elif step[0] == "tree_levels":
+                # Expands every loaded node of the job tree, one level at a time (each level's
+                # first pages of children; "more" rows are not followed).
+                from redun_tui.tui.widgets.job_tree import JobTree
+
+                tree = app.screen.query_one(JobTree)
+                level = [tree.root]
+                for _ in range(step[1]):
+                    for node in level:
+                        if node.allow_expand and not node.is_expanded:
+                            node.expand()
+                    await asyncio.sleep(3)
+                    await pilot.pause()
+                    level = [child for node in level for child in node.children]
+                _mark_rss("tree nodes %d" % len(level))
+            elif step[0] == "dump":  # the focused list's state, for debugging a scenario
+                widget = listing()
+                print(json.dumps({"dump": {name: repr(getattr(widget, name, None))[:120] for name in (
+                    "cursor", "start", "total", "seekable", "_requested", "next_cursor", "prev_cursor")}
+                    | {"rows": len(widget.items), "focused": repr(app.focused)}}), flush=True)
+            elif step[0] == "sample":
+                name, every = step[1], step[2]
+
+                async def sample() -> None:
+                    while True:
+                        _mark_rss(name)
+                        await asyncio.sleep(every)
+
+                app.run_worker(sample(), exclusive=False)
+        app.exit()
+
+    _run_app(db, route, [], auto_pilot=drive)
+
+
+def _mark_rss(name: str) -> None:
+    """A mark with the process's current and peak RSS (MB)."""
+    current = 0.0
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                current = int(line.split()[1]) / 1024
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"mark": name, "t": time.time(), "cpu": _cpu(), "rss": round(current, 1), "peak": round(peak, 1)}),
+          flush=True)
 
 
 def _trace(spec: str) -> None:
@@ -316,8 +468,15 @@ def _targets(db: str) -> dict[str, str]:
     job = con.execute(
         "SELECT id FROM job WHERE execution_id = ? AND parent_id IS NOT NULL AND call_hash IS NOT NULL LIMIT 1", (big,)
     ).fetchone()[0]
+    # Downstream: the shared reference (read by every align/call_variants/process_sample/main
+    # call: thousands) and the seed of the 600-step chain.
+    ref = con.execute(
+        "SELECT f.value_hash FROM file f JOIN argument a ON a.value_hash = f.value_hash WHERE f.path = 'ref/genome.fa' "
+        "GROUP BY f.value_hash ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
+    chain_seed = con.execute("SELECT value_hash FROM file WHERE path = 'deep/seed.txt' LIMIT 1").fetchone()[0]
     con.close()
-    return {"big": big, "deep_value": deep_value, "job": job}
+    return {"big": big, "deep_value": deep_value, "job": job, "ref": ref, "chain_seed": chain_seed}
 
 
 # The SQL each screen needs, as fast as SQLite runs it on redun's schema and indexes (checked with
@@ -355,6 +514,20 @@ FLOOR_SQL: dict[str, list[list[str]]] = {
         f"SELECT task_hash, CASE WHEN call_hash IN ({FAILED_CALLS}) THEN 'FAILED' WHEN end_time IS NULL THEN 'RUNNING' "
         "WHEN cached THEN 'CACHED' ELSE 'DONE' END AS status, count(*) FROM job WHERE execution_id = :big GROUP BY 1, 2",
     ]],
+    # Task statistics: durations ranked per task by a window, percentiles picked in one GROUP BY.
+    "timeline_stats": [[
+        "WITH d AS (SELECT task_hash, (julianday(end_time) - julianday(start_time)) * 86400 AS dur FROM job "
+        "WHERE execution_id = :big), r AS (SELECT task_hash, dur, ROW_NUMBER() OVER (PARTITION BY task_hash "
+        "ORDER BY dur IS NULL, dur) AS rn, count(dur) OVER (PARTITION BY task_hash) AS n FROM d) "
+        "SELECT task_hash, count(*), sum(dur), max(CASE WHEN rn = (50 * n + 99) / 100 THEN dur END), "
+        "max(CASE WHEN rn = (95 * n + 99) / 100 THEN dur END), max(dur) FROM r GROUP BY task_hash",
+    ]],
+    # The critical path's first two levels: the root, its latest-ending child.
+    "timeline_path": [[
+        "SELECT j.* FROM execution e JOIN job j ON j.id = e.job_id WHERE e.id = :big",
+        "SELECT id FROM job WHERE parent_id = (SELECT job_id FROM execution WHERE id = :big) "
+        "ORDER BY end_time DESC, start_time DESC, id LIMIT 1",
+    ]],
     # The job with its call node, task and result; its arguments; its children's first page.
     "job": [[
         "SELECT * FROM job j LEFT JOIN call_node c ON c.call_hash = j.call_hash LEFT JOIN task t ON t.hash = j.task_hash "
@@ -369,6 +542,17 @@ FLOOR_SQL: dict[str, list[list[str]]] = {
         "UNION SELECT ar.result_call_hash FROM up JOIN argument a ON a.call_hash = up.h "
         "JOIN argument_result ar ON ar.arg_hash = a.arg_hash) "
         "SELECT c.*, a.* FROM up JOIN call_node c ON c.call_hash = up.h LEFT JOIN argument a ON a.call_hash = c.call_hash",
+    ]],
+    # Downstream of the reference: its consuming calls (the first level; the screen caps the
+    # list at 5,000 calls). Of the chain's seed: the whole forward closure, one recursive query.
+    "downstream_ref": [[
+        "SELECT a.call_hash, c.value_hash FROM argument a JOIN call_node c ON c.call_hash = a.call_hash "
+        "WHERE a.value_hash = :ref LIMIT 5001",
+    ]],
+    "downstream_chain": [[
+        "WITH RECURSIVE down(v) AS (SELECT :chain_seed UNION SELECT c.value_hash FROM down "
+        "JOIN argument a ON a.value_hash = down.v JOIN call_node c ON c.call_hash = a.call_hash) "
+        "SELECT count(*) FROM down",
     ]],
     # The newest failed jobs: either every failed call's jobs sorted, or the newest jobs walked
     # down the start-time index until a page of them is failed.
@@ -392,14 +576,14 @@ FLOOR_SQL: dict[str, list[list[str]]] = {
 }
 
 
-def _floor_sql(db: str, targets: dict[str, str], runs: int) -> dict[str, float]:
+def _floor_sql(db: str, targets: dict, runs: int, table: dict[str, list[list[str]]] | None = None) -> dict[str, float]:
     """Time of each screen's raw SQL (the fastest plan's median), in-process on a warm connection."""
     import sqlite3
     import statistics
 
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     floors = {}
-    for name, plans in FLOOR_SQL.items():
+    for name, plans in (FLOOR_SQL if table is None else table).items():
         medians = []
         for statements in plans:
             samples = []
@@ -415,9 +599,11 @@ def _floor_sql(db: str, targets: dict[str, str], runs: int) -> dict[str, float]:
     return floors
 
 
-def measure(db: str, runs: int, warmup: int, only: str = "") -> list[dict]:
-    """Rows of the table for one database."""
+def measure(db: str, runs: int, warmup: int, only: str | None = None) -> list[dict]:
+    """Rows of the table for one database (``only``: the scenarios whose label contains it, and the floors)."""
     import statistics
+
+    from redun_tui.store import routes
 
     targets = _targets(db)
     child = [PYTHON, str(HERE), "--child"]
@@ -435,21 +621,33 @@ def measure(db: str, runs: int, warmup: int, only: str = "") -> list[dict]:
         ("job screen (after open)", child + ["job", db, f"jobs/{targets['job']}"], "ready", True, "job", "job"),
         ("deep dataflow pane (after open)", child + ["dataflow", db, f"dataflow/{targets['deep_value']}"], "ready", True,
          "dataflow", "dataflow"),
+        ("downstream of the shared reference (after open)", child + ["downstream", db, f"downstream/{targets['ref']}"],
+         "ready", True, "downstream_ref", "downstream_first"),
+        ("downstream of the 600-step chain's seed (after open)",
+         child + ["downstream", db, f"downstream/{targets['chain_seed']}"], "ready", True, "downstream_chain",
+         "downstream_chain"),
         ("search status:failed (after open)", child + ["search", db, "search/status:failed"], "ready", True,
          "search_status", "search_status"),
         ("search task:qc (after open)", child + ["search", db, "search/task:qc"], "ready", True, "search_task", "search_task"),
         (f"search {TEXT_WORD} (after open)", child + ["search", db, f"search/{TEXT_WORD}"], "ready", True,
          "search_text", "search_text"),
+        ("timeline: first screen (after open)", child + ["timeline", db, routes.timeline(targets["big"])], "ready", True,
+         "execution", "timeline"),
+        ("timeline: task statistics (after open)", child + ["timeline", db, routes.timeline(targets["big"])], "stats", True,
+         "timeline_stats", "timeline_stats"),
+        ("timeline: critical path (after open)", child + ["timeline", db, routes.timeline(targets["big"])], "path", True,
+         "timeline_path", "timeline_path"),
     ]
-    if only:
-        scenarios = [row for row in scenarios if row[4] is None or only in row[0]]
     cli = [PYTHON, "-m", "redun_tui"]
     cli_scenarios = [
         ("CLI dataflow deep value", cli + ["dataflow", db, targets["deep_value"]], "dataflow", "cli_dataflow"),
+        ("CLI downstream --json of the chain's seed", cli + ["downstream", db, targets["chain_seed"], "--json"],
+         "downstream_chain", None),
         ("CLI query --status FAILED --limit 100", cli + ["query", db, "--status", "FAILED", "--limit", "100"],
          "search_status", None),
     ]
     if only:
+        scenarios = [row for row in scenarios if row[4] is None or only in row[0]]
         cli_scenarios = [row for row in cli_scenarios if only in row[0]]
     floors = _floor_sql(db, targets, runs)
     rows = []
@@ -514,6 +712,8 @@ def _verdict(row: dict, floor_app: float) -> str:
         misses.append(f"> {FLOOR_RATIO:g}x app floor")
     if row["rss_mb"] > TARGETS["rss"]:
         misses.append(f"RSS > {TARGETS['rss']:g} MB")
+    elif (row["target"] or "").startswith("timeline") and row["rss_mb"] > TIMELINE_RSS:
+        misses.append(f"RSS > {TIMELINE_RSS:g} MB")
     if row["error"]:
         misses.append("error")
     if target is None and not misses:
@@ -548,9 +748,178 @@ def report(db: str, rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# -- issue 16: jumps in long lists, memory, soak ------------------------------------------------
+
+JUMP_TARGETS = {"flat_G": 0.5, "search_G": 0.5, "flat_mid": 0.5, "search_first": 0.5, "rss": 200.0}
+
+
+def _jump_targets(db: str) -> dict:
+    """Ids the jump scenarios wait for, found with plain SQL."""
+    import sqlite3
+
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    big = con.execute("SELECT execution_id FROM job GROUP BY execution_id ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    total = con.execute("SELECT count(*) FROM job WHERE execution_id = ?", (big,)).fetchone()[0]
+    ordered = "SELECT id FROM job WHERE execution_id = ? ORDER BY start_time {0}, id {0} LIMIT 1 OFFSET ?"
+    targets = {
+        "big": big,
+        "total": total,
+        "flat_first": con.execute(ordered.format("ASC"), (big, 0)).fetchone()[0],
+        "flat_last": con.execute(ordered.format("DESC"), (big, 0)).fetchone()[0],
+        "flat_mid": con.execute(ordered.format("ASC"), (big, total // 2)).fetchone()[0],
+        # search/is:job is newest first: its last row is the oldest job
+        "search_last": con.execute("SELECT id FROM job ORDER BY start_time, id LIMIT 1").fetchone()[0],
+        "running": (con.execute(
+            "SELECT e.id FROM execution e JOIN job j ON j.id = e.job_id WHERE j.end_time IS NULL LIMIT 1"
+        ).fetchone() or [None])[0],
+    }
+    con.close()
+    return targets
+
+
+def _jump_floor(db: str, t: dict, runs: int) -> dict[str, float]:
+    """The SQL of the page alone (sqlite3, warm): the last page of each list, the middle page."""
+    # Alternative plans; the fastest counts. The flat list's last page: sorted as it comes off
+    # the execution_id index, or read in reverse rowid order first (what jobs.job_page does).
+    table = {
+        "flat_last": [
+            ["SELECT id, start_time FROM job WHERE execution_id = :big ORDER BY start_time DESC, id DESC LIMIT 201"],
+            ["SELECT id, start_time FROM (SELECT id, start_time FROM job WHERE execution_id = :big ORDER BY rowid DESC "
+             "LIMIT -1) ORDER BY start_time DESC, id DESC LIMIT 201"],
+        ],
+        "flat_mid": [["SELECT id, start_time FROM job WHERE execution_id = :big ORDER BY start_time, id LIMIT 201 OFFSET :mid"]],
+        "search_last": [["SELECT id, start_time FROM job ORDER BY start_time, id LIMIT 201"]],
+        "search_first": [["SELECT id, start_time FROM job ORDER BY start_time DESC, id DESC LIMIT 201"]],
+    }
+    return _floor_sql(db, {"big": t["big"], "mid": t["total"] // 2}, runs, table)
+
+
+def _keys(db: str, route: str, steps: list) -> dict:
+    return _spawn([PYTHON, str(HERE), "--child", "keys", db, route, json.dumps(steps)])
+
+
+def _marks(db: str, route: str, steps: list) -> list[dict]:
+    """Runs a keys child and returns its marks in order (for RSS samples)."""
+    import subprocess
+
+    proc = subprocess.run([PYTHON, str(HERE), "--child", "keys", db, route, json.dumps(steps)],
+                          capture_output=True, text=True, env=_env())
+    return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith('{"mark"')]
+
+
+def measure_jumps(db: str, runs: int) -> list[dict]:
+    """Issue 16's scenarios: each a key sequence in a fresh app, timed from one mark to another."""
+    import statistics
+
+    t = _jump_targets(db)
+    flat = f"executions/{t['big']}"
+    open_list = [["sleep", 1], ["key", "v"], ["wait", "first"], ["sleep", 0.5], ["mark", "start"]]
+    scenarios = [
+        # (label, route, steps, from mark, to mark, floor key, target key)
+        ("flat job list (100k at L): G to the last row", flat,
+         open_list + [["key", "G"], ["wait", "id:" + t["flat_last"]], ["mark", "end"]], "start", "end", "flat_last", "flat_G"),
+        ("flat job list: jump to the middle row (go to row)", flat,
+         open_list + [["call", "go_to_row", t["total"] // 2], ["wait", "id:" + t["flat_mid"]], ["mark", "end"]],
+         "start", "end", "flat_mid", "flat_mid"),
+        ("search/is:job: first page (after open)", "search/is:job",
+         [["wait", "first"], ["mark", "end"]], None, "end", "search_first", "search_first"),
+        ("search/status:done: first page (after open)", "search/status:done",
+         [["wait", "first"], ["mark", "end"]], None, "end", "search_first", "search_first"),
+        ("search/align (bare word): first page (after open)", "search/align",
+         [["wait", "first"], ["mark", "end"]], None, "end", "search_first", "search_first"),
+        ("search/is:job: G to the last row", "search/is:job",
+         [["wait", "first"], ["sleep", 0.5], ["mark", "start"], ["key", "G"], ["wait", "id:" + t["search_last"]],
+          ["mark", "end"]], "start", "end", "search_last", "search_G"),
+        ("search/is:job: PgDn x40 at the top, settled", "search/is:job",
+         [["wait", "first"], ["sleep", 0.5], ["mark", "start"], ["key", *["pagedown"] * 40], ["wait", "settled"],
+          ["mark", "end"]], "start", "end", "search_first", None),
+        ("search/is:job: PgUp x40 at the end, settled", "search/is:job",
+         [["wait", "first"], ["key", "G"], ["wait", "id:" + t["search_last"]], ["sleep", 0.5], ["mark", "start"],
+          ["key", *["pageup"] * 40], ["wait", "settled"], ["mark", "end"]], "start", "end", "search_last", None),
+    ]
+    floors = _jump_floor(db, t, runs)
+    rows = []
+    for label, route, steps, origin, mark, floor_key, target_key in scenarios:
+        samples = [_keys(db, route, steps) for _ in range(runs)]
+        good = [s for s in samples if mark in s]
+        error = "" if len(good) == len(samples) else next((s.get("error", "") for s in samples if mark not in s), "") or "no mark"
+        good = good or [{}]
+        seconds = statistics.median(s.get(mark, float("nan")) - (s.get(origin, 0.0) if origin else s.get("opened", 0.0))
+                                    for s in good)
+        cpu = statistics.median(s.get(mark + "_cpu", float("nan")) - s.get((origin or "opened") + "_cpu", 0.0)
+                                for s in good)
+        rows.append({"scenario": label, "seconds": seconds, "cpu": cpu, "floor": floors[floor_key],
+                     "target": target_key, "rss_mb": max(s.get("rss_mb") or 0 for s in samples), "error": error})
+    # Peak RSS after the visit sequence, one process: the search's first and last rows, the flat
+    # list's first, middle and last rows, then the job tree expanded level by level.
+    visit = [["wait", "first"], ["key", "G"], ["wait", "id:" + t["search_last"]], ["key", "g"], ["wait", "settled"],
+             ["route", flat], ["sleep", 2], ["key", "v"], ["wait", "first"], ["sleep", 0.5],
+             ["call", "go_to_row", t["total"] // 2], ["wait", "id:" + t["flat_mid"]],
+             ["key", "G"], ["wait", "id:" + t["flat_last"]], ["key", "g"], ["wait", "id:" + t["flat_first"]],
+             ["key", "v"], ["tree_levels", 4], ["mark", "end"]]
+    sample = _keys(db, "search/is:job", visit)
+    rows.append({"scenario": "peak RSS after the visit sequence", "seconds": sample.get("end", float("nan")),
+                 "cpu": sample.get("end_cpu", float("nan")), "floor": 0.0, "target": None,
+                 "rss_mb": sample.get("rss_mb") or 0, "error": sample.get("error", "" if "end" in sample else "no mark")})
+    return rows
+
+
+def report_jumps(db: str, rows: list[dict]) -> str:
+    lines = [f"### {Path(db).name}: jumps in long lists (issue 16)", "",
+             "| scenario | seconds | CPU s | floor (ms) | peak RSS (MB) | target |", "|---|---:|---:|---:|---:|---|"]
+    for row in rows:
+        target = JUMP_TARGETS.get(row["target"] or "")
+        verdict = ""
+        if target is not None:
+            verdict = "ok" if row["seconds"] <= target else ("ok on CPU" if row["cpu"] <= target else f"MISS > {target:g} s")
+        if row["rss_mb"] > JUMP_TARGETS["rss"]:
+            verdict = (verdict + ", " if verdict else "") + "MISS RSS"
+        note = f" ({row['error']})" if row["error"] else ""
+        lines.append(f"| {row['scenario']}{note} | {row['seconds']:.3f} | {row['cpu']:.3f} | {row['floor'] * 1000:.1f} "
+                     f"| {row['rss_mb']:.0f} | {verdict} |")
+    return "\n".join(lines)
+
+
+def soak(db: str, seconds: float, every: float = 30.0) -> dict:
+    """Live refresh for ``seconds`` on the running execution's flat job list while a writer bumps
+    its heartbeat every 2 s (each poll then reloads the screen); RSS sampled every ``every`` s.
+    Returns the samples and the least-squares slope in MB per hour."""
+    import sqlite3
+    import threading
+
+    running = _jump_targets(db)["running"]
+    stop = threading.Event()
+
+    def writer() -> None:
+        con = sqlite3.connect(db, timeout=5)
+        while not stop.wait(2.0):
+            con.execute("UPDATE execution SET updated_time = datetime('now') WHERE id = ?", (running,))
+            con.commit()
+        con.close()
+
+    thread = threading.Thread(target=writer, daemon=True)
+    thread.start()
+    try:
+        marks = _marks(db, f"executions/{running}", [["sleep", 2], ["key", "v"], ["wait", "first"],
+                                                     ["sample", "rss", every], ["sleep", seconds]])
+    finally:
+        stop.set()
+        thread.join()
+    samples = [(m["t"], m["rss"]) for m in marks if m["mark"] == "rss"]
+    if len(samples) < 2:
+        return {"samples": samples, "slope_mb_per_hour": float("nan")}
+    t0 = samples[0][0]
+    xs = [(t - t0) / 3600 for t, _ in samples]
+    ys = [rss for _, rss in samples]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sum((x - mean_x) ** 2 for x in xs)
+    return {"samples": [(round((t - t0) / 60, 2), rss) for t, rss in samples], "slope_mb_per_hour": round(slope, 2),
+            "first_mb": ys[0], "last_mb": ys[-1], "max_mb": max(ys)}
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        _child(sys.argv[2], sys.argv[3], sys.argv[4])
+        _child(*sys.argv[2:6])
         return
     import argparse
     import platform
@@ -560,9 +929,24 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="timed runs per scenario (the median is shown)")
     parser.add_argument("--warmup", type=int, default=1, help="untimed runs per scenario first")
     parser.add_argument("--json", help="also write the rows to this file")
-    parser.add_argument("--only", default="", help="only the scenarios whose name contains this (and the floors)")
+    parser.add_argument("--only", help="run only the scenarios whose label contains this text (and the floors)")
     parser.add_argument("--report", action="store_true", help="print the tables of a --json file (given as the database)")
+    parser.add_argument("--jumps", action="store_true", help="only issue 16's scenarios (jumps, RSS after visits)")
+    parser.add_argument("--soak", type=float, default=0, help="only a live-refresh soak of this many seconds (writes "
+                        "the running execution's heartbeat in the database: use a copy)")
     args = parser.parse_args()
+    if args.soak:
+        for db in args.databases:
+            print(json.dumps({db: soak(db, args.soak)}), flush=True)
+        return
+    if args.jumps:
+        everything = {}
+        for db in args.databases:
+            everything[db] = rows = measure_jumps(db, args.runs)
+            print(report_jumps(db, rows) + "\n", flush=True)
+        if args.json:
+            Path(args.json).write_text(json.dumps(everything, indent=1))
+        return
     if args.report:
         for db, rows in json.loads(Path(args.databases[0]).read_text()).items():
             print(report(db, rows) + "\n")

@@ -1,8 +1,8 @@
 """The ``redun-tui`` command.
 
 ``redun-tui [PATH_OR_URL] [ROUTE]`` opens the browser (read-only); subcommands script the same data
-layer: ``db``, ``dataflow``, ``query``, ``export``, ``import``, ``show`` (a record's report) and
-``serve`` (the browser in a web page). Every bad input ends in one line
+layer: ``db``, ``dataflow``, ``downstream``, ``query``, ``export``, ``import``, ``show`` (a record's
+report) and ``serve`` (the browser in a web page). Every bad input ends in one line
 ``redun-tui: …`` on stderr and exit code 2, never a traceback.
 """
 
@@ -21,9 +21,11 @@ SUBCOMMANDS = {
     "browse": "redun_tui.commands.browse:browse",
     "db": "redun_tui.commands.db:db",
     "dataflow": "redun_tui.commands.dataflow:dataflow",
+    "downstream": "redun_tui.commands.downstream:downstream",
     "query": "redun_tui.commands.query:query",
     "export": "redun_tui.commands.export:export",
     "import": "redun_tui.commands.export:import_",
+    "timeline": "redun_tui.commands.timeline:timeline",
     "show": "redun_tui.commands.show:show",
     "serve": "redun_tui.commands.serve:serve",
 }

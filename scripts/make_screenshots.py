@@ -34,7 +34,8 @@ async def shoot(scenario: Scenario, workdir: Path) -> str:
         shutil.copyfile(FIXTURES_DIR / scenario.db, target)
     backend = open_db(scenario.db, read_only=True)
     try:
-        app = RedunTuiApp(Store(backend), scenario.route, live_interval=0, export_dir=workdir, loading_delay=60)
+        app = RedunTuiApp(Store(backend), scenario.route, live_interval=0, export_dir=workdir, loading_delay=60,
+                          theme=scenario.theme)
         async with app.run_test(size=scenario.size) as pilot:
             await run_before(scenario, wait_for_workers)(pilot)
             return app.export_screenshot(title=f"redun-tui {scenario.db} {scenario.route}")

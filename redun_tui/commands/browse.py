@@ -57,12 +57,21 @@ def resolve_route(store, text: str | None) -> str:
     raise CliError(resolution.error or f"cannot open {text!r}")
 
 
+def check_theme(name: str) -> None:
+    """A CliError naming the choices unless ``name`` is one of Textual's themes."""
+    from textual.theme import BUILTIN_THEMES
+
+    if name not in BUILTIN_THEMES:
+        raise CliError(f"unknown theme {name!r} (choose from {', '.join(sorted(BUILTIN_THEMES))})")
+
+
 @click.command()
 @click.argument("path_or_url", required=False)
 @click.argument("route", required=False)
 @click.option("--demo", is_flag=True, help="Browse the bundled demo database (a real redun run with failures).")
 @click.option("--migrate", is_flag=True, help="Upgrade an old schema first (a SQLite file is backed up).")
-def browse(path_or_url: str | None, route: str | None, demo: bool, migrate: bool) -> None:
+@click.option("--theme", metavar="NAME", help="Colour theme, e.g. textual-light (default textual-dark; ctrl+p switches).")
+def browse(path_or_url: str | None, route: str | None, demo: bool, migrate: bool, theme: str | None) -> None:
     """Browse a redun database: executions, jobs, values, dataflow, tasks and files.
 
     PATH_OR_URL is a SQLite file or a database URL (default: .redun/redun.db found from here).
@@ -78,6 +87,8 @@ def browse(path_or_url: str | None, route: str | None, demo: bool, migrate: bool
         if path_or_url is not None and route is None and _looks_like_route(path_or_url):
             path_or_url, route = None, path_or_url  # `redun-tui jobs/ab12` inside a redun project
         target = path_or_url
+    if theme is not None:
+        check_theme(theme)
     if migrate:
         if demo:
             raise CliError("--migrate cannot change the bundled demo database")
@@ -99,6 +110,6 @@ def browse(path_or_url: str | None, route: str | None, demo: bool, migrate: bool
         from redun_tui.tui.app import RedunTuiApp
         from redun_tui.web import served_url
 
-        RedunTuiApp(store, start, db_label="--demo" if demo else None, served_url=served_url()).run()
+        RedunTuiApp(store, start, db_label="--demo" if demo else None, served_url=served_url(), theme=theme).run()
     finally:
         backend.close()

@@ -10,7 +10,8 @@ functions over a Session, one module per domain — :mod:`~redun_tui.store.execu
 :mod:`~redun_tui.store.jobs`, :mod:`~redun_tui.store.values` (value, text, dataflow),
 :mod:`~redun_tui.store.catalog` (tasks, files), :mod:`~redun_tui.store.uses` (who produced and
 read a value), :mod:`~redun_tui.store.search`,
-:mod:`~redun_tui.store.live` (heartbeat) — built from shared blocks: :mod:`~redun_tui.store.sql`
+:mod:`~redun_tui.store.live` (heartbeat), :mod:`~redun_tui.store.timeline` (time axis, critical
+path, task statistics and history) — built from shared blocks: :mod:`~redun_tui.store.sql`
 (joins, aliases, look-ups), :mod:`~redun_tui.store.paging` (cursors, keysets),
 :mod:`~redun_tui.store.previews` (value refs, error views, cut text),
 :mod:`~redun_tui.store.errors` and :mod:`~redun_tui.store.routes` (the route grammar).
@@ -25,12 +26,12 @@ the retries, vanished, corrupt).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
 from redun_tui.db.backend import RedunBackendDb
-from redun_tui.store import catalog, errors, executions, jobs, live, routes, search, values
+from redun_tui.store import catalog, downstream, errors, executions, jobs, live, routes, search, timeline, values
 from redun_tui.store.catalog import RECENT_JOBS_LIMIT, RECENT_SCAN_THRESHOLD
 from redun_tui.store.errors import Ambiguous, NotFound, StoreError
 from redun_tui.store.jobs import UPSTREAM_JOBS_PER_ARG
@@ -48,6 +49,7 @@ from redun_tui.store.sql import CANDIDATES_LIMIT
 from redun_tui.store.uses import RELATED_LIMIT
 from redun_tui.store.values import SUBVALUE_LIMIT
 from redun_tui.views import (
+    CriticalStep,
     DataflowView,
     ExecutionDetail,
     ExecutionRow,
@@ -61,7 +63,10 @@ from redun_tui.views import (
     Resolution,
     StatusCount,
     TaskDetail,
+    TaskHistory,
     TaskRow,
+    TaskStats,
+    TimelineSpan,
     ValueDetail,
 )
 
@@ -156,6 +161,10 @@ class Store:
         """The upstream dataflow of a value, as linkable lines plus JSON (:func:`values.dataflow`)."""
         return self._read(lambda s: values.dataflow(s, value_hash, with_json))
 
+    def downstream(self, value_hash: str, **options: Any) -> downstream.DownstreamView:
+        """What a value fed (store.downstream.downstream: all_versions, depth_limit, limit)."""
+        return self._read(lambda s: downstream.downstream_of(s, value_hash, **options))
+
     def dataflow_json(self, value_hash: str) -> str:
         """The upstream dataflow of a value as JSON text (a list of sections), for export."""
         return self._read(lambda s: values.dataflow_json(s, value_hash))
@@ -177,6 +186,24 @@ class Store:
     def file(self, path_or_hash: str) -> FileDetail:
         """Every version of a file path, who produced and read it."""
         return self._read(lambda s: catalog.file(s, path_or_hash))
+
+    # -- timeline: where an execution's time went --
+
+    def timeline_span(self, execution_id: str) -> TimelineSpan:
+        """The time axis of an execution's timeline (id or unique prefix)."""
+        return self._read(lambda s: timeline.span(s, execution_id))
+
+    def critical_path(self, execution_id: str) -> tuple[CriticalStep, ...]:
+        """The execution's critical path, root first (:func:`timeline.critical_path`)."""
+        return self._read(lambda s: timeline.critical_path(s, execution_id))
+
+    def task_stats(self, execution_id: str) -> tuple[TaskStats, ...]:
+        """Duration statistics per task of the execution, by total time descending."""
+        return self._read(lambda s: timeline.task_stats(s, execution_id))
+
+    def task_history(self, task_hash: str) -> TaskHistory:
+        """A task's durations over its latest executions (hash or unique prefix)."""
+        return self._read(lambda s: timeline.task_history(s, task_hash))
 
     # -- search, routes, refresh --
 

@@ -164,14 +164,17 @@ def built_search(session: Session, text: str) -> tuple[set[str], dict[str, Any]]
     return set(query.record_types), dict(query.subqueries)
 
 
-def newest_executions(key: tuple | None) -> Any:
-    """SELECT of execution ``id`` and root ``start_time``, newest first, after ``key``."""
+def newest_executions(key: tuple | None, oldest_first: bool = False) -> Any:
+    """SELECT of execution ``id`` and root ``start_time``, newest first, after ``key`` (or the
+    reverse: oldest first, before ``key``)."""
     root = PROBE_ROOT
     drive = select(Execution.id.label("id"), root.start_time.label("start_time")).select_from(
         DrivingJoin(root.table, Execution.__table__, Execution.job_id == root.id)
     )
     if key is not None:
-        drive = drive.where(keyset_after((root.start_time, Execution.id), key, descending=True))
+        drive = drive.where(keyset_after((root.start_time, Execution.id), key, descending=not oldest_first))
+    if oldest_first:
+        return drive.order_by(root.start_time, Execution.id)
     return drive.order_by(root.start_time.desc(), Execution.id.desc())
 
 

@@ -54,8 +54,10 @@ KINDS: tuple[RouteKind, ...] = (
     RouteKind("jobs", "id", by_id=True, singular="job"),
     RouteKind("values", "hash", by_id=True, singular="value"),
     RouteKind("dataflow", "hash"),
+    RouteKind("downstream", "hash"),
     RouteKind("tasks", "hash", bare=True, by_id=True, singular="task"),
     RouteKind("files", "path-or-hash", bare=True, verbatim=True, by_id=True, singular="file"),
+    RouteKind("timeline", "id"),
     RouteKind("help", None, bare=True),
     RouteKind("search", "text", bare=True, verbatim=True, listed=False),
 )
@@ -122,6 +124,11 @@ def dataflow(value_hash: str) -> str:
     return format_route("dataflow", value_hash)
 
 
+def downstream(value_hash: str) -> str:
+    """``downstream/<hash>``."""
+    return format_route("downstream", value_hash)
+
+
 def task(task_hash: str) -> str:
     """``tasks/<hash>``."""
     return format_route("tasks", task_hash)
@@ -130,6 +137,11 @@ def task(task_hash: str) -> str:
 def file(path_or_hash: str) -> str:
     """``files/<path-or-hash>``."""
     return format_route("files", path_or_hash)
+
+
+def timeline(execution_id: str) -> str:
+    """``timeline/<id>``: an execution's jobs on a time axis."""
+    return format_route("timeline", execution_id)
 
 
 def search(text: str) -> str:
@@ -184,8 +196,10 @@ _RESOLVERS: dict[str, Callable[[Session, str], str]] = {
     "jobs": _by_column(Job.id, "job"),
     "values": _by_column(Value.value_hash, "value"),
     "dataflow": _by_column(Value.value_hash, "value"),
+    "downstream": _by_column(Value.value_hash, "value"),
     "tasks": _by_column(Task.hash, "task"),
     "files": file_path,
+    "timeline": _by_column(Execution.id, "execution"),
 }
 
 

@@ -15,7 +15,7 @@ from redun_tui.store.jobs import latest_jobs, make_job_row
 from redun_tui.store.paging import (
     DEFAULT_PAGE_SIZE,
     check_limit,
-    decode_cursor_parts,
+    decode_position_parts,
     encode_cursor,
     keyset_after,
     probe_newest,
@@ -35,31 +35,47 @@ def search(session: Session, text: str, cursor: str | None = None, limit: int = 
     Records come type by type as ``redun log`` lists them (executions and jobs newest first,
     then call nodes newest first, tasks by name, values by hash); each type is paged with a
     keyset on its own order, so a page costs two statements per type it touches, plus the
-    prefix look-ups of the search text.
+    prefix look-ups of the search text. A backward cursor (the last page, the page before
+    one) reads the same keysets in reverse, types last to first: the last of a million jobs
+    costs what the first does. Nothing is counted (``total`` stays None): a count of a broad
+    search reads every match.
     """
     limit = check_limit(limit)
-    offset, type_index, key = _decode_search_cursor(cursor)
+    backward, offset, type_index, key = _decode_search_cursor(cursor)
     wanted, subqueries = built_search(session, text)
-    items: list[RecordRow] = []
-    next_cursor = None
+    found: list[tuple[int, tuple, RecordRow]] = []  # (type index, sort key, row), in reading order
+    more = False  # rows remain beyond the page in the reading direction
+    step = -1 if backward else 1
     index, resume = type_index, key
-    while index < len(_SEARCH_ORDER) and next_cursor is None:
+    while 0 <= index < len(_SEARCH_ORDER):
         type_name = _SEARCH_ORDER[index]
         if type_name in wanted:
-            room = limit - len(items)
-            keys = _search_page(session, subqueries[type_name], type_name, resume, room + 1)
-            if len(keys) > room:
-                keys = keys[:room]
-                next_cursor = encode_cursor(offset + limit, [index, *keys[-1][1:]])
-            items.extend(_search_rows(session, type_name, [row[0] for row in keys]))
-            if len(items) >= limit and next_cursor is None and index + 1 < len(_SEARCH_ORDER):
-                # Exactly full: the next page starts at the next type.
-                remaining = [name for name in _SEARCH_ORDER[index + 1 :] if name in wanted]
-                if remaining:
-                    next_cursor = encode_cursor(offset + limit, [index + 1])
+            room = limit - len(found)
+            if room <= 0:
+                more = True  # exactly full: the type after the page may still hold rows
                 break
-        index, resume = index + 1, None
-    return Page(items=tuple(items), offset=offset, next_cursor=next_cursor)
+            keys = _search_page(session, subqueries[type_name], type_name, resume, room + 1, reverse=backward)
+            if len(keys) > room:
+                keys, more = keys[:room], True
+            rows = {row.id: row for row in _search_rows(session, type_name, [row[0] for row in keys])}
+            found.extend((index, tuple(row[1:]), rows[row[0]]) for row in keys if row[0] in rows)
+            if more:
+                break
+        index, resume = index + step, None
+    if backward:
+        found.reverse()
+        first = offset - len(found)
+        before, after = more, key is not None or offset != 0 or type_index != len(_SEARCH_ORDER) - 1
+    else:
+        first = offset
+        before, after = key is not None or offset != 0 or type_index != 0, more
+    prev_cursor = next_cursor = None
+    if found and before:
+        prev_cursor = encode_cursor(first, [found[0][0], *found[0][1]], backward=True)
+    if found and after:
+        next_cursor = encode_cursor(first + len(found), [found[-1][0], *found[-1][1]])
+    return Page(items=tuple(row for _, _, row in found), offset=first, next_cursor=next_cursor,
+                prev_cursor=prev_cursor, seekable=True)
 
 
 def _search_order(type_name: str) -> tuple[tuple, bool]:
@@ -75,11 +91,19 @@ def _search_order(type_name: str) -> tuple[tuple, bool]:
     return (Value.value_hash,), False
 
 
-def _decode_search_cursor(cursor: str | None) -> tuple[int, int, tuple | None]:
-    """(offset, index of the record type, key within that type or None) from a search cursor."""
+def _decode_search_cursor(cursor: str | None) -> tuple[bool, int, int, tuple | None]:
+    """(backward, row index, index of the record type, key within that type or None) of a cursor.
+
+    A cursor without a type starts at the first type (forward) or ends after the last one
+    (backward: the last page).
+    """
     if not cursor:
-        return 0, 0, None
-    offset, *rest = decode_cursor_parts(cursor)
+        return False, 0, 0, None
+    backward, (offset, *rest) = decode_position_parts(cursor)
+    if not rest:
+        if offset != 0:
+            raise StoreError("invalid page cursor")  # no jumps by row number: nothing is counted
+        return backward, 0, len(_SEARCH_ORDER) - 1 if backward else 0, None
     try:
         type_index, key = int(rest[0]), tuple(rest[1:])
     except (IndexError, TypeError, ValueError):
@@ -88,31 +112,38 @@ def _decode_search_cursor(cursor: str | None) -> tuple[int, int, tuple | None]:
         raise StoreError("invalid page cursor")
     if key and len(key) != len(_search_order(_SEARCH_ORDER[type_index])[0]):
         raise StoreError("invalid page cursor")
-    return offset, type_index, key or None
+    return backward, offset, type_index, key or None
 
 
-def _search_page(session: Session, query: Any, type_name: str, key: tuple | None, size: int) -> list[tuple]:
-    """``(pk, *sort key)`` of the next ``size`` records of one type of a built CallGraphQuery.
+def _search_page(
+    session: Session, query: Any, type_name: str, key: tuple | None, size: int, reverse: bool = False
+) -> list[tuple]:
+    """``(pk, *sort key)`` of the next ``size`` records of one type of a built CallGraphQuery
+    (with ``reverse``: the records before ``key``, or the last ones, nearest first).
 
     Jobs and executions (newest first) are probed along the start-time index first (see
-    PROBE_ROWS). Otherwise the ordering, keyset and limit go on the query itself
-    (SELECT DISTINCT … ORDER BY … LIMIT).
+    PROBE_ROWS; in reverse, oldest first). Otherwise the ordering, keyset and limit go on the
+    query itself (SELECT DISTINCT … ORDER BY … LIMIT).
     """
     if type_name == "Job":
         probe = PROBE_JOB
         drive = select(probe.id.label("id"), probe.start_time.label("start_time"))
         if key is not None:
-            drive = drive.where(keyset_after((probe.start_time, probe.id), key, descending=True))
-        drive = drive.order_by(probe.start_time.desc(), probe.id.desc())
+            drive = drive.where(keyset_after((probe.start_time, probe.id), key, descending=not reverse))
+        if reverse:
+            drive = drive.order_by(probe.start_time, probe.id)
+        else:
+            drive = drive.order_by(probe.start_time.desc(), probe.id.desc())
         found = probe_newest(session, drive, lambda window: query.filter(Job.id == window.c.id), size)
         if found is not None:
-            return [(job_id, start, job_id) for job_id, start in found]
+            return [(job_id, start, job_id) for job_id, start in (found[::-1] if reverse else found)]
     elif type_name == "Execution":
-        drive = newest_executions(key)
+        drive = newest_executions(key, oldest_first=reverse)
         found = probe_newest(session, drive, lambda window: query.filter(Execution.id == window.c.id), size)
         if found is not None:
-            return [(execution_id, start, execution_id) for execution_id, start in found]
+            return [(execution_id, start, execution_id) for execution_id, start in (found[::-1] if reverse else found)]
     columns, descending = _search_order(type_name)
+    descending = descending != reverse
     if type_name == "Execution":
         query = query.join(_SEARCH_ROOT, Execution.job_id == _SEARCH_ROOT.id)
     pk = {"Execution": Execution.id, "Job": Job.id, "CallNode": CallNode.call_hash, "Task": Task.hash, "Value": Value.value_hash}[type_name]

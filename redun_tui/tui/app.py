@@ -20,6 +20,7 @@ from redun_tui.store.errors import Ambiguous, NotFound
 from redun_tui.tui.messages import Navigate
 from redun_tui.tui.palette import RouteCommands
 from redun_tui.tui.text import message as message_text
+from redun_tui.tui.theme import contrast_variables
 
 if TYPE_CHECKING:
     from redun_tui.store import Store
@@ -36,9 +37,11 @@ SCREENS: dict[str, tuple[str | None, str | None]] = {
     "jobs": (None, "job:JobScreen"),
     "values": (None, "value:ValueScreen"),
     "dataflow": (None, "dataflow:DataflowScreen"),
+    "downstream": (None, "downstream:DownstreamScreen"),
     "tasks": ("tasks:TasksScreen", "tasks:TaskScreen"),
     "files": ("files:FilesScreen", "files:FileScreen"),
     "search": ("search:SearchScreen", "search:SearchScreen"),
+    "timeline": (None, "timeline:TimelineScreen"),
     "help": ("help:HelpScreen", None),
 }
 
@@ -69,6 +72,7 @@ class RedunTuiApp(App[None]):
             take milliseconds: an indicator would only flicker).
         served_url: the server's URL when the app runs under ``redun-tui serve`` (one process per
             browser tab); ``Y`` then gives the URL that reopens a screen instead of a command.
+        theme: a Textual theme name (default: ``textual-dark``); ``ctrl+p`` switches it later.
     """
 
     CSS_PATH = "app.tcss"
@@ -83,8 +87,11 @@ class RedunTuiApp(App[None]):
 
     def __init__(self, store: Store, route: str = routes.HOME, *, live_interval: float = LIVE_INTERVAL,
                  export_dir: str | Path | None = None, db_label: str | None = None,
-                 loading_delay: float = LOADING_DELAY, served_url: str | None = None) -> None:
+                 loading_delay: float = LOADING_DELAY, served_url: str | None = None,
+                 theme: str | None = None) -> None:
         super().__init__()
+        if theme is not None:
+            self.theme = theme  # unknown names raise InvalidThemeError (the CLI checks first)
         self.served_url = served_url
         self.store = store
         self.db_label = db_label or store.name
@@ -92,6 +99,13 @@ class RedunTuiApp(App[None]):
         self.start_route = route or routes.HOME
         self.live_interval = live_interval
         self.export_dir = Path(export_dir) if export_dir is not None else Path.cwd()
+
+    def get_css_variables(self) -> dict[str, str]:
+        """Textual's variables for the current theme, plus status colours chosen for contrast."""
+        variables = super().get_css_variables()
+        variables.update(contrast_variables(variables))
+        self.theme_variables = variables
+        return variables
 
     def get_default_screen(self):
         from redun_tui.tui.screens.executions import ExecutionsScreen

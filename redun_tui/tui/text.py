@@ -21,6 +21,7 @@ from redun_tui.formatting import one_line, safe_text
 # (a 1 MB tag value, a 5,000-character argument); the full text is one screen away.
 LINE_LIMIT = 1_000
 FIELD_LIMIT = 2_000
+LABEL_GAP = 2  # spaces between the longest label of a field block and the values
 
 
 def plain(text: object, *, single_line: bool = False, limit: int | None = None) -> str:
@@ -72,8 +73,10 @@ def fields(pairs: Iterable[tuple[str, object]], *, label_width: int | None = Non
     # Labels may be database text too (tag keys): made safe like the values.
     labels = [plain(label, single_line=True, limit=60) for label, _ in items]
     width = label_width if label_width is not None else max(len(label) for label in labels)
+    # The gap belongs to the label's run: a value never starts with the spaces that separate it
+    # (SVG renderers such as librsvg drop a run's leading spaces: "StatusFAILED").
     lines = [
-        Content.assemble((label.ljust(width), "bold"), "  ", literal(value, single_line=True, limit=FIELD_LIMIT))
+        Content.assemble((label.ljust(width + LABEL_GAP), "bold"), literal(value, single_line=True, limit=FIELD_LIMIT))
         for label, (_, value) in zip(labels, items)
     ]
     return Content("\n").join(lines)

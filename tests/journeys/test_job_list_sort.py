@@ -1,4 +1,4 @@
-"""The flat job list sorts by duration and by status (issue 10 friction: `o` cycles the order)."""
+"""The flat job list sorts by duration and by status (issue 10 friction: `O` cycles the order)."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ def test_flat_list_sorted_by_duration_then_status(terminal, size):
     term.wait_for("6bec3a18")
     term.press("v")
     term.wait_for("Jobs (list by start)")
-    term.press("o")
+    term.press("O")
     screen = term.wait_for("Jobs (list by duration)")
     screen = term.wait_until(lambda text: len(_job_lines(text)) == 5, what="five job rows")
     lines = _job_lines(screen)
     assert lines[0].startswith("6bec3a18")  # the root ran longest
     seconds = [float(re.search(r"([\d.]+)s\s*$", line).group(1)) for line in lines]
     assert seconds == sorted(seconds, reverse=True)
-    term.press("o")
+    term.press("O")
     term.wait_for("Jobs (list by status)")
     screen = term.wait_until(lambda text: len(_job_lines(text)) == 5 and "by status" in text, what="five rows")
     statuses = [re.search(r"(FAILED|RUNNING|DONE|CACHED)", line).group(1) for line in _job_lines(screen)]

@@ -1,14 +1,15 @@
 """Screen scenarios shared by the snapshot tests and ``scripts/make_screenshots.py``.
 
-A scenario is a fixture database, a route, a terminal size and the keys pressed once the screen
-has loaded. Fixture data has fixed ids and absolute UTC times, and live refresh is off, so each
+A scenario is a fixture database, a route, a terminal size, the keys pressed once the screen
+has loaded and a theme: every scenario runs in the default dark theme and again, as NAME_light,
+in Textual's light theme (tests/tui/test_contrast.py checks both are legible). Fixture data has fixed ids and absolute UTC times, and live refresh is off, so each
 scenario renders the same picture every time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -22,12 +23,15 @@ class Scenario:
     size: tuple[int, int] = (80, 24)
     keys: tuple[str, ...] = ()
     screenshot: bool = True  # also written to screenshots/ by the script
+    theme: str | None = None  # a Textual theme name; None: the app's default (textual-dark)
 
 
 SMALL = (80, 24)
 LARGE = (120, 40)
+LIGHT = "textual-light"
+HUGE = (160, 48)
 
-SCENARIOS: tuple[Scenario, ...] = (
+DARK_SCENARIOS: tuple[Scenario, ...] = (
     Scenario("executions", "failures.db", size=LARGE),
     Scenario("executions_80x24", "failures.db"),
     Scenario("execution_failed", "failures.db", "executions/b22c1c57", LARGE, keys=("right",)),
@@ -36,6 +40,8 @@ SCENARIOS: tuple[Scenario, ...] = (
              keys=("f", "right", "down", "right", "down", "right")),
     Scenario("execution_killed", "failures.db", "executions/77fee8b0", LARGE, keys=("right",)),
     Scenario("execution_seed", "seed_example.db", "executions/b2ffcd8f", LARGE, keys=("right",)),
+    Scenario("execution_stats_80x24", "seed_example.db", "executions/b2ffcd8f", keys=("d",)),
+    Scenario("execution_stats_160x48", "failures.db", "executions/b22c1c57", HUGE, keys=("d", "o")),
     Scenario("job_failed", "failures.db", "jobs/ff72ff9e", LARGE),
     Scenario("job_failed_80x24", "failures.db", "jobs/ff72ff9e"),
     Scenario("job_killed_root", "failures.db", "executions/77fee8b0", LARGE, keys=("enter",)),
@@ -45,6 +51,9 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("value_weird_file", "values.db", "values/b8c9f96b", LARGE),
     Scenario("dataflow", "seed_example.db", "dataflow/5ace4f46", LARGE, keys=("right", "right", "down")),
     Scenario("dataflow_80x24", "seed_example.db", "dataflow/5ace4f46"),
+    Scenario("downstream_160x48", "downstream.db", "downstream/5a8b8b0b", (160, 48),
+             keys=("a", *("down",) * 6, "right")),
+    Scenario("downstream_80x24", "downstream.db", "downstream/5a8b8b0b"),
     Scenario("tasks", "values.db", "tasks", LARGE),
     Scenario("task", "seed_example.db", "tasks/8cb2399f", LARGE),
     Scenario("files", "values.db", "files", LARGE),
@@ -52,6 +61,13 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("search", "failures.db", "search/status:failed", LARGE),
     Scenario("search_error_80x24", "failures.db", "search/status:bogus task:"),
     Scenario("help_80x24", "failures.db", "help"),
+    Scenario("timeline_80x24", "seed_example.db", "timeline/b2ffcd8f"),
+    Scenario("timeline_zoomed_80x24", "seed_example.db", "timeline/b2ffcd8f", keys=("plus", "plus", "right")),
+    Scenario("timeline_160x48", "seed_example.db", "timeline/b2ffcd8f", HUGE, keys=("c", "c")),
+    Scenario("timeline_zoomed_160x48", "seed_example.db", "timeline/b2ffcd8f", HUGE, keys=("c", "c", "plus", "plus")),
+)
+SCENARIOS: tuple[Scenario, ...] = DARK_SCENARIOS + tuple(
+    replace(scenario, name=f"{scenario.name}_light", theme=LIGHT) for scenario in DARK_SCENARIOS
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from redun_tui.store.routes import timeline as timeline_route
 from redun_tui.tui.screens.base import BaseScreen
 
 
@@ -26,6 +27,8 @@ def routes_of(store) -> list[str]:
         "files",
         "search/status:done",
         "help",
+        timeline_route(execution.id),
+        timeline_route(executions[0].id[:8]),
     ]
     if value is not None:
         routes += [f"values/{value.value_hash}", f"dataflow/{value.value_hash}"]
@@ -47,6 +50,7 @@ async def test_every_route_opens(make_app, settle, db_name):
             assert isinstance(screen, BaseScreen)
             kind, _, arg = route.partition("/")
             if arg and kind not in ("search", "files"):
-                assert arg in screen.route, route  # the header shows the record
+                assert arg in screen.route, route
+                assert screen.route.startswith(kind + "/"), (route, screen.route)  # the header shows the record
             errors = [n.message for n in app._notifications if n.severity in ("error", "warning")]
             assert errors == [], (route, errors)

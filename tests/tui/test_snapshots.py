@@ -11,5 +11,5 @@ from scenarios import SCENARIOS, Scenario, run_before
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[scenario.name for scenario in SCENARIOS])
 def test_screen(snap_compare, make_app, settle, scenario: Scenario) -> None:
-    app = make_app(scenario.db, scenario.route)
+    app = make_app(scenario.db, scenario.route, theme=scenario.theme)
     assert snap_compare(app, terminal_size=scenario.size, run_before=run_before(scenario, settle))

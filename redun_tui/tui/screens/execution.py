@@ -1,4 +1,8 @@
-"""``executions/<id>``: an execution's details, its task × status table and its lazy job tree."""
+"""``executions/<id>``: an execution's details, its task × status table and its lazy job tree.
+
+``d`` swaps the status table for the task statistics (durations per task, sortable with ``o``;
+Enter opens the timeline filtered to that task). They load the first time they are shown.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ from redun_tui.tui.text import fields, literal, tags_text
 from redun_tui.tui.widgets.job_tree import JobTree
 from redun_tui.tui.widgets.paged_list import PagedList
 from redun_tui.tui.widgets.status_table import StatusTable
-from redun_tui.views import ExecutionDetail, JobRow, Page, StatusCount
+from redun_tui.tui.widgets.task_stats import TaskStatsList
+from redun_tui.views import ExecutionDetail, JobRow, Page, StatusCount, TaskStats
 
 PAGE_SIZE = 200
 
@@ -30,7 +35,10 @@ class ExecutionScreen(BaseScreen):
         Binding("f", "failed_only", "Failed only"),
         Binding("a", "all_jobs", "All jobs"),
         Binding("v", "toggle_list", "Tree/list"),
-        Binding("o", "sort_list", "Sort list", show=False),
+        Binding("T", "timeline", "Timeline"),
+        Binding("d", "toggle_stats", "Durations"),
+        Binding("o", "sort_stats", "Sort durations", show=False),
+        Binding("O", "sort_list", "Sort job list", show=False),
         Binding("s", "focus_table", "Status table", show=False),
         Binding("t", "focus_tree", "Tree", show=False),
     ]
@@ -43,12 +51,13 @@ class ExecutionScreen(BaseScreen):
         self.filter_task: str | None = None
         self._tree_started = False
         self._list_generation = 0
-        self.list_order = "start"  # the flat list's order: start, duration, status (o cycles)
+        self.list_order = "start"  # the flat list's order: start, duration, status (O cycles)
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="execution-top"):
             yield Static("", id="execution-fields", classes="fields")
             yield StatusTable(id="status-table")
+            yield TaskStatsList(id="execution-stats")
         yield Static("", id="tree-filter", classes="filter-line")
         yield JobTree(id="job-tree")
         yield PagedList(JOB_COLUMNS, job_cells, lambda job: job.status, empty_text="No jobs match the filter.",
@@ -65,6 +74,11 @@ class ExecutionScreen(BaseScreen):
         return self.query_one("#job-list", PagedList)
 
     @property
+    def stats_list(self) -> TaskStatsList:
+        """The task statistics (``d`` shows them instead of the status table)."""
+        return self.query_one(TaskStatsList)
+
+    @property
     def copy_text(self) -> str:
         if self.focused is self.job_list and self.job_list.current_item is not None:
             return self.job_list.current_item.id
@@ -76,6 +90,7 @@ class ExecutionScreen(BaseScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.job_list.display = False
+        self.stats_list.display = False
         self._show_filter()
         self.tree.focus()
 
@@ -91,6 +106,8 @@ class ExecutionScreen(BaseScreen):
         execution_id = self.execution_id
         self.fetch("detail", lambda: self.store.execution(execution_id), self._detail_loaded)
         self.fetch("counts", lambda: self.store.status_counts(execution_id), self._counts_loaded)
+        if self.stats_list.display:
+            self._load_stats(keep_cursor=True)
         if self.job_list.display:
             self._load_list(keep_cursor=True)
         else:
@@ -200,7 +217,8 @@ class ExecutionScreen(BaseScreen):
         line = self.query_one("#tree-filter", Static)
         if self.filter_status is None and self.filter_task is None:
             view = f"list by {self.list_order}" if self.job_list.display else "tree"
-            line.update(literal(f"Jobs ({view}): all  (f: failed only · v: tree/list · o: sort · Enter on a status cell filters)",
+            enter = "Enter on a task: timeline" if self.stats_list.display else "Enter on a status cell filters"
+            line.update(literal(f"Jobs ({view}): all  (f: failed only · v: tree/list · O: sort list · {enter})",
                                 single_line=True))
             line.remove_class("filtered")
             return
@@ -210,7 +228,7 @@ class ExecutionScreen(BaseScreen):
         if self.filter_task:
             parts.append(f"task {self.filter_task}")
         view = f"list by {self.list_order}" if self.job_list.display else "tree"
-        line.update(literal(f"Jobs ({view}) filtered: " + ", ".join(parts) + "  (a: show all · v: tree/list · o: sort)",
+        line.update(literal(f"Jobs ({view}) filtered: " + ", ".join(parts) + "  (a: show all · v: tree/list · O: sort list)",
                             single_line=True))
         line.add_class("filtered")
 
@@ -232,12 +250,15 @@ class ExecutionScreen(BaseScreen):
         execution_id, status, task_name = self.execution_id, self.filter_status, self.filter_task
         listing = self.job_list
         self._list_generation += 1
+        cursor = listing.reload_cursor if keep_cursor else None  # a refresh reads the window where it is
         if not keep_cursor:
             listing.clear()
         order = self.list_order
-        self.fetch("list", lambda: self.store.jobs(execution_id, status=status, task_name=task_name, limit=PAGE_SIZE,
-                                                   order=order),
-                   lambda page: listing.set_page(page, keep_cursor=keep_cursor),
+        if order != "start":
+            cursor = None  # a sorted list pages forward only: a refresh reads it again from the top
+        self.fetch("list", lambda: self.store.jobs(execution_id, status=status, task_name=task_name, cursor=cursor,
+                                                   limit=PAGE_SIZE, order=order),
+                   lambda page: listing.set_page(page, keep_cursor=keep_cursor, cursor=cursor),
                    loading=(listing,), on_error=lambda error: listing.page_failed() or False)
 
     @on(PagedList.LoadMore, "#job-list")
@@ -249,7 +270,7 @@ class ExecutionScreen(BaseScreen):
 
         def done(page: Page[JobRow]) -> None:
             if generation == self._list_generation:
-                listing.append_page(page)
+                listing.append_page(page, cursor)
 
         self.fetch("list-more", lambda: self.store.jobs(execution_id, status=status, task_name=task_name,
                                                          cursor=cursor, limit=limit, order=order),
@@ -260,7 +281,10 @@ class ExecutionScreen(BaseScreen):
         self.tui.navigate(routes.job(event.item.id))
 
     def action_sort_list(self) -> None:
-        """Cycles the flat list's order: start, duration (longest first), status (failed first)."""
+        """Cycles the flat list's order: start, duration (longest first), status (failed first).
+
+        ``O``: ``o`` sorts the task statistics (durations) table.
+        """
         orders = ("start", "duration", "status")
         self.list_order = orders[(orders.index(self.list_order) + 1) % len(orders)]
         if not self.job_list.display:
@@ -268,6 +292,42 @@ class ExecutionScreen(BaseScreen):
             return
         self._show_filter()
         self._load_list()
+
+    def action_timeline(self) -> None:
+        self.tui.navigate(routes.timeline(self.execution_id))
+
+    # Task statistics ---------------------------------------------------------------------------
+    def action_toggle_stats(self) -> None:
+        """Swaps the status table and the task statistics (loaded the first time they show)."""
+        stats, table = self.stats_list, self.query_one(StatusTable)
+        showing = not stats.display
+        stats.display, table.display = showing, not showing
+        if showing and not stats.loaded_once:
+            self._load_stats()
+        self._show_filter()
+        self.call_after_refresh((stats if showing else table).focus)
+
+    def action_sort_stats(self) -> None:
+        if not self.stats_list.display:
+            self.action_toggle_stats()
+        self.stats_list.cycle_sort()
+
+    def _load_stats(self, keep_cursor: bool = False) -> None:
+        execution_id, listing = self.execution_id, self.stats_list
+
+        def done(stats: tuple[TaskStats, ...]) -> None:
+            listing.set_stats(stats, keep_cursor=keep_cursor)
+
+        self.fetch("stats", lambda: self.store.task_stats(execution_id), done,
+                   loading=() if keep_cursor else (listing,), on_error=lambda error: listing.page_failed() or False)
+
+    @on(TaskStatsList.Selected, "#execution-stats")
+    def _timeline_of_task(self, event: TaskStatsList.Selected) -> None:
+        """Opens the timeline showing only the chosen task's jobs (and their ancestors)."""
+        # Imported here: the timeline screen is loaded only when someone opens it.
+        from redun_tui.tui.screens.timeline import TimelineScreen
+
+        self.app.push_screen(TimelineScreen(self.execution_id, task_name=event.item.task_name or None))
 
     def action_failed_only(self) -> None:
         if self.filter_status == "FAILED" and self.filter_task is None:
@@ -279,7 +339,7 @@ class ExecutionScreen(BaseScreen):
         self.set_filter(None, None)
 
     def action_focus_table(self) -> None:
-        self.query_one(StatusTable).focus()
+        (self.stats_list if self.stats_list.display else self.query_one(StatusTable)).focus()
 
     def action_focus_tree(self) -> None:
         if self.job_list.display:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
+
 from redun_tui.formatting import format_time, short_id
 from redun_tui.store import routes
 from redun_tui.tui.screens.list_screen import ListScreen
@@ -45,10 +47,13 @@ class FilesScreen(ListScreen):
 class FileScreen(RecordScreen):
     """``files/<path-or-hash>``: every version of a path and the jobs around it."""
 
+    BINDINGS = [Binding("w", "downstream", "Downstream")]
+
     def __init__(self, path_or_hash: str) -> None:
         super().__init__(routes.file(path_or_hash))
         self.path_or_hash = path_or_hash
         self.path: str | None = None
+        self.versions: tuple[str, ...] = ()
 
     @property
     def copy_text(self) -> str:
@@ -59,8 +64,16 @@ class FileScreen(RecordScreen):
         self.fetch("file", lambda: self.store.file(target), self._loaded, loading=(self.body,),
                    on_error=self.show_failure)
 
+    def action_downstream(self) -> None:
+        """``w``: what every version of this path fed (``a`` there narrows to one version)."""
+        from redun_tui.tui.screens.downstream import DownstreamScreen
+
+        if self.versions:
+            self.tui.push_screen(DownstreamScreen(self.versions[0], all_versions=True))
+
     def _loaded(self, detail: FileDetail) -> None:
         self.path = detail.path
+        self.versions = tuple(version.value_hash for version in detail.versions)
         widgets = [field_block([("File", detail.path), ("Versions", str(len(detail.versions)))])]
         widgets.append(section(f"Versions ({len(detail.versions)})"))
         widgets.extend(links_or_none([

@@ -13,7 +13,8 @@ from redun_tui.tui.text import fields
 KEYS = (
     ("↑ ↓  j k", "move in lists, trees and link columns"),
     ("PgUp PgDn", "page up / down (space also pages down in lists)"),
-    ("g  G", "first / last row (G keeps loading pages to the end)"),
+    ("g  G  Home  End", "first / last row (read directly, however long the list)"),
+    (":", "go to row N or P% (lists whose size is known)"),
     ("Enter", "open what is under the cursor"),
     ("Tab  shift+Tab", "next / previous widget or link"),
     ("Escape", "back (history like a browser); leaves the search input on the home screen"),
@@ -30,6 +31,12 @@ SCREEN_KEYS = (
     ("execution: a", "all jobs (clear the status-table filter)"),
     ("execution: v", "job tree / flat job list (both follow the filter)"),
     ("execution: s  t", "focus the status table / the job tree"),
+    ("execution: T", "the timeline: where the execution's time went"),
+    ("execution: d  o", "task statistics instead of the status table / sort them (Enter: the task's timeline)"),
+    ("timeline: + - ← → 0", "zoom in / out, pan, fit the whole execution"),
+    ("timeline: c", "jump to the next job on the critical path"),
+    ("timeline: space  l  h", "expand / collapse; Enter opens the job"),
+    ("timeline: s  p  o  a", "focus task statistics / critical path; sort; all tasks (Enter on a task filters)"),
     ("status table", "Enter on a cell shows only that task × status in the tree"),
     ("job tree", "space or → expands, ← collapses, Enter opens the job"),
     ("value: v  p  d", "full value / $PAGER / dataflow full screen"),
@@ -45,6 +52,7 @@ ROUTES = (
     ("tasks  tasks/<hash>", "tasks by namespace; one task version"),
     ("files  files/<path-or-hash>", "recorded files; one path's versions"),
     ("search/<text>", "records of any type matching a search"),
+    ("timeline/<id>", "an execution's timeline, critical path and task statistics"),
     ("help", "this screen"),
 )
 SEARCH = (

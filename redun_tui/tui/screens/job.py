@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import on
+from textual.binding import Binding
 from textual.widgets import Static
 
 from redun_tui.formatting import format_duration, format_time, short_id
@@ -20,6 +21,7 @@ from redun_tui.tui.screens.tasks import JOB_COLUMNS, job_cells
 from redun_tui.tui.text import literal
 from redun_tui.tui.widgets.links import RouteLink
 from redun_tui.tui.widgets.paged_list import PagedList
+from redun_tui.tui.widgets.traceback_view import TracebackView
 from redun_tui.views import JobDetail, JobRow
 
 PAGE_SIZE = 200
@@ -27,6 +29,8 @@ PAGE_SIZE = 200
 
 class JobScreen(RecordScreen):
     """One job. Tab/arrows move through every link; Enter opens it."""
+
+    BINDINGS = [Binding("w", "downstream", "Downstream")]
 
     def __init__(self, job_id: str) -> None:
         super().__init__(routes.job(job_id))
@@ -88,7 +92,7 @@ class JobScreen(RecordScreen):
 
         if detail.error is not None and detail.error.traceback:
             widgets.append(section("Traceback"))
-            widgets.append(code_block("\n".join(detail.error.traceback)))
+            widgets.append(TracebackView(detail.error.traceback))
 
         if detail.tags:
             widgets.append(section("Tags"))
@@ -106,6 +110,18 @@ class JobScreen(RecordScreen):
         self.show(widgets)
         self.call_after_refresh(lambda: children.set_page(detail.children, keep_cursor=True))
 
+    def action_downstream(self) -> None:
+        """``w``: what the focused argument fed, else what the job's result fed."""
+        focused = self.focused
+        route = focused.route if isinstance(focused, RouteLink) else None
+        parsed = routes.parse(route) if route else None
+        if parsed is not None and parsed.kind == "values" and parsed.arg:
+            self.tui.navigate(routes.downstream(parsed.arg))
+        elif self.detail is not None and self.detail.result is not None:
+            self.tui.navigate(routes.downstream(self.detail.result.value_hash))
+        else:
+            self.notify("This job has no result yet; focus an argument to follow it.", severity="warning")
+
     @on(PagedList.LoadMore, "#job-children")
     def _more_children(self, event: PagedList.LoadMore) -> None:
         detail = self.detail
@@ -119,7 +135,7 @@ class JobScreen(RecordScreen):
             return False
 
         self.fetch("children", lambda: self.store.job_children(execution_id, job_id, cursor=cursor, limit=PAGE_SIZE),
-                   listing.append_page, on_error=failed)
+                   lambda page: listing.append_page(page, cursor), on_error=failed)
 
     @on(PagedList.Selected, "#job-children")
     def _open_child(self, event: PagedList.Selected) -> None:

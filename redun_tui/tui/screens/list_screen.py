@@ -86,12 +86,14 @@ class ListScreen(BaseScreen):
         listing = self.listing
         self._generation += 1
         limit = min(max(PAGE_SIZE, len(listing.items)), RELOAD_LIMIT) if keep_cursor else PAGE_SIZE
+        # A refresh reads the window again where it is (a list scrolled to row 900,000 stays there).
+        cursor = listing.reload_cursor if keep_cursor else None
         if not keep_cursor:
             listing.clear()
         self.fetch(
             "page",
-            lambda: self.fetch_page(text, None, limit),
-            lambda page: self._first_page(page, keep_cursor),
+            lambda: self.fetch_page(text, cursor, limit),
+            lambda page: self._first_page(page, keep_cursor, cursor),
             loading=() if keep_cursor else (listing,),
             on_error=self._page_failed,
         )
@@ -99,9 +101,9 @@ class ListScreen(BaseScreen):
     def reload(self) -> None:
         self.load(keep_cursor=True)
 
-    def _first_page(self, page: Page, keep_cursor: bool) -> None:
+    def _first_page(self, page: Page, keep_cursor: bool, cursor: str | None = None) -> None:
         self.query_one(SearchBar).show_error(None)
-        self.listing.set_page(page, keep_cursor=keep_cursor)
+        self.listing.set_page(page, keep_cursor=keep_cursor, cursor=cursor)
         self.after_page()
 
     def after_page(self) -> None:
@@ -125,7 +127,7 @@ class ListScreen(BaseScreen):
 
         def done(page: Page) -> None:
             if generation == self._generation:
-                listing.append_page(page)
+                listing.append_page(page, cursor)
                 self.after_page()
 
         def failed(error: BaseException) -> bool:

@@ -10,7 +10,8 @@ from redun_tui.tui.screens.list_screen import ListScreen
 from redun_tui.tui.screens.record import RecordScreen, code_block, field_block, links_or_none, section, tag_block
 from redun_tui.tui.widgets.links import RouteLink
 from redun_tui.tui.widgets.paged_list import Column, PagedList
-from redun_tui.views import JobRow, Page, TaskDetail, TaskRow
+from redun_tui.tui.text import literal
+from redun_tui.views import JobRow, Page, TaskDetail, TaskHistory, TaskRow
 
 
 class TasksScreen(ListScreen):
@@ -92,6 +93,7 @@ class TaskScreen(RecordScreen):
         jobs = PagedList(JOB_COLUMNS, job_cells, lambda job: job.status, empty_text="No jobs recorded.",
                          id="task-jobs")
         widgets.append(jobs)
+        widgets.extend(self._history_widgets(row.hash))
         widgets.append(section(f"Versions ({len(detail.versions)})"))
         widgets.extend(links_or_none([
             RouteLink(f"{version.fullname}  {short_id(version.hash)}"
@@ -107,6 +109,31 @@ class TaskScreen(RecordScreen):
         widgets.append(code_block(detail.source or "(no source recorded)"))
         self.show(widgets)
         self.call_after_refresh(lambda: jobs.set_page(Page(items=detail.recent_jobs)))
+
+    def _history_widgets(self, task_hash: str) -> list:
+        """The "did it get slower?" plot, filled by its own worker."""
+        from textual.widgets import Static
+
+        from redun_tui.tui.widgets.task_history import TaskHistoryPlot
+
+        plot = TaskHistoryPlot(id="task-history")
+        summary = Static("", id="task-history-summary", classes="block")
+        self.fetch("history", lambda: self.store.task_history(task_hash),
+                   lambda history: self._history_loaded(history, plot, summary), loading=(summary,))
+        return [section("Duration history (latest executions, every version)"), summary, plot]
+
+    @staticmethod
+    def _history_loaded(history: TaskHistory, plot, summary) -> None:
+        plot.show_history(history)
+        finished = [point for point in history.points if point.p50 is not None]
+        if not finished:
+            summary.update(literal("No finished jobs recorded.", single_line=True))
+            return
+        last = finished[-1]
+        summary.update(literal(
+            f"{len(finished)} executions; latest ({format_time(last.start_time)}, {last.count} jobs): "
+            f"p50 {format_duration(last.p50)} · p95 {format_duration(last.p95)} · max {format_duration(last.max)}",
+            single_line=True))
 
     @on(PagedList.Selected, "#task-jobs")
     def _open_job(self, event: PagedList.Selected) -> None:

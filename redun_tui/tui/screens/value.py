@@ -41,6 +41,7 @@ class ValueScreen(RecordScreen):
         Binding("v", "full_value", "Full value"),
         Binding("p", "pager", "Pager"),
         Binding("d", "dataflow", "Dataflow"),
+        Binding("w", "downstream", "Downstream"),
     ]
 
     def __init__(self, value_hash: str) -> None:
@@ -110,6 +111,10 @@ class ValueScreen(RecordScreen):
 
     def action_dataflow(self) -> None:
         self.tui.navigate(routes.dataflow(self.value_hash))
+
+    def action_downstream(self) -> None:
+        """``w``: what this value fed (the downstream screen)."""
+        self.tui.navigate(routes.downstream(self.value_hash))
 
     def action_pager(self) -> None:
         value_hash = self.value_hash

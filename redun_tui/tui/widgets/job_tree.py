@@ -12,13 +12,13 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from redun_tui.formatting import format_duration, short_id
 from redun_tui.tui.text import plain
+from redun_tui.tui.widgets.tree_keys import TreeKeys
 from redun_tui.views import JobRow, Page
 
 STATUS_CLASSES = {
@@ -46,38 +46,39 @@ class JobNode:
 CALL_LABEL_LIMIT = 48
 
 
-def job_label(job: JobRow) -> Text:
-    """A node label: the call (``task(args)``, bounded), short id, status, duration (status
-    styled later by the tree)."""
-    text = Text()
-    text.append(plain(job.call, single_line=True, limit=CALL_LABEL_LIMIT) or "(no task)")
-    text.append("  ")
-    text.append(short_id(job.id), style="dim")
-    text.append("  ")
-    text.append(job.status)
+def label_parts(job: JobRow) -> list[tuple[str, str | None]]:
+    """A node label as (text, role) parts: the call (``task(args)``, bounded), short id,
+    status, duration, child count.
+
+    Roles are "status" and "muted" (None: plain). The two spaces between fields are parts of
+    their own, so each field is its own run of text that starts where the terminal draws it.
+    """
+    parts: list[tuple[str, str | None]] = [
+        (plain(job.call, single_line=True, limit=CALL_LABEL_LIMIT) or "(no task)", None),
+        ("  ", None),
+        (short_id(job.id), "muted"),
+        ("  ", None),
+        (job.status, "status"),
+    ]
     if job.duration is not None:
-        text.append("  " + format_duration(job.duration), style="dim")
+        parts += [("  ", None), (format_duration(job.duration), "muted")]
     if job.child_count:
-        text.append(f"  ({job.child_count:,})", style="dim")
-    return text
+        parts += [("  ", None), (f"({job.child_count:,})", "muted")]
+    return parts
 
 
-class JobTree(Tree[JobNode]):
+def job_label(job: JobRow) -> Text:
+    """A node label: task, short id, status, duration (coloured later by the tree)."""
+    return Text("".join(text for text, _ in label_parts(job)))
+
+
+class JobTree(TreeKeys, Tree[JobNode]):
     """The job tree of one execution.
 
     Enter opens the job, space (or right/left) expands and collapses, ``j``/``k`` move.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g,home", "scroll_home", "First", show=False),
-        Binding("G,end", "scroll_end", "Last", show=False),
-        Binding("right,l", "expand", "Expand", show=False),
-        Binding("left,h", "collapse", "Collapse", show=False),
-    ]
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {*STATUS_CLASSES.values(), "job-tree--note"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*STATUS_CLASSES.values(), "job-tree--note", "job-tree--muted"}
 
     class NeedChildren(Message):
         """Load a page of children of ``parent_id`` (None: the top jobs) into ``node``."""
@@ -207,30 +208,20 @@ class JobTree(Tree[JobNode]):
         elif data.job is not None:
             self.post_message(self.JobChosen(self, data.job))
 
-    def action_expand(self) -> None:
-        node = self.cursor_node
-        if node is not None and node.allow_expand and not node.is_expanded:
-            node.expand()
-
-    def action_collapse(self) -> None:
-        node = self.cursor_node
-        if node is None:
-            return
-        if node.is_expanded:
-            node.collapse()
-        elif node.parent is not None and node.parent is not self.root:
-            self.move_cursor(node.parent)
 
     def render_label(self, node: TreeNode[JobNode], base_style: Style, style: Style) -> Text:
         text = super().render_label(node, base_style, style)
         data = node.data
-        if data is not None and data.job is not None and data.job.status in STATUS_CLASSES:
-            status_style = self.get_component_rich_style(STATUS_CLASSES[data.job.status], partial=True)
-            plain_text = text.plain
-            # The status is the third field of the label; find it after the short id.
-            marker = f"  {short_id(data.job.id)}  "
-            start = plain_text.find(marker)
-            if start >= 0:
-                start += len(marker)
-                text.stylize(status_style, start, start + len(data.job.status))
+        if data is None or data.job is None:
+            return text
+        if self.has_focus and node.line == self.cursor_line:
+            return text  # the cursor bar's own colours: status hues on it are illegible
+        roles = {"status": STATUS_CLASSES.get(data.job.status), "muted": "job-tree--muted"}
+        # The label is the last part of the rendered text (after the expand icon).
+        offset = len(text) - len(node.label)
+        for part, role in label_parts(data.job):
+            component = roles.get(role) if role else None
+            if component:
+                text.stylize(self.get_component_rich_style(component, partial=True), offset, offset + len(part))
+            offset += len(part)
         return text

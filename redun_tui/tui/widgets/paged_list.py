@@ -1,10 +1,17 @@
 """PagedList: a virtual, keyboard-driven list of rows loaded page by page.
 
 A ``ScrollView`` whose ``render_line`` draws only the visible rows from plain data, so a list of
-50,000 executions costs no more to paint than a list of 50. Rows arrive in pages (keyset cursors
-from the store): when the cursor or the scroll position nears the end of what is loaded, the
-widget posts :class:`PagedList.LoadMore` and the screen fetches the next page in a worker and calls
-:meth:`PagedList.append_page`. The widget never touches the database.
+a million jobs costs no more to paint than a list of 50. Rows arrive in pages (keyset cursors
+from the store): when the viewport nears the edge of what is loaded, the widget posts
+:class:`PagedList.LoadMore` with the cursor it needs and the screen fetches that page in a worker
+and calls :meth:`PagedList.append_page`. The widget never touches the database.
+
+Jump, don't walk: a list whose pages are ``seekable`` keeps a window of at most ``WINDOW_ROWS``
+rows around the viewport (farther pages are dropped and read again when the user returns), and
+``G``/``g`` ask for the last/first page directly. When the list's size is known too, the scroll
+space is the whole list (the scrollbar has its true size; rows not loaded show as ``…`` until
+their page arrives) and scrolling anywhere, by scrollbar or by "go to row" (``:``), reads the page
+there. Lists that page forward only keep every row they load, as before.
 
 Cells are drawn as plain segments (never parsed as markup) after :func:`redun_tui.tui.text.plain`.
 """
@@ -25,6 +32,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from redun_tui.store.paging import first_cursor, last_cursor, row_cursor
 from redun_tui.tui.text import LINE_LIMIT, plain
 from redun_tui.views import Page
 
@@ -67,7 +75,11 @@ class PagedList(ScrollView, can_focus=True):
         Binding("home,g", "first", "First", show=False),
         Binding("end,G", "last", "Last", show=False),
         Binding("enter", "select", "Open", show=False),
+        Binding("colon", "go_to", "Go to row", show=False),
     ]
+
+    WINDOW_ROWS: ClassVar[int] = 1_000  # rows a seekable list keeps around the viewport
+    PAGE_SIZE: ClassVar[int] = 200  # rows per page the screens read (jumps aim with it)
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "paged-list--header",
@@ -136,68 +148,169 @@ class PagedList(ScrollView, can_focus=True):
         self._cells = cells
         self._status_of = status_of
         self.empty_text = empty_text
-        self.items: list[Any] = []
-        self.cursor = 0
-        self.next_cursor: str | None = None
+        self._pages: list[tuple[str | None, Page]] = []  # the window: (cursor it came from, page)
+        self.items: list[Any] = []  # the window's rows
+        self.start = 0  # row index of items[0] (always 0 unless the list is sized)
+        self.cursor = 0  # row index of the cursor
         self.total: int | None = None
+        self.seekable = False
         self._requested: str | None = None  # the page cursor asked for and not yet delivered
-        self._waiting_for_last = False  # `G` pressed while pages were still to come
+        self._after_load: str | None = None  # "first"/"last": where `g`/`G` put the cursor on arrival
+        self._waiting_for_last = False  # `G` walking a forward-only list to its end
+        self._highlighted: Any = None
         self._line_cache: dict[tuple[int, int, bool], list[Segment]] = {}
         self._widths: tuple[int, ...] = ()
         self._widths_for = -1
         self.loaded_once = False
 
     # Data -------------------------------------------------------------------------------------
-    def set_page(self, page: Page, keep_cursor: bool = False) -> None:
-        """Replaces all rows with the first page (a new query or a refresh).
+    @property
+    def next_cursor(self) -> str | None:
+        """The cursor of the page after the window (None: the window reaches the end)."""
+        return self._pages[-1][1].next_cursor if self._pages else None
+
+    @property
+    def prev_cursor(self) -> str | None:
+        """The cursor of the page before the window (None: the window starts the list)."""
+        return self._pages[0][1].prev_cursor if self._pages else None
+
+    @property
+    def sized(self) -> bool:
+        """The scroll space is the whole list: its size is known and any page can be read."""
+        return self.seekable and self.total is not None
+
+    @property
+    def reload_cursor(self) -> str | None:
+        """The cursor that reads the window's first page again (a refresh in place)."""
+        return self._pages[0][0] if self._pages else None
+
+    def set_page(self, page: Page, keep_cursor: bool = False, cursor: str | None = None) -> None:
+        """Replaces all rows with one page (a new query, or a refresh).
 
         Args:
-            page: the first page.
+            page: the page.
             keep_cursor: keep the cursor on the same item id (refresh) when it is still there.
+            cursor: the cursor the page was read with (None: the first page); a refresh in
+                place reads :attr:`reload_cursor`.
         """
         previous = self.current_item if keep_cursor else None
         previous_index = self.cursor
-        self.items = list(page.items)
-        self.next_cursor = page.next_cursor
-        self.total = page.total
+        self.total = page.total if page.total is not None or not keep_cursor else self.total
+        self.seekable = page.seekable
+        self._pages = [(cursor, page)]
         self._requested = None
-        self._line_cache.clear()
+        self._after_load = None
+        self._waiting_for_last = False
+        self._rebuild()
         self.loaded_once = True
-        self.cursor = 0
+        self.cursor = self.start
         if keep_cursor:
             key = _item_key(previous)
             match = next((i for i, item in enumerate(self.items) if key is not None and _item_key(item) == key), None)
-            self.cursor = match if match is not None else min(previous_index, max(len(self.items) - 1, 0))
+            if match is not None:
+                self.cursor = self.start + match
+            else:
+                self.cursor = max(min(previous_index, self.start + len(self.items) - 1), self.start)
         else:
             self.scroll_to(y=0, animate=False)
         self._update_size()
         self._scroll_cursor_visible()
         self.refresh()
-        self._maybe_load_more()
+        self._ensure_pages()
         self._post_highlight()
 
-    def append_page(self, page: Page) -> None:
-        """Adds the next page after the loaded rows."""
-        self.items.extend(page.items)
-        self.next_cursor = page.next_cursor
+    def append_page(self, page: Page, cursor: str | None = None) -> None:
+        """Adds a page the list asked for with :class:`LoadMore`.
+
+        Args:
+            page: the page.
+            cursor: the cursor of the request (``LoadMore.cursor``). It says where the page goes:
+                after the window, before it, or instead of it (a jump); a page that is no longer
+                wanted is dropped. None: the page after the window (forward-only callers).
+        """
+        if cursor is not None and cursor != self._requested:
+            return
+        self._requested = None
+        # Only `g`/`G` move the cursor with a page; otherwise the view stays where the user
+        # scrolled it (a scrollbar drag away from the cursor must not snap back).
+        moves = self._after_load is not None or self._waiting_for_last
         if page.total is not None:
             self.total = page.total
-        self._requested = None
+        self.seekable = self.seekable or page.seekable
+        lead, scroll = self._lead, self.scroll_offset.y
+        shift = 0  # rows added (or dropped) before the old first row, in a window-mode list
+        if cursor is not None and self._pages and cursor == self.prev_cursor:
+            self._pages.insert(0, (cursor, page))
+            shift = len(page.items)
+            keep = "front"
+        elif cursor is None or (self._pages and cursor == self.next_cursor):
+            self._pages.append((cursor, page))
+            keep = "back"
+        else:
+            self._pages = [(cursor, page)]
+            shift = None if not self.sized else 0
+            keep = "back"
+        shift = self._evict(keep, shift)
+        self._rebuild()
+        if shift is None:
+            # A jump in a list of unknown size: its rows are the new scroll space.
+            self.cursor, scroll = 0, 0
+        elif not self.sized:
+            self.cursor += shift
+            scroll += shift
         self._line_cache.clear()
         self._update_size()
+        if self._after_load == "last":
+            self.cursor = self.start + len(self.items) - 1
+        elif self._after_load == "first":
+            self.cursor = self.start
+            scroll = 0
+        if not self.sized:
+            self.scroll_to(y=max(scroll + self._lead - lead, 0), animate=False, immediate=True)
+        self._after_load = None
         if self._waiting_for_last:
-            # Follow the loading with the cursor, so `G` shows progress on long lists.
-            self._move(len(self.items) - 1, keep_waiting=True)
+            # Follow the loading with the cursor, so `G` shows progress on forward-only lists.
+            self.cursor = self.start + len(self.items) - 1
             if self.next_cursor is None:
                 self._waiting_for_last = False
             else:
-                self._request_more()
+                self._request(self.next_cursor)
+        if moves:
+            self._scroll_cursor_visible()
         self.refresh()
-        self._maybe_load_more()
+        self._ensure_pages()
+        self._post_highlight()
+
+    def _evict(self, keep: str, shift: int | None) -> int | None:
+        """Drops whole pages beyond ``WINDOW_ROWS`` on the side away from ``keep`` (seekable
+        lists only: a forward-only list could not read them again). Returns ``shift`` less the
+        rows dropped at the front."""
+        if not self.seekable:
+            return shift
+        rows = sum(len(page.items) for _, page in self._pages)
+        while rows > self.WINDOW_ROWS and len(self._pages) > 1:
+            if keep == "front":
+                _, page = self._pages.pop()
+            else:
+                _, page = self._pages.pop(0)
+                if shift is not None:
+                    shift -= len(page.items)
+            rows -= len(page.items)
+        return shift
+
+    def _rebuild(self) -> None:
+        self.items = [item for _, page in self._pages for item in page.items]
+        self._line_cache.clear()
+        if self.sized and self._pages:
+            offset = self._pages[0][1].offset
+            self.start = offset if offset >= 0 else max(self.total + offset, 0)
+        else:
+            self.start = 0
 
     def page_failed(self) -> None:
         """The screen could not load the requested page: allow asking again."""
         self._requested = None
+        self._after_load = None
         self._waiting_for_last = False
         self.refresh()
 
@@ -208,31 +321,48 @@ class PagedList(ScrollView, can_focus=True):
 
     @property
     def current_item(self) -> Any | None:
-        """The item under the cursor, if any."""
-        if 0 <= self.cursor < len(self.items):
-            return self.items[self.cursor]
+        """The item under the cursor, if its page is loaded."""
+        index = self.cursor - self.start
+        if 0 <= index < len(self.items):
+            return self.items[index]
         return None
 
     # Geometry ---------------------------------------------------------------------------------
     @property
+    def _lead(self) -> int:
+        """Lines before the first row: the "more above" line of a window-mode list."""
+        return 1 if not self.sized and self.prev_cursor is not None else 0
+
+    @property
+    def _rows(self) -> int:
+        """Rows in the scroll space: the whole list when sized, else the window."""
+        return self.total if self.sized and self.total is not None else len(self.items)
+
+    @property
     def _note(self) -> str | None:
         """The line after the rows: loading/more/empty notes."""
         if not self.items:
+            if self._requested and self.loaded_once:
+                return "loading…"
             return self.empty_text if self.loaded_once else ""
-        if self.next_cursor is not None:
-            shown = f"{len(self.items):,} of {self.total:,}" if self.total is not None else f"{len(self.items):,}"
-            return f"… {shown} loaded; loading more" if self._requested else f"… {shown} loaded; more below"
+        if self.next_cursor is not None and not self.sized:
+            loading = self._requested is not None and self._requested == self.next_cursor or self._waiting_for_last
+            if self.prev_cursor is None and self.start == 0:
+                shown = f"{len(self.items):,} of {self.total:,}" if self.total is not None else f"{len(self.items):,}"
+                return f"… {shown} loaded; loading more" if loading else f"… {shown} loaded; more below"
+            return "… loading more" if loading else "… more below"
         return None
 
     def _update_size(self) -> None:
         extra = 1 if self._note is not None else 0
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.items) + 1 + extra)
+        self.virtual_size = Size(self.scrollable_content_region.width, 1 + self._lead + self._rows + extra)
 
     def on_resize(self, event: events.Resize) -> None:
         self._line_cache.clear()
         self._widths = ()
         self._update_size()
         self._scroll_cursor_visible()
+        self._ensure_pages()
 
     def _column_widths(self, width: int) -> tuple[int, ...]:
         if self._widths and self._widths_for == width:
@@ -267,24 +397,30 @@ class PagedList(ScrollView, can_focus=True):
             header = self.get_component_rich_style("paged-list--header")
             titles = [column.title for column in self.columns]
             return self._strip(self._row_segments(titles, header, None), width, base)
-        index = int(self.scroll_offset.y) + y - 1
-        if index < len(self.items):
+        line = int(self.scroll_offset.y) + y - 1
+        note_style = self.get_component_rich_style("paged-list--note")
+        if line < self._lead:
+            text = "… loading" if self._requested == self.prev_cursor else "… more above"
+            return self._strip([Segment(text, note_style)], width, base)
+        index = line - self._lead
+        if 0 <= index - self.start < len(self.items):
             selected = index == self.cursor and self.has_focus_or_cursor
             key = (index, width, selected)
             segments = self._line_cache.get(key)
             if segments is None:
-                segments = self._item_segments(index, selected)
+                segments = self._item_segments(index - self.start, selected)
                 if len(self._line_cache) > 500:
                     self._line_cache.clear()
                 self._line_cache[key] = segments
             return self._strip(segments, width, base)
-        if index == len(self.items):
+        if index < self._rows:
+            # A row of a sized list whose page is on its way.
+            style = self.get_component_rich_style("paged-list--cursor") if index == self.cursor else note_style
+            return self._strip([Segment("…", style)], width, base)
+        if index == self._rows:
             note = self._note
             if note:
-                style = self.get_component_rich_style("paged-list--note")
-                return self._strip([Segment(note, style)], width, base)
-            if index == len(self.items) and self._requested and not self.items:
-                return self._strip([Segment("loading…", self.get_component_rich_style("paged-list--note"))], width, base)
+                return self._strip([Segment(note, note_style)], width, base)
         return Strip.blank(width, base)
 
     @property
@@ -332,51 +468,79 @@ class PagedList(ScrollView, can_focus=True):
     def _scroll_cursor_visible(self) -> None:
         top = int(self.scroll_offset.y)
         height = self._body_height
-        bottom = self.cursor
-        if self.items and self.cursor == len(self.items) - 1 and self._note:
+        line = self._lead + self.cursor
+        first, bottom = line, line
+        if self.cursor == 0:
+            first = 0  # on the first row, also show the "more above" line over it
+        if self.cursor == self._rows - 1 and self._note:
             bottom += 1  # on the last row, also show the "loading more" line under it
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
+        if first < top:
+            self.scroll_to(y=first, animate=False, immediate=True)
         elif bottom >= top + height:
-            self.scroll_to(y=bottom - height + 1, animate=False)
+            self.scroll_to(y=bottom - height + 1, animate=False, immediate=True)
 
     def _move(self, cursor: int, keep_waiting: bool = False) -> None:
         if not keep_waiting:
             self._waiting_for_last = False  # any other move cancels a running `G`
-        if not self.items:
+            self._after_load = None
+        if not self._rows:
             return
-        cursor = max(0, min(cursor, len(self.items) - 1))
+        cursor = max(0, min(cursor, self._rows - 1))
         if cursor != self.cursor:
             self.cursor = cursor
             self._line_cache.clear()
             self.refresh()
-            self._post_highlight()
         self._scroll_cursor_visible()
-        self._maybe_load_more()
+        self._post_highlight()
+        self._ensure_pages()
 
     def _post_highlight(self) -> None:
         item = self.current_item
-        if item is not None:
+        if item is not None and item is not self._highlighted:
+            self._highlighted = item
             self.post_message(self.Highlighted(self, item, self.cursor))
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        self._maybe_load_more()
+        self._ensure_pages()
 
-    def _maybe_load_more(self) -> None:
-        if self.next_cursor is None or self._requested is not None:
+    def _ensure_pages(self) -> None:
+        """Asks for the page the viewport needs next: a missing one first, then the neighbour
+        of the window within a screen of the viewport."""
+        if not self._pages or self._waiting_for_last:
             return
-        bottom = max(int(self.scroll_offset.y) + self._body_height, self.cursor + 1)
-        if bottom + self._body_height >= len(self.items):
-            self._request_more()
+        height = self._body_height
+        top = int(self.scroll_offset.y) - self._lead  # row index of the first visible row
+        bottom = top + height
+        end = self.start + len(self.items)
+        wanted: str | None = None
+        if self.sized and self.total:
+            top, bottom = max(top, 0), min(bottom, self.total)
+            if top < bottom and (top < self.start or bottom > end):
+                # Rows on screen are not loaded: the neighbour page when it covers them, else a jump.
+                if self.next_cursor is not None and end <= top < end + self.PAGE_SIZE - height:
+                    wanted = self.next_cursor
+                elif self.prev_cursor is not None and self.start - self.PAGE_SIZE + height <= top and bottom <= self.start:
+                    wanted = self.prev_cursor
+                else:
+                    wanted = row_cursor(max(top - (self.PAGE_SIZE - height) // 2, 0), self.total, self.PAGE_SIZE)
+        if wanted is None:
+            if self.next_cursor is not None and bottom + height >= end:
+                wanted = self.next_cursor
+            elif self.prev_cursor is not None and top - height < self.start:
+                wanted = self.prev_cursor
+        if wanted is not None and wanted != self._requested:
+            if self._requested is not None and wanted in (self.next_cursor, self.prev_cursor):
+                return  # a page is on its way; prefetching the neighbour can wait for it
+            self._request(wanted)
 
-    def _request_more(self) -> None:
-        if self.next_cursor is None or self._requested is not None:
-            return
-        self._requested = self.next_cursor
+    def _request(self, cursor: str) -> None:
+        if cursor == self._requested:
+            return  # already on its way
+        self._requested = cursor
         self._update_size()
         self.refresh()
-        self.post_message(self.LoadMore(self, self.next_cursor, hurry=self._waiting_for_last))
+        self.post_message(self.LoadMore(self, cursor, hurry=self._waiting_for_last))
 
     def action_cursor_up(self) -> None:
         self._move(self.cursor - 1)
@@ -391,15 +555,45 @@ class PagedList(ScrollView, can_focus=True):
         self._move(self.cursor + self._body_height)
 
     def action_first(self) -> None:
-        self._move(0)
+        """Moves to the first row; a window that does not start the list reads the first page."""
+        if self.sized or self.prev_cursor is None:
+            self._move(0)
+            return
+        self._move(self.cursor)
+        self._after_load = "first"
+        self._request(first_cursor())
 
     def action_last(self) -> None:
-        """Moves to the last row; if pages remain, keeps loading them and moves when done."""
-        self._move(len(self.items) - 1)
-        if self.next_cursor is not None:
+        """Moves to the last row: read directly when the list can jump, else loaded page by page."""
+        if self.sized or self.next_cursor is None:
+            self._move(self._rows - 1)
+            return
+        if self.seekable:
+            self._after_load = "last"
+            self._request(last_cursor())
+        else:
+            self._move(len(self.items) - 1)
             self._waiting_for_last = True
-            self._request_more()
-            self.refresh()
+            self._request(self.next_cursor)
+
+    def go_to_row(self, index: int) -> None:
+        """Moves the cursor to row ``index`` of a sized list (its page is read if needed)."""
+        self._move(index)
+
+    def action_go_to(self) -> None:
+        """Asks for a row number or a percentage and goes there (lists of known size)."""
+        if not self.sized or not self.total:
+            self.notify("This list's size is not known: g and G jump to its ends.", severity="warning")
+            return
+        total = self.total
+
+        def go(answer: int | None) -> None:
+            if answer is not None:
+                self.go_to_row(answer)
+
+        from redun_tui.tui.screens.go_to_row import GoToRowScreen
+
+        self.app.push_screen(GoToRowScreen(total), go)
 
     def action_select(self) -> None:
         item = self.current_item
@@ -409,8 +603,8 @@ class PagedList(ScrollView, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         if event.y == 0:
             return
-        index = int(self.scroll_offset.y) + event.y - 1
-        if 0 <= index < len(self.items):
+        index = int(self.scroll_offset.y) + event.y - 1 - self._lead
+        if 0 <= index < self._rows:
             was_current = index == self.cursor
             self._move(index)
             if was_current or event.chain > 1:
@@ -421,7 +615,7 @@ def _item_key(item: Any) -> Any:
     """A stable identity for keeping the cursor across refreshes (views have ``id``/``hash``)."""
     if item is None:
         return None
-    for attribute in ("id", "hash", "value_hash", "job_id", "path"):
+    for attribute in ("id", "hash", "value_hash", "job_id", "path", "task_hash"):
         value = getattr(item, attribute, None)
         if value is not None:
             return value

@@ -1,0 +1,161 @@
+"""``downstream/<hash>``: what a value fed — the calls, the derived values, the executions to redo.
+
+A summary (calls, derived values, executions, the newest execution per root task), a tree from
+the value through the consuming calls to the derived values (expanded and paged on demand), and
+the impact list: every execution that used the value directly or transitively, newest first,
+with its status. Enter opens a value, a call's newest job or an execution; ``u`` the upstream
+dataflow of the highlighted value; ``x`` the highlighted call's newest execution; ``a`` switches
+between this File version and every version of its path; ``e`` exports the walk as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from redun_tui.formatting import format_time, short_id
+from redun_tui.store import routes
+from redun_tui.tui.screens.base import BaseScreen
+from redun_tui.tui.text import literal
+from redun_tui.tui.widgets.downstream_tree import DownstreamTree
+from redun_tui.tui.widgets.paged_list import Column, PagedList
+from redun_tui.views import Page
+
+IMPACT_COLUMNS = (
+    Column("Exec", 8),
+    Column("Status", 7, status=True),
+    Column("Started (UTC)", 19, hide_below=60),
+    Column("Root task", None, min_width=10),
+)
+
+
+def impact_cells(execution) -> tuple[str, ...]:
+    """A row of the impact list."""
+    return (short_id(execution.id), execution.status, format_time(execution.start), execution.task)
+
+
+class DownstreamScreen(BaseScreen):
+    """Downstream of one value (or of every version of its path)."""
+
+    AUTO_FOCUS = "DownstreamTree"
+    BINDINGS = [
+        Binding("e", "export", "Export JSON"),
+        Binding("a", "toggle_versions", "All versions"),
+        Binding("u", "upstream", "Upstream"),
+        Binding("x", "execution", "Execution", show=False),
+    ]
+
+    def __init__(self, value_hash: str, *, all_versions: bool = False) -> None:
+        super().__init__(routes.downstream(value_hash))
+        self.value_hash = value_hash
+        self.all_versions = all_versions
+        self.view = None
+
+    @property
+    def copy_text(self) -> str:
+        return self.value_hash
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="downstream-summary")
+        yield DownstreamTree(id="downstream-tree")
+        yield Static("", id="downstream-impact-title", classes="section-title")
+        yield PagedList(IMPACT_COLUMNS, impact_cells, lambda execution: execution.status,
+                        empty_text="No execution used it.", id="downstream-impact")
+
+    def load(self) -> None:
+        value_hash, all_versions = self.value_hash, self.all_versions
+        self.fetch("downstream", lambda: self.store.downstream(value_hash, all_versions=all_versions), self._loaded,
+                   loading=(self.query_one(DownstreamTree),))
+
+    def _loaded(self, view) -> None:
+        self.view = view
+        if view.roots and not self.all_versions:
+            self.value_hash = view.roots[0].hash
+        self.set_route(routes.downstream(self.value_hash))
+        self.query_one("#downstream-summary", Static).update(literal(self._summary(view)))
+        self.query_one(DownstreamTree).set_view(view)
+        self.query_one("#downstream-impact-title", Static).update(
+            literal(f"Impact: {len(view.executions):,} executions used it, newest first (Enter opens, e exports)"))
+        self.query_one("#downstream-impact", PagedList).set_page(Page(items=view.executions, total=len(view.executions)))
+
+    def _summary(self, view) -> str:
+        if view.file_path is not None:
+            versions = len(view.roots)
+            scope = (f"{view.file_path}: all {versions} versions (a: this version only)" if self.all_versions
+                     else f"{view.file_path} version {short_id(self.value_hash)} (a: all versions of the path)")
+        else:
+            root = view.roots[0] if view.roots else None
+            scope = f"{short_id(self.value_hash)}  {root.preview if root else ''}"
+        counts = (f"{len(view.calls):,} calls · {len(view.values):,} derived values · "
+                  f"{len(view.executions):,} executions · depth {view.max_depth}")
+        if view.truncated:
+            counts += f" · cut at {len(view.calls):,} calls"
+        newest = "  ".join(f"{task} → {short_id(execution_id)}" for task, execution_id in view.newest_by_task)
+        return "\n".join([f"Downstream of {scope}", counts, f"Newest: {newest or '-'}"])
+
+    # Links ------------------------------------------------------------------------------------
+    @on(DownstreamTree.Chosen)
+    def _chosen(self, event: DownstreamTree.Chosen) -> None:
+        if event.kind == "value":
+            self.tui.navigate(routes.value(event.key))
+            return
+        call = event.tree.call(event.key)
+        if call is not None and call.jobs:
+            self.tui.navigate(routes.job(call.jobs[0]))
+        else:
+            self.notify("This call has no recorded job.", severity="warning")
+
+    @on(PagedList.Selected, "#downstream-impact")
+    def _open_execution(self, event: PagedList.Selected) -> None:
+        self.tui.navigate(routes.execution(event.item.id))
+
+    def _highlighted(self):
+        tree = self.query_one(DownstreamTree)
+        return tree, tree.current()
+
+    def action_upstream(self) -> None:
+        """``u``: the upstream dataflow of the highlighted value (a call: of its result)."""
+        tree, node = self._highlighted()
+        if node is None or node.kind not in ("value", "call"):
+            return
+        if node.kind == "call":
+            call = tree.call(node.key)
+            if call is None:
+                return
+            self.tui.navigate(routes.dataflow(call.result))
+        else:
+            self.tui.navigate(routes.dataflow(node.key))
+
+    def action_execution(self) -> None:
+        """``x``: the newest execution of the highlighted call."""
+        tree, node = self._highlighted()
+        call = tree.call(node.key) if node is not None and node.kind == "call" else None
+        if call is not None and call.executions:
+            self.tui.navigate(routes.execution(call.executions[0]))
+
+    def action_toggle_versions(self) -> None:
+        """``a``: this File version only, or every version of its path."""
+        if self.view is None or self.view.file_path is None:
+            self.notify("Not a File: there are no other versions.", severity="warning")
+            return
+        self.all_versions = not self.all_versions
+        self.load()
+
+    def action_export(self) -> None:
+        """``e``: writes the walk (calls, values, the impact list) as JSON where the app started."""
+        if self.view is None:
+            self.notify("Still loading.", severity="warning")
+            return
+        from redun_tui.store.downstream import to_json
+
+        path = self.tui.export_dir / f"downstream-{short_id(self.value_hash)}.json"
+        try:
+            path.write_text(json.dumps(to_json(self.view), indent=2, ensure_ascii=False), encoding="utf-8")
+        except OSError as error:
+            self.notify(f"cannot write {path}: {error.strerror or error}", severity="error", markup=False)
+            return
+        self.notify(f"Wrote {path}", markup=False)

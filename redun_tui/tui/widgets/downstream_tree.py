@@ -1,0 +1,187 @@
+"""DownstreamTree: a value, the calls that consumed it, the values they derived, and so on.
+
+The screen hands over a whole :class:`~redun_tui.store.downstream.DownstreamView` (already
+bounded by the walk's call limit); the tree only builds the nodes a user expands, and at most
+:data:`PAGE` children at a time ("… more" loads the next page). It never queries. Labels are
+literal text (:func:`redun_tui.tui.text.rich_literal`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.style import Style
+from rich.text import Span, Text
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from redun_tui.formatting import short_id
+from redun_tui.tui.text import plain
+from redun_tui.tui.widgets.tree_keys import TreeKeys
+
+if TYPE_CHECKING:
+    from redun_tui.store.downstream import DownstreamCall, DownstreamView
+
+PAGE = 50  # children shown per page under one node
+LABEL_LIMIT = 120  # characters of a value preview in a label
+
+
+@dataclass
+class DownNode:
+    """What a node holds: a value (root or derived), a call, or a "more" placeholder."""
+
+    kind: str  # "value", "call", "more" or "note"
+    key: str = ""  # value hash or call hash; for "more": the parent's key
+    depth: int = 0
+    shown: int = 0  # for "more": children already shown under the parent
+
+
+def call_label(call: DownstreamCall) -> Text:
+    """``task(args) → result  call  jobs  executions`` (the consumed value is the parent node)."""
+    text = Text()
+    text.append(plain(call.task, single_line=True, limit=80) or "(no task)", style="bold")
+    text.append("(" + plain(", ".join(call.arguments), single_line=True, limit=60) + ")")
+    text.append(f" → {short_id(call.result)}")
+    text.append(f"  call {short_id(call.call_hash)}", style="dim")
+    jobs = f"{len(call.jobs)} job" + ("" if len(call.jobs) == 1 else "s")
+    executions = ", ".join(short_id(e) for e in call.executions[:3]) + (" …" if len(call.executions) > 3 else "")
+    text.append(f"  {jobs}  exec {executions or '-'}", style="dim")
+    return text
+
+
+def value_label(value_hash: str, preview: str, depth: int, *, root: bool = False) -> Text:
+    """``hash  preview`` with the depth (roots say so)."""
+    text = Text()
+    text.append(short_id(value_hash), style="bold")
+    text.append("  " + plain(preview, single_line=True, limit=LABEL_LIMIT))
+    text.append("  (target)" if root else f"  depth {depth}", style="dim")
+    return text
+
+
+class DownstreamTree(TreeKeys, Tree[DownNode]):
+    """Enter opens the highlighted value or call; right/left (or space) expand and collapse."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"downstream-tree--muted"}
+
+    class Chosen(Message):
+        """Enter on a value or a call: ``kind`` is "value" or "call", ``key`` its hash."""
+
+        def __init__(self, tree: DownstreamTree, kind: str, key: str) -> None:
+            super().__init__()
+            self.tree = tree
+            self.kind = kind
+            self.key = key
+
+        @property
+        def control(self) -> DownstreamTree:
+            return self.tree
+
+    def render_label(self, node: TreeNode[DownNode], base_style: Style, style: Style) -> Text:
+        """The label with its "dim" parts in ``$text-muted`` (Rich's dim fails contrast on the cursor bar)."""
+        text = super().render_label(node, base_style, style)
+        try:
+            muted = self.get_component_rich_style("downstream-tree--muted", partial=True)
+        except KeyError:  # measured for width before the styles are applied: colour is irrelevant
+            return text
+        # The cursor's style is a later span: on the cursor bar its colour wins over this one.
+        text.spans = [Span(span.start, span.end, muted) if span.style == "dim" else span for span in text.spans]
+        return text
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(Text("downstream"), data=DownNode("note"), id=id, classes=classes)
+        self.show_root = False
+        self.auto_expand = False
+        self.view: DownstreamView | None = None
+        self._calls_of: dict[str, list] = {}
+        self._values_of: dict[str, list] = {}
+        self._calls: dict[str, DownstreamCall] = {}
+        self._values: dict[str, tuple[str, str, int]] = {}  # hash -> (preview, type, depth)
+
+    def set_view(self, view: DownstreamView) -> None:
+        """Shows a walk: its roots expanded one level, everything else on demand."""
+        self.view = view
+        calls_of: dict[str, list] = defaultdict(list)
+        values_of: dict[str, list] = defaultdict(list)
+        for call in view.calls:
+            calls_of[call.from_value].append(call)
+        for value in view.values:
+            values_of[value.via_call].append(value)
+        self._calls_of, self._values_of = dict(calls_of), dict(values_of)
+        self._calls = {call.call_hash: call for call in view.calls}
+        self._values = {root.hash: (root.preview, root.type, 0) for root in view.roots}
+        self._values.update({value.hash: (value.preview, value.type, value.depth) for value in view.values})
+        self.clear()
+        for root in view.roots:
+            node = self.root.add(value_label(root.hash, root.preview, 0, root=True), data=DownNode("value", root.hash, 0),
+                                 allow_expand=bool(self._calls_of.get(root.hash)))
+            if self._calls_of.get(root.hash):
+                node.expand()
+        if not view.roots:
+            self.root.add_leaf(Text("No such value.", style="italic"), data=DownNode("note"))
+        elif not view.calls:
+            self.root.add_leaf(Text("No call consumed it.", style="italic"), data=DownNode("note"))
+        if self.root.children:
+            self.move_cursor(self.root.children[0])
+
+    def current(self) -> DownNode | None:
+        """The highlighted node's data."""
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    def call(self, call_hash: str) -> DownstreamCall | None:
+        """The call shown under this hash."""
+        return self._calls.get(call_hash)
+
+    # Building children ------------------------------------------------------------------------
+    def _children(self, data: DownNode) -> list:
+        if data.kind == "value":
+            return self._calls_of.get(data.key, [])
+        if data.kind == "call":
+            return self._values_of.get(data.key, [])
+        return []
+
+    def _add_page(self, node: TreeNode[DownNode], start: int) -> None:
+        data = node.data
+        items = self._children(data)
+        for item in items[start : start + PAGE]:
+            if data.kind == "value":
+                node.add(call_label(item), data=DownNode("call", item.call_hash, item.depth),
+                         allow_expand=True)
+            else:
+                node.add(value_label(item.hash, item.preview, item.depth), data=DownNode("value", item.hash, item.depth),
+                         allow_expand=bool(self._calls_of.get(item.hash)))
+        shown = min(start + PAGE, len(items))
+        if shown < len(items):
+            node.add_leaf(Text(f"… more ({shown:,} of {len(items):,} shown; Enter shows more)", style="italic"),
+                          data=DownNode("more", data.key, shown=shown))
+        if data.kind == "call" and start == 0:
+            call = self._calls.get(data.key)
+            if call is not None and all(value.hash != call.result for value in items):
+                # The result was reached before (a shorter path): say where, so the call is not a dead end.
+                preview, _type, depth = self._values.get(call.result, ("", "", 0))
+                note = f"→ result {short_id(call.result)}  {plain(preview, single_line=True, limit=LABEL_LIMIT)}"
+                node.add_leaf(Text(note + (f"  (reached at depth {depth})" if call.result in self._values else ""),
+                                   style="italic"), data=DownNode("value", call.result, depth))
+
+    def on_tree_node_expanded(self, event: Tree.NodeExpanded[DownNode]) -> None:
+        event.stop()
+        node = event.node
+        if node.data is not None and not node.children:
+            self._add_page(node, 0)
+
+    def on_tree_node_selected(self, event: Tree.NodeSelected[DownNode]) -> None:
+        event.stop()
+        node = event.node
+        data = node.data
+        if data is None:
+            return
+        if data.kind == "more" and node.parent is not None:
+            parent = node.parent
+            node.remove()
+            self._add_page(parent, data.shown)
+        elif data.kind in ("value", "call"):
+            self.post_message(self.Chosen(self, data.kind, data.key))
+
