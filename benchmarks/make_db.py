@@ -3,6 +3,12 @@
     python benchmarks/make_db.py S /tmp/bench_S.db      # 1,000 executions / ~20,000 jobs
     python benchmarks/make_db.py M /tmp/bench_M.db      # 10,000 / ~200,000, one execution of 20,000 jobs
     python benchmarks/make_db.py L /tmp/bench_L.db      # 50,000 / ~1,000,000, one execution of 100,000 jobs
+    python benchmarks/make_db.py L /tmp/bench_Lt.db --twin   # the same plus a re-run of the big one
+
+``--twin`` adds a second big execution right after the big one (for ``redun-tui diff``): the same
+samples in the same order, with 2% replaced by other samples and 1% dropped, so most jobs are
+CACHED and the rest changed, added or removed. It draws from its own random generator, so every
+other execution is the same as without it.
 
 Shape (fixed seed): each execution runs ``main(fastqs)`` -> per sample ``process_sample`` ->
 ``align`` -> ``call_variants`` -> ``qc``, over samples drawn from a shared pool, so re-runs of a
@@ -318,7 +324,23 @@ def seed_with_recording_api(path: str) -> None:
     backend.close()
 
 
-def build(size: str, path: str) -> dict:
+TWIN_REPLACED = 0.02  # samples of the big execution replaced in its twin
+TWIN_DROPPED = 0.01  # and dropped
+
+
+def twin_samples(samples: list[int]) -> list[int]:
+    """The big execution's samples as its re-run uses them (own generator: see --twin)."""
+    rng = random.Random(SEED + 1)
+    found = []
+    for sample in samples:
+        draw = rng.random()
+        if draw < TWIN_DROPPED:
+            continue
+        found.append(rng.randrange(POOL) if draw < TWIN_DROPPED + TWIN_REPLACED else sample)
+    return found
+
+
+def build(size: str, path: str, twin: bool = False) -> dict:
     """Builds the database at ``path`` (replacing it) and returns figures."""
     executions, per_exec, big = SIZES[size]
     if os.path.exists(path):
@@ -345,6 +367,8 @@ def build(size: str, path: str) -> dict:
             count = big if kind == "big" else per_exec[index % 2]
             samples = [rng.randrange(POOL) for _ in range(count)]
             gen.sample_run(index, samples, running=index == executions - 1)
+            if twin and kind == "big":
+                gen.sample_run(executions, twin_samples(samples))  # an index the loop never uses
         if gen.rows.count > 200_000:
             gen.flush()
     gen.flush()
@@ -361,8 +385,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("size", choices=sorted(SIZES))
     parser.add_argument("path")
+    parser.add_argument("--twin", action="store_true", help="add a re-run of the big execution (diff benchmarks)")
     args = parser.parse_args(argv)
-    figures = build(args.size, args.path)
+    figures = build(args.size, args.path, args.twin)
     print(json.dumps(figures))
     if figures["integrity"] != "ok":
         sys.exit(1)

@@ -21,6 +21,7 @@ SUBCOMMANDS = {
     "browse": "redun_tui.commands.browse:browse",
     "db": "redun_tui.commands.db:db",
     "dataflow": "redun_tui.commands.dataflow:dataflow",
+    "diff": "redun_tui.commands.diff:diff",
     "downstream": "redun_tui.commands.downstream:downstream",
     "query": "redun_tui.commands.query:query",
     "export": "redun_tui.commands.export:export",
@@ -28,6 +29,22 @@ SUBCOMMANDS = {
     "timeline": "redun_tui.commands.timeline:timeline",
     "show": "redun_tui.commands.show:show",
     "serve": "redun_tui.commands.serve:serve",
+}
+# The first paragraph of each subcommand's help, for `redun-tui --help` without importing
+# every subcommand (and SQLAlchemy with them). tests/unit/test_cli_help.py keeps it equal to
+# what the commands say.
+SUMMARIES = {
+    "diff": "Compare two executions: which jobs changed, were added or removed, and why.",
+    "browse": "Browse a redun database: executions, jobs, values, dataflow, tasks and files.",
+    "db": "Show or migrate the schema version of a redun database (like `redun db`).",
+    "dataflow": "Print the upstream dataflow of TARGET: where a value came from.",
+    "downstream": "Print what TARGET fed: the calls, derived values and executions downstream of it.",
+    "query": "List the records of a redun database that match SEARCH (default: executions).",
+    "export": "Export matching records and everything they reference as JSON lines (redun's format).",
+    "timeline": "Print where an execution's time went: its critical path and per-task durations.",
+    "import": "Import records exported by `redun-tui export` or `redun export` into a database.",
+    "show": "Print the report of one record: execution, job, value, task or file.",
+    "serve": "Serve the browser in a web page: one app process per browser tab, read-only.",
 }
 DEFAULT_COMMAND = "browse"
 
@@ -40,6 +57,17 @@ class MainGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(SUBCOMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The commands section of ``--help``, from :data:`SUMMARIES` (no subcommand imported)."""
+        if not SUMMARIES:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in SUMMARIES)
+        # A bare Command shortens a help text exactly as the real one's would be.
+        rows = [(name, click.Command(name, help=SUMMARIES[name]).get_short_help_str(limit))
+                for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         target = SUBCOMMANDS.get(name)

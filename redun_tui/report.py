@@ -137,6 +137,9 @@ def build_report(store: Any, route: str) -> Report:
         return file_report(store, arg)
     if kind == "tasks" and arg:
         return task_report(store, arg)
+    if kind == "diff" and arg:
+        a_id, b_id = routes.diff_ids(arg)
+        return diff_report(store.diff(a_id, b_id, previews=False))
     return list_report(store, kind or "executions", arg)
 
 
@@ -266,6 +269,24 @@ def task_report(store: Any, task_hash: str) -> Report:
         Section("Source", (Code(detail.source or "(no source recorded)"),)),
     )
     return Report(f"Task {row.fullname} {short_id(row.hash)}", routes.task(row.hash), sections)
+
+
+def diff_report(view: Any) -> Report:
+    """Two executions compared: both headers, the summary, the causes, the pairs that changed."""
+    s = view.summary
+    head = Fields(tuple(
+        (label, f"{side.id} {side.task or '(no task)'} {side.status} {format_time(side.start)}")
+        for label, side in (("A", view.a), ("B", view.b))
+    ) + (("Summary", f"same {s.same} (cached {s.cached}), changed {s.changed}, added {s.added}, removed {s.removed}"),))
+    sections = [Section("", (head,))]
+    if view.causes:
+        causes = [("code" if cause.kind == "code" else "same path, new content", cause.text, cause.a or "", cause.b or "",
+                   str(cause.count)) for cause in view.causes]
+        sections.append(Section("Causes", (_table(("cause", "of", "old", "new", "pairs"), causes),)))
+    rows = [(pair.change, pair.task, pair.a_job or "", pair.b_job or "", ",".join(pair.reasons),
+             " ".join(arg.name for arg in pair.args)) for pair in view.pairs if pair.change != "same"]
+    sections.append(Section("Pairs that are not the same", (_table(("change", "task", "A job", "B job", "reasons", "args"), rows),)))
+    return Report(f"Diff {short_id(view.a.id)} → {short_id(view.b.id)}", view.route, tuple(sections))
 
 
 def list_report(store: Any, kind: str, arg: str | None = None) -> Report:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "tui")]
 
-from conftest import FIXTURES_DIR, wait_for_workers  # noqa: E402
+from conftest import wait_for_workers  # noqa: E402
 from scenarios import SCENARIOS, Scenario, run_before  # noqa: E402
 
 from redun_tui.commands.common import open_db  # noqa: E402
@@ -29,15 +28,21 @@ OUT_DIR = ROOT / "screenshots"
 
 async def shoot(scenario: Scenario, workdir: Path) -> str:
     """Runs one scenario headless and returns its SVG."""
-    target = workdir / scenario.db
-    if not target.exists():
-        shutil.copyfile(FIXTURES_DIR / scenario.db, target)
+    scenario.prepare(workdir)
     backend = open_db(scenario.db, read_only=True)
     try:
         app = RedunTuiApp(Store(backend), scenario.route, live_interval=0, export_dir=workdir, loading_delay=60,
                           theme=scenario.theme)
-        async with app.run_test(size=scenario.size) as pilot:
+        # Notifications on, as in snap_compare's run (run_test leaves them out by default).
+        async with app.run_test(size=scenario.size, notifications=True) as pilot:
             await run_before(scenario, wait_for_workers)(pilot)
+            # What snap_compare does before its picture (textual._doc.take_svg_screenshot):
+            # without it a notification posted by the last load is not drawn yet.
+            await pilot.pause()
+            await pilot.wait_for_scheduled_animations()
+            await pilot.pause()
+            await pilot.pause()
+            await pilot.wait_for_scheduled_animations()
             return app.export_screenshot(title=f"redun-tui {scenario.db} {scenario.route}")
     finally:
         backend.close()

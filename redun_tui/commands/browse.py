@@ -12,7 +12,7 @@ from importlib import resources
 
 import click
 
-from redun_tui.commands.common import CliError, one_line, open_db
+from redun_tui.commands.common import CliError, database_cli_error, one_line, open_db, warn
 
 
 def demo_db_path() -> str:
@@ -96,6 +96,15 @@ def browse(path_or_url: str | None, route: str | None, demo: bool, migrate: bool
 
         migrate_database("upgrade", "latest", target)
 
+    launch = None if migrate else _launch_store(target, route)
+    if launch is not None:
+        # A SQLite file opened on the executions list: the app starts before SQLAlchemy is
+        # imported and paints the first page of executions from the stdlib driver.
+        try:
+            _run_app(launch, resolve_route(launch, route), demo, theme)
+        finally:
+            launch.close()
+        return
     backend = open_db(target, read_only=True)
     try:
         from redun_tui.db.models import RedunDatabaseError
@@ -106,10 +115,58 @@ def browse(path_or_url: str | None, route: str | None, demo: bool, migrate: bool
             start = resolve_route(store, route)
         except RedunDatabaseError as error:
             raise CliError(one_line(str(error))) from None
-
-        from redun_tui.tui.app import RedunTuiApp
-        from redun_tui.web import served_url
-
-        RedunTuiApp(store, start, db_label="--demo" if demo else None, served_url=served_url(), theme=theme).run()
+        _run_app(store, start, demo, theme)
     finally:
         backend.close()
+
+
+def _run_app(store, start: str, demo: bool, theme: str | None) -> None:
+    from redun_tui.tui.app import RedunTuiApp
+    from redun_tui.web import served_url
+
+    RedunTuiApp(store, start, db_label="--demo" if demo else None, served_url=served_url(), theme=theme).run()
+
+
+def _launch_store(target: str | None, route: str | None):
+    """A :class:`~redun_tui.store.first_page.LaunchStore` when the launch path applies, else None.
+
+    It applies to a SQLite file given as a path (or found as redun finds it), opened on the
+    executions list. The file and its schema version
+    are checked here, before the app starts, with the same rules and messages as
+    :func:`~redun_tui.commands.common.open_db` (a bad database: one line, exit 2). URLs and
+    PostgreSQL take the usual path.
+    """
+    from redun_tui.db.locate import find_redun_db, is_url
+    from redun_tui.db.sqlite_open import BUSY_TIMEOUT, open_checked
+    from redun_tui.store import routes
+    from redun_tui.store.first_page import LaunchStore
+
+    if target is None:
+        target = find_redun_db()
+    if target is None or is_url(target):
+        return None
+    try:
+        # Only the executions list has a first page to paint before the store: every other
+        # screen asks the store at once (and a prefix must be resolved before the app starts).
+        if str(routes.parse(route or routes.HOME)) != routes.HOME:
+            return None
+    except routes.RouteError:
+        return None  # the usual path reports it
+    try:
+        database = open_checked(target, BUSY_TIMEOUT)
+    except Exception as error:  # whatever stops the open is the database's problem, as in open_db
+        raise database_cli_error(error, target, opening=True) from None
+    if database.schema_warning:
+        warn(database.schema_warning)
+    return LaunchStore(database, lambda: _open_store(target))
+
+
+def _open_store(target: str):
+    """The real Store over ``target`` (for the LaunchStore, from a worker: errors stay the
+    store's own, shown as the app shows any database error)."""
+    from redun_tui.db.backend import RedunBackendDb
+    from redun_tui.store import Store
+
+    backend = RedunBackendDb(target, read_only=True)
+    backend.load()
+    return Store(backend)

@@ -6,11 +6,16 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 
-from redun_tui.db.backend import RedunBackendDb
 from redun_tui.formatting import safe_text
+
+if TYPE_CHECKING:
+    # Imported where a database is opened: the backend loads SQLAlchemy (~0.2 s), which
+    # `--help` and the launch path's first page do without.
+    from redun_tui.db.backend import RedunBackendDb
 
 EXIT_BAD_INPUT = 2
 # A command line is not interactive, so it can wait longer than the app's workers for a running
@@ -80,6 +85,8 @@ def open_db(
     Args:
         busy_timeout: seconds to wait for a writer's lock (default: the backend's, for the app).
     """
+    from redun_tui.db.backend import RedunBackendDb
+
     try:
         if busy_timeout is None:
             backend = RedunBackendDb(target, read_only=read_only)

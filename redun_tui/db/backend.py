@@ -7,11 +7,9 @@ Browsing never writes: the default is ``read_only=True``, which opens SQLite wit
 
 from __future__ import annotations
 
-import configparser
 import hashlib
 import json
 import os
-import re
 import sqlite3
 import time
 import uuid
@@ -49,7 +47,6 @@ from redun_tui.db.models import (
     File,
     Job,
     RedunDatabaseError,
-    RedunMigration,
     RedunVersion,
     RedunVersionError,
     Subvalue,
@@ -61,56 +58,37 @@ from redun_tui.db.models import (
     json_dumps,
     utcnow,
 )
-from redun_tui.db import encode
+from redun_tui.db import encode, sqlite_open, versions
+from redun_tui.db.locate import (  # noqa: F401 - re-exported: finding the database as redun does
+    DEFAULT_DB_URI,
+    NO_DATABASE_FOUND,
+    REDUN_CONFIG_DIR,
+    REDUN_CONFIG_ENV,
+    find_config_dir,
+    find_redun_db,
+    is_url,
+    resolve_db_uri,
+)
+from redun_tui.db.errors import (  # noqa: F401 - re-exported: the errors' historical home
+    CorruptDatabase,
+    DatabaseLocked,
+    DatabaseNotFound,
+    DatabaseUnreachable,
+    NotADatabase,
+    NotRedunDatabase,
+    SchemaTooNew,
+    SchemaTooOld,
+    classify_error,
+)
 from redun_tui.db import values as _values
 
-# Seconds a reader waits for a writer's lock before SQLite says "database is locked". A running
-# redun commits often and briefly: a short wait plus a retry hides that from the user.
-BUSY_TIMEOUT = 2.0
+BUSY_TIMEOUT = sqlite_open.BUSY_TIMEOUT  # seconds a reader waits for a writer's lock
 LOCK_RETRIES = 3
 MIME_TYPE_PICKLE = "application/python-pickle"
 RECORD_BATCH = 100  # ids per query in get_records (redun's size; see there)
-SQLITE_CACHE_KIB = 4096  # page cache per read-only SQLite connection (see _on_connect)
+SQLITE_CACHE_KIB = sqlite_open.SQLITE_CACHE_KIB  # page cache per read-only SQLite connection
 
-# Tables whose presence says "this is a redun database".
-REDUN_TABLES = {"execution", "job", "call_node", "task", "value"}
-
-
-class DatabaseNotFound(RedunDatabaseError):
-    """The path does not exist or is not a file."""
-
-
-class NotADatabase(RedunDatabaseError):
-    """The file is not a database (or not SQLite)."""
-
-
-class NotRedunDatabase(RedunDatabaseError):
-    """The database has no redun schema."""
-
-
-class CorruptDatabase(RedunDatabaseError):
-    """SQLite reports the file as malformed or truncated."""
-
-
-class DatabaseLocked(RedunDatabaseError):
-    """A writer held the lock longer than the busy timeout, on every retry."""
-
-
-class DatabaseUnreachable(RedunDatabaseError):
-    """A database server could not be reached or refused the connection."""
-
-
-class SchemaTooOld(RedunVersionError):
-    """The schema predates 3.5: ``redun-tui db upgrade`` brings it up to date."""
-
-
-class SchemaTooNew(RedunVersionError):
-    """The schema was written by a redun newer than this code knows."""
-
-
-def is_url(target: str) -> bool:
-    """True when ``target`` is a database URL rather than a file path."""
-    return "://" in target
+REDUN_TABLES = versions.REDUN_TABLES  # tables whose presence says "this is a redun database"
 
 
 def sqlite_path(db_uri: str) -> str | None:
@@ -148,24 +126,6 @@ def build_url(db_uri: str, read_only: bool) -> URL:
     return url
 
 
-def classify_error(error: BaseException, target: str = "") -> RedunDatabaseError:
-    """Turns a driver error into a RedunDatabaseError with a one-line, user-facing message."""
-    text = str(getattr(error, "orig", None) or error).strip().splitlines()[0] if str(error) else ""
-    lowered = text.lower()
-    where = f"{target}: " if target else ""
-    if "database is locked" in lowered or "database table is locked" in lowered:
-        return DatabaseLocked(f"{where}database is locked by another process (a running redun?); try again")
-    if "file is not a database" in lowered or "file is encrypted" in lowered:
-        return NotADatabase(f"{where}not a SQLite database")
-    if "malformed" in lowered or "disk i/o error" in lowered or "database corrupt" in lowered:
-        return CorruptDatabase(f"{where}database file is corrupt or truncated ({text})")
-    if "unable to open database file" in lowered:
-        return DatabaseNotFound(f"{where}cannot open database file")
-    if "connection" in lowered or "could not" in lowered or "refused" in lowered or "timeout" in lowered:
-        return DatabaseUnreachable(f"{where}cannot connect to the database server ({text})")
-    return RedunDatabaseError(f"{where}{text or type(error).__name__}")
-
-
 def retry_locked(func: Callable) -> Callable:
     """Retries a backend method a few times when SQLite reports the database as locked."""
 
@@ -188,88 +148,6 @@ def retry_locked(func: Callable) -> Callable:
 def hash_struct(*parts: Any) -> str:
     """A sha1 hex digest of a JSON-able structure (our records' content addresses)."""
     return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
-
-
-REDUN_CONFIG_ENV = "REDUN_CONFIG"  # redun's variable naming the config directory
-REDUN_CONFIG_DIR = ".redun"
-# What redun uses when redun.ini names no database: a file in the config directory.
-DEFAULT_DB_URI = "sqlite:///redun.db"
-# redun's first default, which it still maps to DEFAULT_DB_URI ("grandfathered").
-_OLD_DEFAULT_DB_URI = "sqlite:///.redun/redun.db"
-NO_DATABASE_FOUND = "no database given and no .redun directory here or above (give PATH_OR_URL)"
-_INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def find_config_dir(start_dir: str | None = None) -> str | None:
-    """The redun config directory seen from ``start_dir``, as redun finds it.
-
-    ``$REDUN_CONFIG`` if set (relative to ``start_dir``), else the first ``.redun`` in
-    ``start_dir`` or a parent; None when there is none.
-    """
-    start = os.path.abspath(start_dir or os.getcwd())
-    configured = os.environ.get(REDUN_CONFIG_ENV)
-    if configured:
-        return os.path.normpath(os.path.join(start, os.path.expanduser(configured)))
-    directory = start
-    while True:
-        candidate = os.path.join(directory, REDUN_CONFIG_DIR)
-        if os.path.isdir(candidate):
-            return candidate
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return None
-        directory = parent
-
-
-def resolve_db_uri(db_uri: str, config_dir: str) -> str:
-    """``db_uri`` from redun.ini made absolute the way redun makes it.
-
-    A relative SQLite path (``sqlite:///redun.db``, or a plain path) is relative to the config
-    directory, not to the working directory; ``sqlite:////abs/path`` and server URLs (with a
-    host) are kept. ``${config_dir}`` and ``${NAME}`` (an environment variable) are substituted.
-    """
-
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name == "config_dir":
-            return config_dir
-        return os.environ.get(name, match.group(0))
-
-    uri = _INTERPOLATION.sub(substitute, db_uri.strip())
-    if uri == _OLD_DEFAULT_DB_URI:
-        uri = DEFAULT_DB_URI
-    if not is_url(uri):
-        return os.path.normpath(os.path.join(config_dir, os.path.expanduser(uri)))
-    scheme, rest = uri.split("://", 1)
-    if rest.startswith("/") and not rest.startswith("//") and scheme.split("+")[0] == "sqlite":
-        # sqlite:///relative -> sqlite:////config_dir/relative (four slashes: an absolute path)
-        return f"{scheme}:///" + os.path.normpath(os.path.join(config_dir, rest[1:]))
-    return uri
-
-
-def find_redun_db(start_dir: str | None = None) -> str | None:
-    """The database redun would use from ``start_dir`` (None: the working directory).
-
-    The config directory is found as :func:`find_config_dir` says; its ``redun.ini``'s
-    ``[backend] db_uri`` names the database (relative SQLite paths are relative to the config
-    directory, see :func:`resolve_db_uri`), else ``redun.db`` in it. None when there is no config
-    directory at all.
-    """
-    config_dir = find_config_dir(start_dir)
-    if config_dir is None:
-        return None
-    uri = None
-    ini = os.path.join(config_dir, "redun.ini")
-    if os.path.isfile(ini):
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read(ini)
-            uri = parser.get("backend", "db_uri", fallback=None)
-        except configparser.Error:
-            uri = None
-    if not uri:
-        return os.path.join(config_dir, "redun.db")
-    return resolve_db_uri(uri, config_dir)
 
 
 @dataclass
@@ -392,23 +270,8 @@ class RedunBackendDb:
 
     def _check_path(self) -> None:
         path = sqlite_path(self.db_uri)
-        if path is None:
-            return
-        if not os.path.exists(path):
-            if self.read_only:
-                raise DatabaseNotFound(f"{self.display_name}: no such file")
-            return
-        if os.path.isdir(path):
-            raise DatabaseNotFound(f"{self.display_name}: is a directory, not a database file")
-        if not os.access(path, os.R_OK):
-            raise DatabaseNotFound(f"{self.display_name}: permission denied")
-        if self.read_only:
-            with open(path, "rb") as handle:
-                header = handle.read(16)
-            if not header:
-                raise NotRedunDatabase(f"{self.display_name}: empty file, not a redun database")
-            if header != b"SQLite format 3\x00":
-                raise NotADatabase(f"{self.display_name}: not a SQLite database")
+        if path is not None:
+            sqlite_open.check_sqlite_file(path, self.display_name, self.read_only)
 
     def create_engine(self) -> Engine:
         """Creates the engine and the session factory (no query is run)."""
@@ -442,15 +305,9 @@ class RedunBackendDb:
                 return
             cursor = dbapi_connection.cursor()
             if read_only:
-                # A second guard besides mode=ro. Memory stays bounded whatever the database's
-                # size: no mmap (every mapped page a scan touches counts as the process's RSS:
-                # 310 MB for `dataflow` at 1M jobs with a 256 MB map, 130 MB without) and a
-                # small page cache per connection (and per temp b-tree of a GROUP BY): 64 MB
-                # cost +50 MB RSS on a 100,000-job status count and saved no time, since the
-                # OS page cache serves re-reads (timings equal from 2 to 64 MB at 1M jobs).
-                cursor.execute("PRAGMA query_only = ON")
-                cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
-                cursor.execute("PRAGMA mmap_size = 0")
+                # A second guard besides mode=ro, and bounded memory (see READ_ONLY_PRAGMAS).
+                for pragma in sqlite_open.READ_ONLY_PRAGMAS:
+                    cursor.execute(pragma)
             else:
                 cursor.execute("PRAGMA foreign_keys = ON")
             cursor.close()
@@ -500,22 +357,10 @@ class RedunBackendDb:
     def get_db_version(self) -> DBVersionInfo:
         """The schema version of the database (NULL_DB_VERSION when there is no redun schema)."""
         assert self.engine is not None and self.session is not None
-        table_names = set(inspect(self.engine).get_table_names())
-        if RedunVersion.__tablename__ not in table_names:
-            return NULL_DB_VERSION
-        row = self.session.execute(
-            select(RedunVersion.version).order_by(RedunVersion.timestamp.desc()).limit(1)
-        ).first()
-        if not row:
-            return NULL_DB_VERSION
-        major = row[0]
-        applied: set[str] = set()
-        if RedunMigration.__tablename__ in table_names:
-            applied = set(self.session.execute(select(RedunMigration.version_num)).scalars())
-        for version in reversed(REDUN_DB_VERSIONS):
-            if version.major == major and version.migration_id in applied:
-                return version
-        return DBVersionInfo("ffffffffffff", major, REDUN_DB_UNKNOWN_VERSION, "DB version newer than client.")
+        session = self.session
+        return versions.read_db_version(
+            set(inspect(self.engine).get_table_names()), lambda sql: session.execute(text(sql)).all()
+        )
 
     def is_db_compatible(self) -> bool:
         """True when the schema version is one this code reads."""
@@ -524,36 +369,11 @@ class RedunBackendDb:
 
     def _check_version(self) -> DBVersionInfo:
         version = self.get_db_version()
-        low, high = self.get_db_version_required()
-        if version.major < 0:
-            tables = set(inspect(self.engine).get_table_names())
-            if not REDUN_TABLES <= tables:
-                raise NotRedunDatabase(f"{self.display_name}: not a redun database (no redun tables)")
-            raise NotRedunDatabase(f"{self.display_name}: redun tables but no schema version recorded")
-        if version < low:
-            raise SchemaTooOld(
-                f"{self.display_name}: redun schema {version} is older than {low}; "
-                f"run `redun-tui db upgrade {self.display_name}` (it backs up the file first)"
-            )
-        newest = REDUN_DB_VERSIONS[-1]
-        # redun's rule (RedunBackendDb.is_db_compatible): any version of the same major reads,
-        # a newer minor included (a migration id it does not know counts as major.99); only a
-        # newer major is refused.
-        if version.major > high.major:
-            raise SchemaTooNew(
-                f"{self.display_name}: redun schema {version} is newer than this redun-tui knows "
-                f"(up to {newest}, major {high.major}); upgrade redun-tui"
-            )
-        if version > newest:
-            if not self.read_only:
-                raise SchemaTooNew(
-                    f"{self.display_name}: redun schema {version} is newer than this redun-tui knows "
-                    f"(up to {newest}); it only reads such a database, never writes to it"
-                )
-            self.schema_warning = (
-                f"{self.display_name}: redun schema {version} is newer than this redun-tui knows "
-                f"(up to {newest}); reading it read-only (newer fields are not shown)"
-            )
+        warning = versions.check_version(
+            version, lambda: set(inspect(self.engine).get_table_names()), self.display_name, self.read_only
+        )
+        if warning:
+            self.schema_warning = warning
         return version
 
     def load(self, migrate: bool | None = None) -> None:

@@ -12,7 +12,7 @@ import enum
 import json
 import os
 from datetime import datetime, timedelta, timezone
-from typing import Any, NamedTuple
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import (
@@ -29,6 +29,17 @@ from sqlalchemy.orm import declarative_base, object_session, reconstructor, rela
 from sqlalchemy.types import TypeDecorator
 
 from redun_tui.db import values as _values
+from redun_tui.db.columns import UNPARSED_MARK, UnparsedJSON, json_dumps, json_text, read_json, utc  # noqa: F401
+from redun_tui.db.errors import RedunDatabaseError, RedunVersionError  # noqa: F401 - re-exported
+from redun_tui.db.versions import (  # noqa: F401 - re-exported: the versions' historical home
+    NULL_DB_VERSION,
+    REDUN_DB_MAX_VERSION,
+    REDUN_DB_MIN_VERSION,
+    REDUN_DB_UNKNOWN_VERSION,
+    REDUN_DB_VERSIONS,
+    DBVersionInfo,
+    parse_db_version,
+)
 from redun_tui.db.status import ERROR_VALUE_TYPE, execution_status_from, job_status_from  # noqa: F401 - re-exported
 
 HASH_LEN = 40
@@ -40,128 +51,6 @@ trim_string = _values.trim_string
 CONTEXT_KEY = "redun.context"
 
 Base: Any = declarative_base()
-
-
-class RedunDatabaseError(Exception):
-    """A database could not be used as a redun database."""
-
-
-class RedunVersionError(RedunDatabaseError):
-    """The database schema version is not the one this library reads."""
-
-
-class DBVersionInfo(NamedTuple):
-    """A redun database schema version and the alembic migration that creates it."""
-
-    migration_id: str
-    major: int
-    minor: int
-    description: str
-
-    # Versions compare by (major, minor) only: the migration id is an address, not an order.
-    def _key(self, other: Any) -> tuple[tuple[int, int], tuple[int, int]]:
-        if not isinstance(other, DBVersionInfo):
-            raise TypeError(f"Expected DBVersionInfo: {other}")
-        return (self.major, self.minor), (other.major, other.minor)
-
-    def __lt__(self, other: Any) -> bool:  # type: ignore[override]
-        a, b = self._key(other)
-        return a < b
-
-    def __le__(self, other: Any) -> bool:  # type: ignore[override]
-        a, b = self._key(other)
-        return a <= b
-
-    def __gt__(self, other: Any) -> bool:  # type: ignore[override]
-        a, b = self._key(other)
-        return a > b
-
-    def __ge__(self, other: Any) -> bool:  # type: ignore[override]
-        a, b = self._key(other)
-        return a >= b
-
-    def __eq__(self, other: Any) -> bool:  # type: ignore[override]
-        a, b = self._key(other)
-        return a == b
-
-    def __ne__(self, other: Any) -> bool:  # type: ignore[override]
-        return not self == other
-
-    def __hash__(self) -> int:
-        return hash((self.major, self.minor))
-
-    def __str__(self) -> str:
-        if self.minor == REDUN_DB_UNKNOWN_VERSION:
-            return f"{self.major}.?"
-        return f"{self.major}.{self.minor}"
-
-
-REDUN_DB_UNKNOWN_VERSION = 99
-NULL_DB_VERSION = DBVersionInfo("000000000000", -1, 0, "No schema present.")
-# Oldest to newest, the same ids redun's migrations use.
-REDUN_DB_VERSIONS = [
-    DBVersionInfo("806f5dcb11bf", 1, 0, "Prototype schema."),
-    DBVersionInfo("647c510a77b1", 2, 0, "Initial production schema."),
-    DBVersionInfo("30ffbaee18cd", 2, 1, "Backfill companion values for tasks"),
-    DBVersionInfo("71ec303c90e4", 2, 2, "Add indexes for id prefix search"),
-    DBVersionInfo("d4af139b6f53", 2, 3, "Add job.execution_id"),
-    DBVersionInfo("cd2d53191748", 3, 0, "Make job.execution_id non-nullable"),
-    DBVersionInfo("cc4f663817b6", 3, 1, "Add Tag schemas."),
-    DBVersionInfo("eb7b95e4e8bf", 3, 2, "Remove length restriction on value type names."),
-    DBVersionInfo("f68b3aaee9cc", 3, 3, "Add job and value indexes."),
-    DBVersionInfo("3b0a6e67cc58", 3, 4, "Add UTC timezone to timestamps."),
-    DBVersionInfo("0bee3d6dba76", 3, 5, "Add updated_time."),
-]
-REDUN_DB_MIN_VERSION = DBVersionInfo("", 3, 5, "")
-REDUN_DB_MAX_VERSION = DBVersionInfo("", 3, REDUN_DB_UNKNOWN_VERSION, "")
-
-
-def parse_db_version(version_str: str) -> DBVersionInfo:
-    """Parses a version such as ``"3.5"``, ``"2"`` or ``"latest"`` into a DBVersionInfo.
-
-    Raises:
-        ValueError: the text is not of the form ``MAJOR[.MINOR]``.
-        RedunVersionError: no migration has that version.
-    """
-    if version_str == "latest":
-        return REDUN_DB_VERSIONS[-1]
-    parts = version_str.split(".")
-    if len(parts) > 2 or not all(part.isdigit() for part in parts):
-        raise ValueError(f"Invalid db version format: {version_str}")
-    major, minor = int(parts[0]), int(parts[1]) if len(parts) == 2 else 0
-    for version in REDUN_DB_VERSIONS:
-        if (version.major, version.minor) == (major, minor):
-            return version
-    raise RedunVersionError(f"Unknown db version: {version_str}")
-
-
-class UnparsedJSON(str):
-    """The text of a JSON column that is not valid JSON: bad data, kept as the text it is.
-
-    A str, so everything that shows or exports a value still works; its type says that the
-    text was not parsed (see :func:`json_text`).
-    """
-
-    __slots__ = ()
-
-
-UNPARSED_MARK = "(unparsed)"
-
-
-def json_dumps(value: Any) -> str:
-    """Normalized JSON text, as redun stores it: sorted keys, no spaces."""
-    return json.dumps(value, separators=(",", ":"), sort_keys=True)
-
-
-def json_text(value: Any) -> str:
-    """A JSON column's value as text to show: normalized JSON, or the stored text marked unparsed.
-
-    ``{"a": 1}`` -> ``{"a":1}``; an :class:`UnparsedJSON` ``{oops`` -> ``(unparsed) {oops`` (the
-    mark first, so a cut of a long value keeps it).
-    """
-    if isinstance(value, UnparsedJSON):
-        return f"{UNPARSED_MARK} {str(value)}"
-    return json_dumps(value)
 
 
 def utcnow() -> datetime:
@@ -212,15 +101,9 @@ class JSON(TypeDecorator):
         return json_dumps(value)
 
     def process_result_value(self, value: Any, dialect: Any) -> Any:
-        if dialect.name == "postgresql" or value is None:
+        if dialect.name == "postgresql":
             return value
-        try:
-            return json.loads(value)
-        except (ValueError, TypeError):
-            # One bad tag must not make a whole page (or an export) fail: the row is still
-            # read, its value kept as the stored text and marked (redun itself writes only
-            # JSON here; this is a damaged or hand-edited database).
-            return UnparsedJSON(value if isinstance(value, str) else repr(value))
+        return read_json(value)
 
 
 class DateTimeUTC(TypeDecorator):
@@ -235,9 +118,7 @@ class DateTimeUTC(TypeDecorator):
         return value
 
     def process_result_value(self, value: Any, dialect: Any) -> Any:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value
+        return utc(value)
 
 
 class TagEntity(enum.Enum):

@@ -10,22 +10,20 @@ Two families reach a caller of the store:
 Drivers raise their own types (``sqlite3.OperationalError``, psycopg errors, SQLAlchemy's
 ``OperationalError``/``DBAPIError`` wrapping them). :func:`database_error` is the one place that
 recognises them and turns them into a RedunDatabaseError (its one-line message written by
-:func:`redun_tui.db.backend.classify_error`); :func:`read` runs a store call with it, and the
+:func:`redun_tui.db.errors.classify_error`); :func:`read` runs a store call with it, and the
 app's notifications and the CLI's one-line errors use it for anything else that escapes.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import sys
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
-
-from redun_tui.db.backend import LOCK_RETRIES, classify_error
-from redun_tui.db.models import RedunDatabaseError
+from redun_tui.db.errors import RedunDatabaseError, classify_error
 
 R = TypeVar("R")
 
@@ -48,7 +46,12 @@ class Ambiguous(StoreError):
 
 def _is_driver_error(error: BaseException) -> bool:
     """True for errors raised by a database driver or by SQLAlchemy about the database."""
-    if isinstance(error, (SQLAlchemyError, sqlite3.Error)):
+    if isinstance(error, sqlite3.Error):
+        return True
+    # SQLAlchemy's errors, when it is loaded at all: the app paints its first page before
+    # importing it (redun_tui.store.first_page), and nothing can raise its errors before that.
+    sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_errors is not None and isinstance(error, sqlalchemy_errors.SQLAlchemyError):
         return True
     # psycopg (optional): its errors derive from its own Error class, seen here by module.
     return any(cls.__module__.split(".")[0] in ("psycopg", "psycopg2") for cls in type(error).__mro__)
@@ -82,6 +85,11 @@ def read(open_session: Callable[[], AbstractContextManager[Any]], target: str, w
     Driver errors become RedunDatabaseError subclasses (one-line messages for the UI); store
     errors and anything else pass through unchanged.
     """
+    # Only the store's Sessions come here, so SQLAlchemy is loaded already.
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    from redun_tui.db.backend import LOCK_RETRIES
+
     for attempt in range(LOCK_RETRIES + 1):
         try:
             with open_session() as session:

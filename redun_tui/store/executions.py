@@ -12,9 +12,10 @@ from redun_tui.db.query import CallGraphQuery
 from redun_tui.db.status import job_status_case
 from redun_tui.search import SearchSyntaxError, apply_search, parse_search
 from redun_tui.store.paging import DEFAULT_PAGE_SIZE, check_limit, decode_cursor, keyset_after, probe_newest, split_page
-from redun_tui.store.previews import ARGS_LIMIT, TASK_NAME_LIMIT, command_line, cut, fullname
+from redun_tui.store.previews import TASK_NAME_LIMIT, command_line, cut, fullname
+from redun_tui.store.rows import make_execution_row
 from redun_tui.store.sql import MAIN, PAGE, PROBE_ROOT, DrivingJoin, JobJoin, execution_status_case, resolve_one, tag_views
-from redun_tui.views import ExecutionDetail, ExecutionRow, Page, StatusCount, TagView
+from redun_tui.views import ExecutionDetail, ExecutionRow, Page, StatusCount
 
 
 def execution_select(base: Any = None, *extra: Any, outer: bool = False) -> tuple[Any, JobJoin]:
@@ -39,22 +40,6 @@ def execution_select(base: Any = None, *extra: Any, outer: bool = False) -> tupl
     return query, jj
 
 
-def make_execution_row(row: Any, tags: tuple[TagView, ...]) -> ExecutionRow:
-    exec_id, args, updated, start, end, status, namespace, name = row[:8]
-    command = command_line(args)
-    return ExecutionRow(
-        id=exec_id,
-        start_time=start,
-        end_time=end,
-        duration=(end - start) if (end is not None and start is not None) else None,
-        status=status,
-        task_name=cut(fullname(namespace, name), TASK_NAME_LIMIT),
-        args=cut(" ".join(command[1:]), ARGS_LIMIT),
-        tags=tags,
-        updated_time=updated,
-    )
-
-
 def executions(session: Session, search: str = "", cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE) -> Page[ExecutionRow]:
     """Executions newest first, optionally filtered by search text (see redun_tui.search).
 
@@ -71,10 +56,8 @@ def executions(session: Session, search: str = "", cursor: str | None = None, li
     limit = check_limit(limit)
     offset, key = decode_cursor(cursor, 2)
 
-    # First the page's ids, walking root jobs newest first (a narrow query that stops
-    # after limit + 1 rows), then their columns, joined for those rows only.
-    # Unfiltered, root jobs drive (newest first by index, stopping after a page); a
-    # search first probes the newest executions, then sorts its matches.
+    # Unfiltered, root jobs drive (newest first by index, stopping after a page: newest_page);
+    # a search first probes the newest executions, then sorts its matches.
     text = search.strip()
     if text:
         keys = searched_executions(session, text, key, limit + 1)
@@ -82,14 +65,7 @@ def executions(session: Session, search: str = "", cursor: str | None = None, li
         found = {row[0]: row for row in session.execute(query.where(Execution.id.in_([k[0] for k in keys])))}
         rows = [found[execution_id] for execution_id, _start in keys if execution_id in found]
     else:
-        page = select(Execution.id.label("id"), PAGE.job.start_time.label("start_time")).select_from(
-            DrivingJoin(PAGE.job.table, Execution.__table__, Execution.job_id == PAGE.job.id)
-        )
-        if key is not None:
-            page = page.where(keyset_after((PAGE.job.start_time, Execution.id), key, descending=True))
-        page = page.order_by(PAGE.job.start_time.desc(), Execution.id.desc()).limit(limit + 1).subquery("page")
-        query, _ = execution_select(page.join(Execution.__table__, Execution.id == page.c.id))
-        rows = session.execute(query.order_by(page.c.start_time.desc(), page.c.id.desc())).all()
+        rows = session.execute(newest_page(key, limit + 1)).all()
     rows, next_cursor = split_page(rows, limit, offset, lambda row: (row[3], row[0]))
     tags = tag_views(session, TagEntity.Execution, [row[0] for row in rows])
     total = None
@@ -97,6 +73,24 @@ def executions(session: Session, search: str = "", cursor: str | None = None, li
         total = session.execute(select(func.count()).select_from(Execution)).scalar_one()
     items = tuple(make_execution_row(row, tags.get(row[0], ())) for row in rows)
     return Page(items=items, offset=offset, next_cursor=next_cursor, total=total)
+
+
+def newest_page(key: tuple | None, size: int) -> Any:
+    """The unfiltered page of ``size`` executions after ``key``, newest first: first the page's
+    ids, walking root jobs newest first (a narrow query that stops after ``size`` rows), then
+    their columns, joined for those rows only.
+
+    The launch path runs this statement's SQL text (for ``key`` None) with the stdlib driver
+    (:data:`redun_tui.store.first_page.FIRST_PAGE_SQL`; a test keeps the two equal).
+    """
+    page = select(Execution.id.label("id"), PAGE.job.start_time.label("start_time")).select_from(
+        DrivingJoin(PAGE.job.table, Execution.__table__, Execution.job_id == PAGE.job.id)
+    )
+    if key is not None:
+        page = page.where(keyset_after((PAGE.job.start_time, Execution.id), key, descending=True))
+    page = page.order_by(PAGE.job.start_time.desc(), Execution.id.desc()).limit(size).subquery("page")
+    query, _ = execution_select(page.join(Execution.__table__, Execution.id == page.c.id))
+    return query.order_by(page.c.start_time.desc(), page.c.id.desc())
 
 
 def execution(session: Session, execution_id: str) -> ExecutionDetail:

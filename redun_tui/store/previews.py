@@ -7,14 +7,21 @@ only through :mod:`redun_tui.db.values`' restricted unpickler, and only when sma
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
 
 from redun_tui.db import dataflow as _dataflow
 from redun_tui.db import values as _values
-from redun_tui.db.models import json_text
+from redun_tui.store.rows import (  # noqa: F401 - re-exported: how raw columns read in a row
+    ARGS_LIMIT,
+    TAG_TEXT_LIMIT,
+    TASK_NAME_LIMIT,
+    command_line,
+    cut,
+    fullname,
+    tag_text,
+)
 from redun_tui.views import ErrorView, ValueRef
 
 PREVIEW_LIMIT = 20_000  # characters of a value preview shown inline
@@ -26,9 +33,6 @@ MAX_VALUE_SIZE_PREVIEW = _values.MAX_VALUE_SIZE_PREVIEW
 # multi-gigabyte pickle must not take the app's memory with it.
 FULL_VALUE_LIMIT = 64 * 1024 * 1024
 
-TASK_NAME_LIMIT = 200  # characters of a task name in a list row
-ARGS_LIMIT = 500  # characters of an execution's command line in a list row
-TAG_TEXT_LIMIT = 1_000  # characters of a tag's JSON value in a view
 REF_LIMIT = 200  # characters of a value's repr in a link (redun's trim_string default)
 
 
@@ -68,36 +72,6 @@ def value_ref(row: Any) -> ValueRef:
         preview=ref_text(value_hash, type_name or "", fmt or "", size, data),
         size=size,
     )
-
-
-def cut(text: str, limit: int) -> str:
-    """Trims a raw database string for a list row ("…" marks the cut)."""
-    if text is None:
-        return ""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def fullname(namespace: str | None, name: str | None) -> str:
-    if not name:
-        return ""
-    return f"{namespace}.{name}" if namespace else name
-
-
-def tag_text(value: Any) -> str:
-    return _values.trim_string(json_text(value), TAG_TEXT_LIMIT)
-
-
-def command_line(args_json: str | None) -> tuple[str, ...]:
-    """``execution.args`` (a JSON list of the command line) as a tuple of strings."""
-    if not args_json:
-        return ()
-    try:
-        parsed = json.loads(args_json)
-    except (ValueError, TypeError):
-        return (args_json,)
-    if isinstance(parsed, list):
-        return tuple(str(item) for item in parsed)
-    return (str(parsed),)
 
 
 def task_arg_names(source: str | None, name: str | None) -> list[str] | None:

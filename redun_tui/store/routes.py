@@ -7,22 +7,22 @@ expands id prefixes in them (:func:`resolve`, given a Session). The UI only maps
 screen class (``redun_tui.tui.app``).
 
 Adding a kind: one row in :data:`KINDS`, plus a row in :data:`_RESOLVERS` when its argument is
-an id prefix to expand.
+an id prefix to expand. A kind whose screen resolves its own ids (``diff``: two execution ids,
+``-`` and ``~N`` among them, and a default for the missing one) says so with ``self_resolving``:
+:func:`resolve` passes it through as typed.
 """
 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy.orm import Session
-
-from redun_tui.db.models import Execution, Job, Task, Value
 from redun_tui.store.errors import Ambiguous, NotFound
-from redun_tui.store.sql import file_path, resolve_one
 from redun_tui.views import Resolution
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,9 @@ class RouteKind:
         by_id: a bare id prefix the user types may be a record of this kind.
         singular: the forgiving singular people type (``job/ab12``).
         listed: named in the "expected one of" message.
+        parts: the argument holds up to this many ``/``-separated ids (``diff/<idA>/<idB>``).
+        form: the argument as written in messages, when it is not ``<arg>``.
+        self_resolving: the screen (and the store call behind it) resolves the ids itself.
     """
 
     name: str
@@ -46,6 +49,9 @@ class RouteKind:
     by_id: bool = False
     singular: str | None = None
     listed: bool = True
+    parts: int = 1
+    form: str | None = None
+    self_resolving: bool = False
 
 
 # In the order a bare id is tried, and the order the error message lists them.
@@ -57,6 +63,7 @@ KINDS: tuple[RouteKind, ...] = (
     RouteKind("downstream", "hash"),
     RouteKind("tasks", "hash", bare=True, by_id=True, singular="task"),
     RouteKind("files", "path-or-hash", bare=True, verbatim=True, by_id=True, singular="file"),
+    RouteKind("diff", "id", parts=2, form="<idA>/<idB>", self_resolving=True),
     RouteKind("timeline", "id"),
     RouteKind("help", None, bare=True),
     RouteKind("search", "text", bare=True, verbatim=True, listed=False),
@@ -75,7 +82,7 @@ def _expected() -> str:
         if kind.listed and kind.bare:
             forms.append(kind.name)
         if kind.listed and kind.arg:
-            forms.append(f"{kind.name}/<{kind.arg}>")
+            forms.append(f"{kind.name}/{kind.form or f'<{kind.arg}>'}")
     return ", ".join(forms)
 
 
@@ -95,8 +102,9 @@ class Route:
 
     @property
     def needs_resolving(self) -> bool:
-        """True when the argument is an id/hash prefix the store must expand."""
-        return self.arg is not None and self.kind in _RESOLVERS
+        """True when the argument is an id/hash prefix the store must expand (not for a kind
+        whose screen resolves its own ids)."""
+        return self.arg is not None and not BY_NAME[self.kind].self_resolving and self.kind in _RESOLVERS
 
 
 def format_route(kind: str, arg: str | None = None) -> str:
@@ -149,6 +157,19 @@ def search(text: str) -> str:
     return format_route("search", text or None)
 
 
+def diff(b_id: str, a_id: str | None = None) -> str:
+    """``diff/<idA>/<idB>``, or ``diff/<idB>`` (B against its previous run) without ``a_id``."""
+    return format_route("diff", b_id if a_id is None else f"{a_id}/{b_id}")
+
+
+def diff_ids(arg: str) -> tuple[str | None, str]:
+    """The (A, B) ids of a diff route's argument; A is None for ``diff/<idB>``."""
+    ids = [part.strip() for part in arg.split("/") if part.strip()]
+    if not ids:
+        raise RouteError("route 'diff' needs an execution id: diff/<idA>/<idB> or diff/<id>")
+    return (ids[0] if len(ids) > 1 else None), ids[-1]
+
+
 def parse(text: str) -> Route:
     """Parses route text; raises RouteError with a one-line message when it is not a route.
 
@@ -168,10 +189,15 @@ def parse(text: str) -> Route:
         arg = arg.strip().strip("/")
     if not sep or arg == "":
         if not kind.bare:
-            raise RouteError(f"route {name!r} needs an id: {name}/<id>")
+            raise RouteError(f"route {name!r} needs an id: {name}/{kind.form or '<id>'}")
         return Route(name)
     if kind.arg is None:
         raise RouteError(f"route {name!r} takes no argument")
+    if kind.parts > 1:
+        ids = [part.strip() for part in arg.split("/") if part.strip()]
+        if len(ids) > kind.parts:
+            raise RouteError(f"route {name!r} takes at most {kind.parts} ids: {name}/{kind.form}")
+        arg = "/".join(ids)
     return Route(name, arg)
 
 
@@ -186,21 +212,31 @@ def command_line(db_name: str, route: str) -> str:
 # -- resolving prefixes -----------------------------------------------------------------------
 
 
-def _by_column(column: Any, label: str) -> Callable[[Session, str], str]:
-    return lambda session, text: resolve_one(session, column, text, label)
-
-
-# Kind -> the full argument named by a prefix (raising NotFound or Ambiguous).
-_RESOLVERS: dict[str, Callable[[Session, str], str]] = {
-    "executions": _by_column(Execution.id, "execution"),
-    "jobs": _by_column(Job.id, "job"),
-    "values": _by_column(Value.value_hash, "value"),
-    "dataflow": _by_column(Value.value_hash, "value"),
-    "downstream": _by_column(Value.value_hash, "value"),
-    "tasks": _by_column(Task.hash, "task"),
-    "files": file_path,
-    "timeline": _by_column(Execution.id, "execution"),
+# Kind -> (model, column, label) of the id a prefix names; ``files`` takes a path or a hash.
+# Names, not columns: the grammar above is read at launch, before SQLAlchemy and the models
+# are imported (redun_tui.store.first_page); resolving a prefix is a query, so they load then.
+_RESOLVERS: dict[str, tuple[str, str, str] | None] = {
+    "executions": ("Execution", "id", "execution"),
+    "jobs": ("Job", "id", "job"),
+    "values": ("Value", "value_hash", "value"),
+    "dataflow": ("Value", "value_hash", "value"),
+    "downstream": ("Value", "value_hash", "value"),
+    "tasks": ("Task", "hash", "task"),
+    "files": None,
+    "timeline": ("Execution", "id", "execution"),
 }
+
+
+def _resolve_arg(session: Session, kind: str, text: str) -> str:
+    """The full argument of ``kind`` named by a prefix (raising NotFound or Ambiguous)."""
+    from redun_tui.db import models
+    from redun_tui.store.sql import file_path, resolve_one
+
+    target = _RESOLVERS[kind]
+    if target is None:
+        return file_path(session, text)
+    model, column, label = target
+    return resolve_one(session, getattr(getattr(models, model), column), text, label)
 
 
 def resolve(session: Session, route: str) -> Resolution:
@@ -213,7 +249,7 @@ def resolve(session: Session, route: str) -> Resolution:
         return Resolution(route=str(parsed))
     arg = parsed.arg.strip()
     try:
-        return Resolution(route=format_route(parsed.kind, _RESOLVERS[parsed.kind](session, arg)))
+        return Resolution(route=format_route(parsed.kind, _resolve_arg(session, parsed.kind, arg)))
     except Ambiguous as error:
         return Resolution(
             route=None,

@@ -20,11 +20,11 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Join
 
-from redun_tui.db import values as _values
 from redun_tui.db.models import CallNode, File, Job, Tag, TagEntity, Task, Value
 from redun_tui.db.status import execution_status_sql, job_status_sql
 from redun_tui.store.errors import Ambiguous, NotFound
-from redun_tui.store.previews import MAX_VALUE_SIZE_PREVIEW, TAG_TEXT_LIMIT, tag_text
+from redun_tui.store.previews import MAX_VALUE_SIZE_PREVIEW
+from redun_tui.store.rows import tag_views_of
 from redun_tui.views import TagView
 
 CANDIDATES_LIMIT = 10  # ids listed for an ambiguous prefix
@@ -204,20 +204,21 @@ def resolve_one(session: Session, column: Any, text: str, kind: str, extra: Any 
     return found[0]
 
 
+def tag_select(entity_type: TagEntity, ids: list[str]) -> Any:
+    """The current tags of these entities: ``(entity_id, key, value)`` (the launch path runs
+    its SQL text for executions: :data:`redun_tui.store.first_page.TAGS_SQL`)."""
+    return select(Tag.entity_id, Tag.key, Tag.value).where(
+        Tag.entity_id.in_(ids), Tag.entity_type == entity_type, Tag.is_current == true()
+    )
+
+
 def tag_views(session: Session, entity_type: TagEntity, ids: Iterable[str]) -> dict[str, tuple[TagView, ...]]:
     """Current tags per entity id, sorted by key and value (one query)."""
     ids = list(dict.fromkeys(ids))
     if not ids:
         return {}
-    rows = session.execute(
-        select(Tag.entity_id, Tag.key, Tag.value).where(
-            Tag.entity_id.in_(ids), Tag.entity_type == entity_type, Tag.is_current == true()
-        )
-    ).all()
-    found: dict[str, list[TagView]] = {}
-    for entity_id, key, value in rows:
-        found.setdefault(entity_id, []).append(TagView(key=_values.trim_string(key, TAG_TEXT_LIMIT), value=tag_text(value)))
-    return {key: tuple(sorted(tags, key=lambda tag: (tag.key, tag.value))) for key, tags in found.items()}
+    rows = session.execute(tag_select(entity_type, ids)).all()
+    return tag_views_of(rows)
 
 
 def child_counts(session: Session, parent_ids: list[str]) -> dict[str, int]:

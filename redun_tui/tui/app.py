@@ -41,6 +41,7 @@ SCREENS: dict[str, tuple[str | None, str | None]] = {
     "tasks": ("tasks:TasksScreen", "tasks:TaskScreen"),
     "files": ("files:FilesScreen", "files:FileScreen"),
     "search": ("search:SearchScreen", "search:SearchScreen"),
+    "diff": (None, "diff:DiffScreen"),
     "timeline": (None, "timeline:TimelineScreen"),
     "help": ("help:HelpScreen", None),
 }
@@ -114,7 +115,7 @@ class RedunTuiApp(App[None]):
 
     def on_mount(self) -> None:
         # A schema newer than this program knows (a newer minor) opened read-only: say so once.
-        warning = getattr(getattr(self.store, "backend", None), "schema_warning", None)
+        warning = getattr(self.store, "schema_warning", None)
         if warning:
             self.notify(message_text(warning), title="Newer database schema", severity="warning",
                         markup=False, timeout=SCHEMA_WARNING_SECONDS)

@@ -36,7 +36,7 @@ ADJUSTED = {
     "block-cursor-blurred-foreground": ("block-cursor-blurred-background",),
     "footer-key-foreground": ("footer-background",),
     "footer-description-foreground": ("footer-background",),
-    "text-muted": ("background", "surface", "panel", "boost"),
+    "text-muted": ("background", "surface", "panel", "boost", "block-cursor-blurred-background"),
     "text-primary": ("background", "surface", "panel", "boost", "block-cursor-blurred-background"),
     "text-accent": ("background", "surface", "panel"),
     "text-error": ("background", "surface", "panel", "boost"),

@@ -8,9 +8,14 @@ scenario renders the same picture every time.
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
+
+FIXTURES_DIR = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,39 @@ class Scenario:
     size: tuple[int, int] = (80, 24)
     keys: tuple[str, ...] = ()
     screenshot: bool = True  # also written to screenshots/ by the script
+    # Writes the database at the given path (named ``db``) instead of copying a fixture.
+    setup: Callable[[Path], None] | None = None
     theme: str | None = None  # a Textual theme name; None: the app's default (textual-dark)
+
+    def prepare(self, workdir: Path) -> Path:
+        """The scenario's database in ``workdir``: built by ``setup`` or copied from the fixtures."""
+        target = workdir / self.db
+        if not target.exists():
+            if self.setup is not None:
+                self.setup(target)
+            else:
+                shutil.copyfile(FIXTURES_DIR / self.db, target)
+        return target
+
+
+def empty_database(path: Path) -> None:
+    """A redun database with the schema and no records, as a new file after `db upgrade`."""
+    from redun_tui.db.backend import RedunBackendDb
+
+    backend = RedunBackendDb(str(path), read_only=False)
+    try:
+        backend.migrate()
+    finally:
+        backend.close()
+
+
+def tags_table_lost(path: Path) -> None:
+    """failures.db without its tag table: the version check passes, the list's tag query fails
+    (a damaged database: the app stays up and says so in an error notification)."""
+    shutil.copyfile(FIXTURES_DIR / "failures.db", path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("DROP TABLE tag")
+    connection.close()
 
 
 SMALL = (80, 24)
@@ -61,6 +98,15 @@ DARK_SCENARIOS: tuple[Scenario, ...] = (
     Scenario("search", "failures.db", "search/status:failed", LARGE),
     Scenario("search_error_80x24", "failures.db", "search/status:bogus task:"),
     Scenario("help_80x24", "failures.db", "help"),
+    # A run killed mid-way: its root job never ended, so the execution is RUNNING (live).
+    Scenario("execution_running_80x24", "failures.db", "executions/77fee8b0"),
+    # The palette with a route typed (its hits have distinct scores: the order is fixed; the
+    # bare palette lists two providers' hits in whichever order they arrive).
+    Scenario("command_palette", "failures.db", size=LARGE, keys=("ctrl+p", *"jobs", "slash", *"ff72")),
+    Scenario("error_notification_80x24", "broken.db", setup=tags_table_lost),
+    Scenario("empty_database_80x24", "empty.db", setup=empty_database),
+    Scenario("diff_80x24", "seed_example.db", "diff/af59d4e0/b2ffcd8f", keys=("down", "down")),
+    Scenario("diff_160x48", "seed_example.db", "diff/af59d4e0/b2ffcd8f", (160, 48), keys=("down", "down")),
     Scenario("timeline_80x24", "seed_example.db", "timeline/b2ffcd8f"),
     Scenario("timeline_zoomed_80x24", "seed_example.db", "timeline/b2ffcd8f", keys=("plus", "plus", "right")),
     Scenario("timeline_160x48", "seed_example.db", "timeline/b2ffcd8f", HUGE, keys=("c", "c")),
@@ -84,6 +130,10 @@ def run_before(scenario: Scenario, settle: Callable[[Any], Awaitable[None]]) -> 
         for key in scenario.keys:
             await pilot.press(key)
             await settle(pilot)
+        # A steady cursor in every input (the command palette's too): pictures must not
+        # depend on the blink phase.
+        for widget in pilot.app.screen.query("Input"):
+            widget.cursor_blink = False
         pilot.app.screen.refresh()
         await settle(pilot)
 

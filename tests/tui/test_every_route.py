@@ -35,6 +35,8 @@ def routes_of(store) -> list[str]:
     files = store.files().items
     if files:
         routes.append(f"files/{files[0].value_hash}")
+    if len(executions) > 1:
+        routes.append(f"diff/{executions[-1].id}/{executions[0].id}")  # the oldest page row against the newest
     return routes
 
 

@@ -13,6 +13,8 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from redun_tui.db.columns import trim_string  # noqa: F401 - re-exported (shared with the launch path)
+
 #: A repr never grows past this many characters (a pickle of shared sub-lists can describe
 #: an exponentially large text).
 REPR_HARD_LIMIT = 2_000_000
@@ -23,30 +25,6 @@ MAX_REPR_DEPTH = 150
 _PLAIN_LEAVES = frozenset(
     {type(None), bool, int, float, complex, str, bytes, bytearray, type(...), type(NotImplemented)}
 )
-
-
-def trim_string(text: str, max_length: int = 200, ellipsis: str = "...") -> str:
-    """Shorten ``text`` to ``max_length`` characters the way redun does.
-
-    Text longer than ``max_length`` keeps its first ``max_length - len(ellipsis)``
-    characters followed by ``ellipsis``; shorter text is returned unchanged.
-
-    Args:
-        text: the text to shorten.
-        max_length: the longest result allowed.
-        ellipsis: what marks the cut.
-
-    Returns:
-        The possibly shortened text.
-
-    Raises:
-        ValueError: if ``max_length`` cannot even hold the ellipsis.
-    """
-    if max_length < len(ellipsis):
-        raise ValueError("max_length must be at least the length of the ellipsis")
-    if len(text) > max_length:
-        return text[: max_length - len(ellipsis)] + ellipsis
-    return text
 
 
 class _Repr:

@@ -32,11 +32,14 @@ class ExecutionScreen(BaseScreen):
     AUTO_FOCUS = "JobTree"
 
     BINDINGS = [
-        Binding("f", "failed_only", "Failed only"),
-        Binding("a", "all_jobs", "All jobs"),
-        Binding("v", "toggle_list", "Tree/list"),
+        # The key bar shows these in order and cuts the end: at 80 columns the new views (D, T,
+        # d) must stay visible after f, and at 120 the app's keys up to "/ Search" too.
+        Binding("f", "failed_only", "Failed"),
+        Binding("D", "diff", "Diff"),
         Binding("T", "timeline", "Timeline"),
-        Binding("d", "toggle_stats", "Durations"),
+        Binding("d", "toggle_stats", "Stats"),
+        Binding("a", "all_jobs", "All"),
+        Binding("v", "toggle_list", "Tree/list"),
         Binding("o", "sort_stats", "Sort durations", show=False),
         Binding("O", "sort_list", "Sort job list", show=False),
         Binding("s", "focus_table", "Status table", show=False),
@@ -337,6 +340,10 @@ class ExecutionScreen(BaseScreen):
 
     def action_all_jobs(self) -> None:
         self.set_filter(None, None)
+
+    def action_diff(self) -> None:
+        """``D``: this execution against its previous run (the diff screen finds which)."""
+        self.tui.navigate(routes.diff(self.execution_id))
 
     def action_focus_table(self) -> None:
         (self.stats_list if self.stats_list.display else self.query_one(StatusTable)).focus()

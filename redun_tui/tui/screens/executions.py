@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from textual.binding import Binding
 
 from redun_tui.formatting import command_summary, format_duration, format_time, short_id
@@ -26,6 +28,9 @@ def execution_cells(row: ExecutionRow) -> tuple[str, ...]:
     )
 
 
+WARM_DELAY = 0.3  # seconds after the first page before the real store opens (see after_page)
+
+
 class ExecutionsScreen(ListScreen):
     """``executions``: every execution, newest first; ``/`` searches, Enter opens."""
 
@@ -43,6 +48,7 @@ class ExecutionsScreen(ListScreen):
 
     def __init__(self, search: str = "") -> None:
         super().__init__("executions", search)
+        self._warming = False
 
     def cells(self, item: ExecutionRow):
         return execution_cells(item)
@@ -64,3 +70,12 @@ class ExecutionsScreen(ListScreen):
     def after_page(self) -> None:
         running = any(row.status == "RUNNING" for row in self.listing.items[:RELOAD_LIMIT])
         self.set_live(running, None)
+        # At launch the first page came from the stdlib driver (redun_tui.store.first_page):
+        # a moment after it is painted, open the real store in the background, so the next
+        # screen opens without waiting for SQLAlchemy to load (~0.3 s of CPU, which would
+        # otherwise compete with the first paint and the first keys).
+        warm = getattr(self.store, "warm", None)
+        if warm is not None and not self._warming:
+            self._warming = True
+            self.set_timer(WARM_DELAY, partial(self.run_worker, warm, group="warm-store", thread=True,
+                                               exit_on_error=False))

@@ -31,6 +31,8 @@ SCREEN_KEYS = (
     ("execution: a", "all jobs (clear the status-table filter)"),
     ("execution: v", "job tree / flat job list (both follow the filter)"),
     ("execution: s  t", "focus the status table / the job tree"),
+    ("execution: D", "diff with the previous run of the same task"),
+    ("diff: a  A  B", "all pairs / changes only; open the A / B job of the line"),
     ("execution: T", "the timeline: where the execution's time went"),
     ("execution: d  o", "task statistics instead of the status table / sort them (Enter: the task's timeline)"),
     ("timeline: + - ← → 0", "zoom in / out, pan, fit the whole execution"),
@@ -52,6 +54,7 @@ ROUTES = (
     ("tasks  tasks/<hash>", "tasks by namespace; one task version"),
     ("files  files/<path-or-hash>", "recorded files; one path's versions"),
     ("search/<text>", "records of any type matching a search"),
+    ("diff/<idA>/<idB>", "two executions compared job by job (diff/<id>: with its previous run)"),
     ("timeline/<id>", "an execution's timeline, critical path and task statistics"),
     ("help", "this screen"),
 )

@@ -32,7 +32,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from redun_tui.store.paging import first_cursor, last_cursor, row_cursor
+from redun_tui.store.cursors import first_cursor, last_cursor, row_cursor
 from redun_tui.tui.text import LINE_LIMIT, plain
 from redun_tui.views import Page
 

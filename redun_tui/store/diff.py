@@ -1,0 +1,615 @@
+"""Diff two executions: pair their jobs and say what changed (functions over a Session).
+
+Pairing: the root job with the root job; then, under each paired parent, children are paired
+first by equal call hash, then by task full name in start-time order; the rest are added (only in
+B) or removed (only in A). Jobs outside the tree (a parent missing from the execution) are paired
+the same way as one more level. Every job of A is one pair's ``a_job``, every job of B one pair's
+``b_job``.
+
+A pair is ``same`` when both call hashes are known and equal (redun's call hash covers the task
+hash and the argument hashes); otherwise ``changed`` with reasons: ``code`` (task hashes differ),
+``args`` (args hashes differ; each argument whose value hash differs is listed), ``status`` (the
+job status differs; CACHED counts as DONE) and ``result`` (result value hashes differ). A job
+without a call node (killed, or still running) has no recorded arguments or result: ``args`` and
+``result`` need both hashes known.
+
+Statements: the jobs of each execution are read by one set-based statement per side (every level
+of the tree at once, through the ``execution_id`` index, with no join: whether a job failed is a
+probe into the set of failed calls, built once) and paired in memory; never one query per job or
+per level. Then the task names (one statement), the call nodes of the pairs whose call hashes
+differ and the arguments of the args-changed calls (each in batches of CALL_BATCH call hashes:
+one statement for most diffs), the task sources that name positional arguments, and bounded value previews. A
+diff of two executions is a handful of statements whatever their size (a test pins it).
+
+Speed: times are read as the database's raw text (SQLite) and parsed by ``fromisoformat`` only
+for durations; a job's status is a look-up in a table built from :mod:`redun_tui.db.status`;
+call nodes (arguments hash, result) are read only for the pairs that are not ``same``.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import datetime
+from itertools import product
+from typing import Any
+
+from sqlalchemy import String, select, type_coerce
+from sqlalchemy.orm import Session
+
+from redun_tui.db.backend import chunks
+from redun_tui.db.models import Argument, CallNode, Execution, File, Job, Task, Value
+from redun_tui.db.query import infer_specialty_id
+from redun_tui.db.status import (
+    ERROR_VALUE_TYPE,
+    EXECUTION_OF_JOB,
+    execution_status_from,
+    failed_call_hashes,
+    job_status_from,
+)
+from redun_tui.store.errors import NotFound, StoreError
+from redun_tui.store.previews import fullname, ref_text, task_arg_names
+from redun_tui.store.sql import VALUE, resolve_one, value_columns
+from redun_tui.views import ArgChange, DiffCause, DiffPair, DiffPairs, DiffSide, DiffSummary, DiffView
+
+# Arguments whose values get a one-line preview (each is a decode): the rest show their hashes.
+PREVIEW_VALUES = 400
+# Call hashes per IN (…) batch when reading call nodes and arguments. Batches by call hash cost
+# what is needed: at L, a join per side read every call node and argument of 100,000 jobs
+# (3.4 s CPU) to use a few thousand of them.
+CALL_BATCH = 2_000
+
+_TILDE = re.compile(r"^~\d+$")
+
+# Sibling display order: changes that explain the others come first.
+_RANK_CODE, _RANK_FILE, _RANK_CHANGED, _RANK_ADDED, _RANK_SAME = range(5)
+
+
+# A job's status by (failed, unfinished, cached), from the one rule (redun_tui.db.status).
+_STATUS = {
+    (failed, unfinished, cached): job_status_from(ERROR_VALUE_TYPE if failed else None,
+                                                  None if unfinished else "ended", cached)
+    for failed, unfinished, cached in product((False, True), repeat=3)
+}
+
+
+def _moment(raw: Any) -> datetime | None:
+    """A time read raw (SQLite text; PostgreSQL gives datetimes) as a datetime, None if unreadable."""
+    if raw is None or isinstance(raw, datetime):
+        return raw
+    try:
+        return datetime.fromisoformat(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+class _Job:
+    """A job row read for the diff (slots: 100,000 of them per side).
+
+    ``start``/``end`` are raw (text in SQLite: it sorts in time order); ``args_hash`` and
+    ``result`` are read only for the jobs of pairs that are not ``same`` (None until then).
+    """
+
+    __slots__ = ("id", "parent_id", "task_hash", "call_hash", "start", "end", "cached", "failed", "task",
+                 "args_hash", "result")
+
+    def __init__(self, row: Any) -> None:
+        (self.id, self.parent_id, self.task_hash, self.call_hash, self.start, self.end, cached, failed) = row
+        self.cached = bool(cached)
+        self.failed = bool(failed)
+        self.task = ""
+        self.args_hash = self.result = None
+
+    @property
+    def status(self) -> str:
+        return _STATUS[self.failed, self.end is None, self.cached]
+
+    @property
+    def duration(self) -> float | None:
+        start, end = _moment(self.start), _moment(self.end)
+        if start is None or end is None:
+            return None
+        try:
+            return (end - start).total_seconds()
+        except TypeError:  # one aware, one naive: bad data, shown as unknown
+            return None
+
+
+class _Node:
+    """A pair while it is built (mutable); frozen into a DiffPair at the end."""
+
+    __slots__ = ("a", "b", "change", "reasons", "parent", "children", "args", "rank", "has_changes", "index",
+                 "depth")
+
+    def __init__(self, a: _Job | None, b: _Job | None, parent: _Node | None) -> None:
+        self.a, self.b, self.parent = a, b, parent
+        self.children: list[_Node] = []
+        self.args: tuple[ArgChange, ...] = ()
+        self.change, self.reasons = _kind(a, b), ()
+        self.has_changes = self.change != "same"
+        self.rank = _RANK_SAME
+
+    @property
+    def start(self) -> Any:
+        job = self.b or self.a
+        return job.start if job is not None else None
+
+
+def _kind(a: _Job | None, b: _Job | None) -> str:
+    """added, removed, same, or changed (its reasons need the call nodes: :func:`_reasons`)."""
+    if a is None:
+        return "added"
+    if b is None:
+        return "removed"
+    if a.call_hash is not None and a.call_hash == b.call_hash:
+        return "same"
+    return "changed"
+
+
+def _reasons(a: _Job, b: _Job) -> tuple[str, ...]:
+    """Why a changed pair changed (its call nodes read)."""
+    reasons = []
+    if a.task_hash != b.task_hash:
+        reasons.append("code")
+    # A job without a call node (killed, or still running) has no recorded arguments or result:
+    # unknown is not "different".
+    if a.args_hash is not None and b.args_hash is not None and a.args_hash != b.args_hash:
+        reasons.append("args")
+    # CACHED is DONE without the work: a DONE -> CACHED pair has not changed status.
+    a_status, b_status = a.status, b.status
+    if EXECUTION_OF_JOB.get(a_status, a_status) != EXECUTION_OF_JOB.get(b_status, b_status):
+        reasons.append("status")
+    if a.result is not None and b.result is not None and a.result != b.result:
+        reasons.append("result")
+    return tuple(reasons)
+
+
+# -- executions ---------------------------------------------------------------------------------
+
+
+def resolve_execution(session: Session, text: str) -> str:
+    """The full id of an execution: an id or unique prefix, ``-`` (the latest) or ``~N``.
+
+    Raises:
+        NotFound, Ambiguous: no execution or several match.
+    """
+    text = (text or "").strip()
+    if text == "-" or _TILDE.match(text):
+        try:
+            execution = infer_specialty_id(session, text, include_files=False)
+        except ValueError as error:
+            raise NotFound(f"no execution {text}: {error}") from None
+        if execution is None:
+            raise NotFound("the database has no executions")
+        return execution.id
+    return resolve_one(session, Execution.id, text, "execution")
+
+
+def _side(session: Session, execution_id: str) -> DiffSide:
+    """An execution's header: its root job's task, status and start (one statement)."""
+    row = session.execute(
+        select(Execution.id, Job.id, Job.start_time, Job.end_time, Job.cached, Task.namespace, Task.name, Value.type)
+        .select_from(Execution)
+        .outerjoin(Job, Job.id == Execution.job_id)
+        .outerjoin(Task, Task.hash == Job.task_hash)
+        .outerjoin(CallNode, CallNode.call_hash == Job.call_hash)
+        .outerjoin(Value, Value.value_hash == CallNode.value_hash)
+        .where(Execution.id == execution_id)
+    ).one()
+    _id, job_id, start, end, cached, namespace, name, result_type = row
+    job_status = job_status_from(result_type, end, bool(cached)) if job_id is not None else None
+    return DiffSide(id=execution_id, task=fullname(namespace, name), status=execution_status_from(job_status),
+                    start=start, root_job_id=job_id)
+
+
+def previous_execution(session: Session, side: DiffSide) -> str | None:
+    """The newest execution started before ``side`` whose root job runs a task of the same full
+    name (the task hash may differ: a code change is the first thing to diff); None if none."""
+    if side.start is None or not side.task:
+        return None
+    namespace, _, name = side.task.rpartition(".")
+    row = session.execute(
+        select(Execution.id)
+        .select_from(Execution)
+        .join(Job, Job.id == Execution.job_id)
+        .join(Task, Task.hash == Job.task_hash)
+        .where(Task.name == name, Task.namespace == namespace, Job.start_time < side.start)
+        .order_by(Job.start_time.desc(), Execution.id.desc())
+        .limit(1)
+    ).first()
+    return row[0] if row else None
+
+
+# -- pairing ------------------------------------------------------------------------------------
+
+
+def _load_jobs(session: Session, execution_id: str) -> list[_Job]:
+    """Every job of an execution with what pairing needs (one statement, no join)."""
+    query = select(
+        Job.id, Job.parent_id, Job.task_hash, Job.call_hash,
+        type_coerce(Job.start_time, String), type_coerce(Job.end_time, String), Job.cached,
+        Job.call_hash.in_(failed_call_hashes()),
+    ).where(Job.execution_id == execution_id)
+    # Through the Core connection: the ORM's result machinery costs more than the rows here.
+    jobs = [_Job(row) for row in session.connection().execute(query).all()]
+    jobs.sort(key=lambda job: (job.start is None, job.start or "", job.id))
+    return jobs
+
+
+def _name_tasks(session: Session, *sides: list[_Job]) -> None:
+    """Sets each job's task full name (one statement for the few distinct task hashes)."""
+    names: dict[str | None, str] = {}
+    hashes = {job.task_hash for jobs in sides for job in jobs if job.task_hash is not None}
+    for chunk in chunks(sorted(hashes)):
+        for task_hash, namespace, name in session.execute(
+                select(Task.hash, Task.namespace, Task.name).where(Task.hash.in_(chunk))):
+            names[task_hash] = fullname(namespace, name)
+    for jobs in sides:
+        for job in jobs:
+            job.task = names.get(job.task_hash, "")
+
+
+def pair_siblings(a_jobs: list[_Job], b_jobs: list[_Job]) -> list[tuple[_Job | None, _Job | None]]:
+    """Pairs two lists of sibling jobs (each in start-time order): equal call hash first, then
+    the same task full name in start order; the rest alone."""
+    if not a_jobs or not b_jobs:  # most jobs are leaves: nothing to match
+        return [(job, None) for job in a_jobs] + [(None, job) for job in b_jobs]
+    by_hash: dict[str, deque[_Job]] = defaultdict(deque)
+    for job in b_jobs:
+        if job.call_hash is not None:
+            by_hash[job.call_hash].append(job)
+    pairs: list[tuple[_Job | None, _Job | None]] = []
+    used: set[str] = set()
+    rest_a = []
+    for job in a_jobs:
+        match = by_hash.get(job.call_hash) if job.call_hash is not None else None
+        if match:
+            other = match.popleft()
+            used.add(other.id)
+            pairs.append((job, other))
+        else:
+            rest_a.append(job)
+    by_task: dict[str, deque[_Job]] = defaultdict(deque)
+    for job in b_jobs:
+        if job.id not in used:
+            by_task[job.task].append(job)
+    for job in rest_a:
+        match = by_task.get(job.task)
+        if match:
+            other = match.popleft()
+            used.add(other.id)
+            pairs.append((job, other))
+        else:
+            pairs.append((job, None))
+    pairs.extend((None, job) for job in b_jobs if job.id not in used)
+    return pairs
+
+
+def _pair_tree(a_jobs: list[_Job], b_jobs: list[_Job], a_root: str | None, b_root: str | None) -> list[_Node]:
+    """All pairs, parents before children (unsorted siblings)."""
+    a_by_id = {job.id: job for job in a_jobs}
+    b_by_id = {job.id: job for job in b_jobs}
+    a_kids: dict[str | None, list[_Job]] = defaultdict(list)
+    b_kids: dict[str | None, list[_Job]] = defaultdict(list)
+    for jobs, kids in ((a_jobs, a_kids), (b_jobs, b_kids)):
+        for job in jobs:  # already in start order, so each child list is too
+            kids[job.parent_id].append(job)
+    nodes: list[_Node] = []
+    a_seen: set[str] = set()
+    b_seen: set[str] = set()
+
+    def expand(tops: list[tuple[_Job | None, _Job | None]]) -> None:
+        stack = [(a, b, None) for a, b in reversed(tops)]
+        while stack:
+            a, b, parent = stack.pop()
+            if (a is not None and a.id in a_seen) or (b is not None and b.id in b_seen):
+                continue  # a cycle in bad data: each job still appears once
+            node = _Node(a, b, parent)
+            nodes.append(node)
+            if parent is not None:
+                parent.children.append(node)
+            if a is not None:
+                a_seen.add(a.id)
+            if b is not None:
+                b_seen.add(b.id)
+            a_children = a_kids.get(a.id) if a is not None else None
+            b_children = b_kids.get(b.id) if b is not None else None
+            if a_children or b_children:
+                children = pair_siblings(a_children or [], b_children or [])
+                stack.extend((ca, cb, node) for ca, cb in reversed(children))
+
+    roots = [(a_by_id.get(a_root) if a_root else None, b_by_id.get(b_root) if b_root else None)]
+    if roots[0] == (None, None):
+        roots = []
+    expand(roots)
+    # Jobs not reached from the root (their parent is not in the execution): one more level.
+    while True:
+        a_rest = [job for job in a_jobs if job.id not in a_seen]
+        b_rest = [job for job in b_jobs if job.id not in b_seen]
+        if not a_rest and not b_rest:
+            break
+        a_top = [job for job in a_rest if job.parent_id not in a_by_id or job.parent_id in a_seen] or a_rest[:1]
+        b_top = [job for job in b_rest if job.parent_id not in b_by_id or job.parent_id in b_seen] or b_rest[:1]
+        expand(pair_siblings(a_top, b_top))
+    return nodes
+
+
+# -- call nodes and arguments ------------------------------------------------------------------
+
+
+def _calls(session: Session, changed: list[_Node]) -> None:
+    """Reads the call nodes (arguments hash, result) of the changed pairs' jobs, then their
+    reasons (batches of CALL_BATCH call hashes)."""
+    if not changed:
+        return
+    wanted = {job.call_hash for node in changed for job in (node.a, node.b) if job.call_hash is not None}
+    columns = (CallNode.call_hash, CallNode.args_hash, CallNode.value_hash)
+    found: dict[str, tuple[str, str]] = {}
+    connection = session.connection()
+    for chunk in chunks(sorted(wanted), CALL_BATCH):
+        for call_hash, args_hash, value_hash in connection.execute(select(*columns).where(CallNode.call_hash.in_(chunk))):
+            found[call_hash] = (args_hash, value_hash)
+    for node in changed:
+        for job in (node.a, node.b):
+            job.args_hash, job.result = found.get(job.call_hash, (None, None))
+        node.reasons = _reasons(node.a, node.b)
+
+
+# -- arguments ----------------------------------------------------------------------------------
+
+
+def _arguments(session: Session, nodes: list[_Node], previews: bool) -> None:
+    """Sets ``node.args`` on the args-changed pairs (batches of CALL_BATCH call hashes)."""
+    changed = [node for node in nodes if "args" in node.reasons]
+    if not changed:
+        return
+    calls = {job.call_hash for node in changed for job in (node.a, node.b) if job.call_hash is not None}
+    columns = (Argument.call_hash, Argument.arg_position, Argument.arg_key, Argument.value_hash, File.path)
+    base = select(*columns).select_from(Argument).outerjoin(File, File.value_hash == Argument.value_hash)
+    rows: list[Any] = []
+    connection = session.connection()
+    for chunk in chunks(sorted(calls), CALL_BATCH):
+        rows.extend(connection.execute(base.where(Argument.call_hash.in_(chunk))))
+    by_call: dict[str, dict[tuple, tuple]] = defaultdict(dict)
+    for call_hash, position, key, value_hash, path in rows:
+        by_call[call_hash][(position, key)] = (value_hash, path)
+    names = _param_names(session, {job.task_hash for node in changed for job in (node.a, node.b)
+                                   if any(pos is not None for pos, _ in by_call.get(job.call_hash, {}))})
+    for node in changed:
+        a_args = _named(by_call.get(node.a.call_hash, {}), names.get(node.a.task_hash))
+        b_args = _named(by_call.get(node.b.call_hash, {}), names.get(node.b.task_hash))
+        found = []
+        for name in list(a_args) + [name for name in b_args if name not in a_args]:
+            (a_hash, a_path), (b_hash, b_path) = a_args.get(name, (None, None)), b_args.get(name, (None, None))
+            if a_hash != b_hash:
+                found.append(ArgChange(name=name, a=a_hash, b=b_hash, a_path=a_path, b_path=b_path))
+        node.args = tuple(found)
+    if previews:
+        _add_previews(session, changed)
+
+
+def _param_names(session: Session, task_hashes: set[str]) -> dict[str, list[str] | None]:
+    """Parameter names of tasks, parsed from their recorded source (None: it does not parse)."""
+    found: dict[str, list[str] | None] = {}
+    for chunk in chunks(sorted(task_hashes)):
+        for task_hash, name, source in session.execute(select(Task.hash, Task.name, Task.source).where(Task.hash.in_(chunk))):
+            found[task_hash] = task_arg_names(source, name)
+    return found
+
+
+def _named(args: dict[tuple, tuple], names: list[str] | None) -> dict[str, tuple]:
+    """Arguments by name: the keyword, else the task's parameter name, else the position."""
+    result: dict[str, tuple] = {}
+    for (position, key), value in sorted(args.items(), key=lambda item: (item[0][0] is None, item[0][0] or 0, item[0][1] or "")):
+        if key is not None:
+            name = key
+        elif names is not None and position is not None and position < len(names):
+            name = names[position]
+        else:
+            name = str(position)
+        result[name] = value
+    return result
+
+
+def _add_previews(session: Session, changed: list[_Node]) -> None:
+    """One-line previews of the first PREVIEW_VALUES changed argument values (one statement)."""
+    wanted: list[str] = []
+    seen: set[str] = set()
+    for node in changed:
+        for arg in node.args:
+            for value_hash in (arg.a, arg.b):
+                if value_hash is not None and value_hash not in seen and len(wanted) < PREVIEW_VALUES:
+                    seen.add(value_hash)
+                    wanted.append(value_hash)
+    if not wanted:
+        return
+    texts: dict[str, str] = {}
+    for chunk in chunks(wanted):
+        for row in session.execute(select(*value_columns(VALUE)).where(VALUE.value_hash.in_(chunk))):
+            value_hash, type_name, fmt, size, data = row
+            texts[value_hash] = ref_text(value_hash, type_name or "", fmt or "", size, data)
+    for node in changed:
+        node.args = tuple(replace(arg, a_preview=texts.get(arg.a) if arg.a else None,
+                                  b_preview=texts.get(arg.b) if arg.b else None) for arg in node.args)
+
+
+# -- the diff -----------------------------------------------------------------------------------
+
+
+def diff(session: Session, a: str | None, b: str, *, previews: bool = True) -> DiffView:
+    """Diffs execution ``a`` (default: B's previous run) against execution ``b``.
+
+    Args:
+        a: the older execution (id, prefix, ``-`` or ``~N``); None picks B's
+            :func:`previous_execution`.
+        b: the newer one.
+        previews: decode one-line previews of changed argument values (the screen; not --json).
+
+    Raises:
+        NotFound: an id matches nothing, or B has no earlier run to compare with.
+        Ambiguous: a prefix matches several executions.
+    """
+    b_side = _side(session, resolve_execution(session, b))
+    chosen = a is None
+    if a is None:
+        a_id = previous_execution(session, b_side)
+        if a_id is None:
+            raise NotFound(f"execution {b_side.id[:8]} has no earlier run of {b_side.task or 'its task'} to compare with")
+    else:
+        a_id = resolve_execution(session, a)
+    a_side = _side(session, a_id)
+    if a_side.id == b_side.id:
+        raise StoreError(f"both sides are execution {a_side.id[:8]}: give two different executions")
+    with _collection_paused():
+        a_jobs, b_jobs = _load_jobs(session, a_side.id), _load_jobs(session, b_side.id)
+        _name_tasks(session, a_jobs, b_jobs)
+        nodes = _pair_tree(a_jobs, b_jobs, a_side.root_job_id, b_side.root_job_id)
+        changed = [node for node in nodes if node.change == "changed"]
+        _calls(session, changed)
+        _arguments(session, changed, previews)
+        return _freeze(a_side, b_side, chosen, nodes)
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pauses the cyclic garbage collector while ~400,000 objects that live on are made.
+
+    Each collection walks every tracked object: with two 100,000-job executions it ran dozens of
+    times and took about half of the pairing time. Nothing built here is garbage until the view
+    is dropped; the previous state is restored.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _freeze(a_side: DiffSide, b_side: DiffSide, chosen: bool, nodes: list[_Node]) -> DiffView:
+    counts = dict.fromkeys(("same", "cached", "changed", "added", "removed"), 0)
+    for node in reversed(nodes):  # children before parents
+        counts[node.change] += 1
+        if node.change == "same" and node.b is not None and node.b.status == "CACHED":
+            counts["cached"] += 1
+        if node.has_changes and node.parent is not None:
+            node.parent.has_changes = True
+        if "code" in node.reasons:
+            node.rank = _RANK_CODE
+        elif any(arg.same_path_new_content for arg in node.args):
+            node.rank = _RANK_FILE
+        elif node.change == "changed":
+            node.rank = _RANK_CHANGED
+        elif node.change != "same":
+            node.rank = _RANK_ADDED
+
+    def order(siblings: Iterable[_Node]) -> list[_Node]:
+        return sorted(siblings, key=lambda node: (node.rank, node.start is None, node.start or 0))
+
+    tops = [node for node in nodes if node.parent is None]
+    root_top, other_tops = tops[:1], order(tops[1:])
+    ordered: list[_Node] = []
+    stack = [(node, 0) for node in reversed(root_top + other_tops)]
+    while stack:
+        node, depth = stack.pop()
+        node.index, node.depth = len(ordered), depth
+        ordered.append(node)
+        node.children = order(node.children)
+        stack.extend((child, depth + 1) for child in reversed(node.children))
+    # The screen shows a few hundred pairs of 100,000: each DiffPair is built when first read.
+    return DiffView(
+        a=a_side, b=b_side, chosen=chosen, summary=DiffSummary(**counts),
+        pairs=DiffPairs(len(ordered), lambda index: _frozen(ordered[index]), [node.has_changes for node in ordered]),
+        roots=tuple(node.index for node in root_top + other_tops), causes=_causes(ordered),
+    )
+
+
+def _frozen(node: _Node) -> DiffPair:
+    a, b = node.a, node.b
+    return DiffPair(
+        index=node.index,
+        parent=node.parent.index if node.parent is not None else None,
+        depth=node.depth,
+        children=tuple(child.index for child in node.children),
+        change=node.change,
+        task=(b or a).task,  # type: ignore[union-attr]
+        a_job=a.id if a else None,
+        b_job=b.id if b else None,
+        a_call_hash=a.call_hash if a else None,
+        b_call_hash=b.call_hash if b else None,
+        a_task_hash=a.task_hash if a else None,
+        b_task_hash=b.task_hash if b else None,
+        a_status=a.status if a else None,
+        b_status=b.status if b else None,
+        a_duration=a.duration if a else None,
+        b_duration=b.duration if b else None,
+        a_result=a.result if a else None,
+        b_result=b.result if b else None,
+        reasons=node.reasons,
+        args=node.args,
+        has_changes=node.has_changes,
+    )
+
+
+def _causes(ordered: list[_Node]) -> tuple[DiffCause, ...]:
+    """Code changes of tasks, then Files with new content at the same path (first seen first)."""
+    code: dict[tuple, list[int]] = {}
+    files: dict[tuple, list[int]] = {}
+    for node in ordered:
+        if "code" in node.reasons:
+            code.setdefault((node.b.task, node.a.task_hash, node.b.task_hash), []).append(node.index)
+        for arg in node.args:
+            if arg.same_path_new_content:
+                files.setdefault((arg.b_path, arg.a, arg.b), []).append(node.index)
+    found = [DiffCause("code", key[0], key[1], key[2], where[0], len(where)) for key, where in code.items()]
+    found += [DiffCause("file", key[0], key[1], key[2], where[0], len(where)) for key, where in files.items()]
+    return tuple(found)
+
+
+# -- JSON ---------------------------------------------------------------------------------------
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _side_json(side: DiffSide) -> dict[str, Any]:
+    return {"id": side.id, "task": side.task, "status": side.status, "start": _iso(side.start)}
+
+
+def _pair_json(pair: DiffPair) -> dict[str, Any]:
+    return {
+        "change": pair.change,
+        "task": pair.task,
+        "a_job": pair.a_job,
+        "b_job": pair.b_job,
+        "a_call_hash": pair.a_call_hash,
+        "b_call_hash": pair.b_call_hash,
+        "reasons": list(pair.reasons),
+        "args": [{"name": arg.name, "a": arg.a, "b": arg.b} for arg in pair.args],
+        "a_status": pair.a_status,
+        "b_status": pair.b_status,
+        "a_duration": pair.a_duration,
+        "b_duration": pair.b_duration,
+    }
+
+
+def diff_json(view: DiffView, all_pairs: bool = False) -> dict[str, Any]:
+    """The ``redun-tui diff --json`` document: every pair with ``all_pairs``, else the non-same."""
+    summary, pairs = view.summary, view.pairs
+    # Without all_pairs only the pairs on a path to a change are built (the rest are same), and
+    # the collector is paused while the document's dicts are made (see _collection_paused).
+    indices = range(len(pairs)) if all_pairs else (i for i in range(len(pairs)) if pairs.has_changes(i))
+    with _collection_paused():
+        return {
+            "a": _side_json(view.a),
+            "b": _side_json(view.b),
+            "summary": {"same": summary.same, "cached": summary.cached, "changed": summary.changed,
+                        "added": summary.added, "removed": summary.removed},
+            "pairs": [_pair_json(pair) for pair in (pairs[i] for i in indices) if all_pairs or pair.change != "same"],
+        }
