@@ -18,7 +18,7 @@ from typing import Any, Union
 from redun_tui import rerun
 from redun_tui.formatting import format_duration, format_time, one_line, safe_text, short_id
 from redun_tui.store import routes
-from redun_tui.views import STATUSES, JobUse, TagView, ValueRef
+from redun_tui.views import STATUSES, JobUses, TagView, ValueRef
 
 # Bounds: a report must stay pasteable whatever a record holds.
 FIELD_LIMIT = 1_000  # characters of one field value
@@ -106,9 +106,11 @@ def _time_span(start: Any, end: Any, duration: Any) -> str:
     return f"{format_time(start)} → {ended} ({format_duration(duration) or '-'})"
 
 
-def _uses(title: str, uses: Sequence[JobUse]) -> Section:
-    rows = [(use.job_id, use.task_name, use.status, format_time(use.start_time)) for use in uses]
-    return Section(f"{title} ({len(uses)})", (_table(("job", "task", "status", "start"), rows),) if rows else (Note("none"),))
+def _uses(uses: JobUses) -> Section:
+    rows = [(use.how, use.job_id, use.task_name, use.status, format_time(use.start_time)) for use in uses]
+    if not rows:
+        return Section(uses.title, (Note(uses.note),))
+    return Section(uses.title, (Note(uses.note), _table(("how", "job", "task", "status", "start"), rows)))
 
 
 def _ref(value: ValueRef) -> str:
@@ -228,8 +230,8 @@ def value_report(store: Any, value_hash: str) -> Report:
     sections = [
         Section("", (Fields(tuple(pairs)),)),
         Section("Preview", (Code(detail.preview_text),)),
-        _uses("Produced by", detail.produced_by),
-        _uses("Consumed by", detail.consumed_by),
+        _uses(detail.produced_by),
+        _uses(detail.consumed_by),
     ]
     if detail.subvalues:
         sections.append(Section(f"Subvalues ({len(detail.subvalues)})", (_table(("value", "type", "hash"), [(v.preview, v.type, v.value_hash) for v in detail.subvalues]),)))
@@ -248,8 +250,8 @@ def file_report(store: Any, path_or_hash: str) -> Report:
     sections = (
         Section("", (Fields((("File", detail.path), ("Versions", str(len(detail.versions))))),)),
         Section("Versions", (_table(("value", "preview", "last used"), rows),)),
-        _uses("Produced by", detail.produced_by),
-        _uses("Read by", detail.consumed_by),
+        _uses(detail.produced_by),
+        _uses(detail.consumed_by),
     )
     return Report(f"File {detail.path}", routes.file(detail.path), sections)
 
@@ -299,8 +301,8 @@ def list_report(store: Any, kind: str, arg: str | None = None) -> Report:
         table = _table(("path", "value", "last used"), rows, page.total)
     elif kind == "search":
         page = store.search(arg or "", limit=ROW_LIMIT)
-        rows = [(item.type, item.id, item.status, item.task_name, format_time(item.time)) for item in page.items]
-        table = _table(("type", "id", "status", "task", "time"), rows, page.total)
+        rows = [(item.type, item.id, item.status, item.task_name, format_time(item.time), item.detail) for item in page.items]
+        table = _table(("type", "id", "status", "task", "time", "arguments / value"), rows, page.total)
     elif kind == "help":
         return Report("redun-tui help", "help", (Section("", (Note("Keys and routes: press ? in redun-tui."),)),))
     else:

@@ -45,7 +45,9 @@ short form                  redun-style flag                       meaning
 ==========================  =====================================  ============================
 
 A bare word matches a record whose id starts with it, a task (and its jobs, call nodes and
-executions) of that name, or a File value of that path (``*`` wildcards); ``-`` is the latest
+executions) of that name, a File value of that path (``*`` wildcards), an execution whose
+command line contains it, or a record with a current tag value containing it (substring,
+case-insensitive, as ``redun console --find``); ``-`` is the latest
 execution and ``~N`` the N-th latest. Flags also take ``--flag=value``. ``--task`` and
 ``--file`` take a value when one follows (redun's are plain switches: alone, they still are).
 
@@ -520,7 +522,7 @@ def apply_search(query: CallGraphQuery, parsed: SearchQuery, session: Session | 
     if parsed.exec_tags:
         query = query.filter_execution_tags(parsed.exec_tags)
     for prefix in parsed.ids:
-        query = query.filter_text(prefix, names=False, paths=False)
+        query = query.filter_text(prefix, names=False, paths=False, substrings=False)
     for word in parsed.words:
         if word == "-" or _TILDE_RE.match(word):
             query = query.filter_ids(_execution_ids(session, (word,)))

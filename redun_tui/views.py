@@ -119,6 +119,15 @@ class JobRow:
     execution_id: str
     call_hash: str | None
     child_count: int = 0
+    call_args: str | None = None
+
+    @property
+    def call(self) -> str:
+        """``task(arg, key=arg)`` as redun logs a call (bounded previews), or the task name
+        alone when the call's arguments were not read or never recorded."""
+        if self.call_args is None:
+            return self.task_name
+        return f"{self.task_name}({self.call_args})"
 
 
 @dataclass(frozen=True)
@@ -191,15 +200,65 @@ class JobDetail:
     children: Page[JobRow]
 
 
+# The two roles a job plays for a value (see redun_tui.store.uses for the definition).
+PRODUCED = "produced"
+READ = "read"
+
+
 @dataclass(frozen=True)
 class JobUse:
-    """A job that produced or consumed a value."""
+    """A job that produced or read a value.
+
+    ``how`` says how its call holds the value: ``result`` (returned it), ``in result`` (returned
+    a value containing it), ``argument`` or ``in argument``.
+    """
 
     job_id: str
     task_name: str
     status: str
     start_time: datetime | None
     execution_id: str
+    how: str = ""
+
+
+@dataclass(frozen=True)
+class JobUses:
+    """The newest jobs that produced (or read) a value or file, and whether more exist.
+
+    Every screen and command shows these under :attr:`title` with :attr:`note` explaining the
+    definition, so a count means the same everywhere.
+    """
+
+    role: str
+    jobs: tuple[JobUse, ...] = ()
+    more: bool = False
+
+    def __len__(self) -> int:
+        return len(self.jobs)
+
+    def __iter__(self):
+        return iter(self.jobs)
+
+    @property
+    def count_text(self) -> str:
+        """``3``, or ``50+`` when only the newest were listed."""
+        return f"{len(self.jobs)}+" if self.more else str(len(self.jobs))
+
+    @property
+    def title(self) -> str:
+        """``Produced by (3)`` / ``Read by (50+)``."""
+        return f"{'Produced by' if self.role == PRODUCED else 'Read by'} ({self.count_text})"
+
+    @property
+    def note(self) -> str:
+        """What the list holds (newest first), in one line the same wherever it is shown."""
+        if self.role == PRODUCED:
+            if not self.jobs:
+                return "no job returned it or a value holding it"
+            return "jobs that returned it (result) or a value holding it (in result)"
+        if not self.jobs:
+            return "no job took it or a value holding it as an argument"
+        return "jobs that took it (argument) or a value holding it (in argument)"
 
 
 @dataclass(frozen=True)
@@ -214,8 +273,8 @@ class ValueDetail:
     file_path: str | None
     subvalues: tuple[ValueRef, ...]
     parents: tuple[ValueRef, ...]
-    produced_by: tuple[JobUse, ...]
-    consumed_by: tuple[JobUse, ...]
+    produced_by: JobUses
+    consumed_by: JobUses
     tags: tuple[TagView, ...]
     in_value_store: bool = False
 
@@ -289,13 +348,19 @@ class FileDetail:
 
     path: str
     versions: tuple[FileRow, ...]
-    produced_by: tuple[JobUse, ...]
-    consumed_by: tuple[JobUse, ...]
+    produced_by: JobUses
+    consumed_by: JobUses
 
 
 @dataclass(frozen=True)
 class RecordRow:
-    """A search result of any record type (the CLI ``query`` line and the search results list)."""
+    """A search result of any record type (the CLI ``query`` line and the search results list).
+
+    ``task_name`` is the task (executions, jobs, call nodes, tasks) or the value's type;
+    ``detail`` tells rows of one task or type apart: a job's or call node's arguments
+    (``(File(path=s1.fastq, …), …)``), an execution's command line, a value's preview (a
+    File's shows its path).
+    """
 
     type: str
     id: str
@@ -303,6 +368,7 @@ class RecordRow:
     task_name: str
     time: datetime | None
     route: str
+    detail: str = ""
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ keyset cursors, counts are ``GROUP BY`` queries, and nothing loads rows it does 
 :class:`Store` is only the facade: one line per method over its read helper. The work is done by
 functions over a Session, one module per domain — :mod:`~redun_tui.store.executions`,
 :mod:`~redun_tui.store.jobs`, :mod:`~redun_tui.store.values` (value, text, dataflow),
-:mod:`~redun_tui.store.catalog` (tasks, files), :mod:`~redun_tui.store.search`,
+:mod:`~redun_tui.store.catalog` (tasks, files), :mod:`~redun_tui.store.uses` (who produced and
+read a value), :mod:`~redun_tui.store.search`,
 :mod:`~redun_tui.store.live` (heartbeat), :mod:`~redun_tui.store.diff` (two executions compared),
 :mod:`~redun_tui.store.timeline` (time axis, critical path, task statistics and history),
 :mod:`~redun_tui.store.downstream` (what a value fed) — built from shared blocks: :mod:`~redun_tui.store.sql`

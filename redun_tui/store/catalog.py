@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, union_all
+from sqlalchemy import case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from redun_tui.db.models import Argument, CallNode, File, Job, Subvalue, TagEntity, Task
-from redun_tui.store.jobs import child_counts, job_page, job_uses, make_job_row
+from redun_tui.db.models import CallNode, File, Job, TagEntity, Task
+from redun_tui.store.calls import call_args
+from redun_tui.store.jobs import child_counts, job_page, make_job_row
+from redun_tui.store.uses import producers, readers
 from redun_tui.store.paging import DEFAULT_PAGE_SIZE, check_limit, decode_cursor, keyset_after, split_page
 from redun_tui.store.previews import TASK_NAME_LIMIT, cut, fullname, value_ref
 from redun_tui.store.sql import VALUE, file_path, like_pattern, prefix_condition, resolve_one, tag_views, value_columns
@@ -56,14 +57,47 @@ def tasks(session: Session, search: str = "", cursor: str | None = None, limit: 
 
 
 def task_stats(session: Session, hashes: list[str]) -> dict[str, tuple[int, datetime | None]]:
+    """(job count, last run) of each task hash, in one statement.
+
+    The last run is the start time of the task's most recently recorded job. On SQLite that is
+    the job with the largest rowid (redun inserts a job as it starts, so rowid order is start
+    order; on every fixture written by real redun it equals the newest start time): the grouped
+    count scans the task_hash index, whose entries carry the rowid, so ``max(rowid)`` comes
+    free and one row per task is read for its start time. ``max(start_time)`` instead reads
+    every job row of the task (a second per 200,000 jobs). Other databases take the newest
+    start time.
+    """
     if not hashes:
         return {}
-    # Counts only: they come from the task_hash index alone. The newest start time would
-    # read every job row of the task (a second per 200,000 jobs): see task() instead.
-    rows = session.execute(
-        select(Job.task_hash, func.count()).where(Job.task_hash.in_(hashes)).group_by(Job.task_hash)
-    ).all()
-    return {task_hash: (count, None) for task_hash, count in rows}
+    if session.get_bind().dialect.name == "sqlite":
+        job = Job.__table__
+        rowid = literal_column("job.rowid")
+        grouped = (
+            select(job.c.task_hash.label("task_hash"), func.count().label("jobs"), func.max(rowid).label("last"))
+            .where(job.c.task_hash.in_(hashes))
+            .group_by(job.c.task_hash)
+            .subquery("task_jobs")
+        )
+        last_job = Job.__table__.alias("last_job")
+        query = select(grouped.c.task_hash, grouped.c.jobs, last_job.c.start_time).select_from(
+            grouped.outerjoin(last_job, literal_column("last_job.rowid") == grouped.c.last)
+        )
+    else:
+        query = (
+            select(Job.task_hash, func.count(), func.max(Job.start_time))
+            .where(Job.task_hash.in_(hashes))
+            .group_by(Job.task_hash)
+        )
+    return {task_hash: (count, _utc(last)) for task_hash, count, last in session.execute(query).all()}
+
+
+def _utc(value: Any) -> datetime | None:
+    """A timestamp as aware UTC (``max()`` loses the column type on SQLite: text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value
 
 
 def make_task_row(row: Any, stats: dict[str, tuple[int, datetime | None]]) -> TaskRow:
@@ -103,12 +137,9 @@ def task(session: Session, task_hash: str) -> TaskDetail:
         :RECENT_JOBS_LIMIT
     ]
     counts = child_counts(session, [row[0] for row in rows])
-    recent = tuple(make_job_row(row, counts.get(row[0], 0)) for row in rows)
-    last_run = recent[0].start_time if recent else None
-    versions = tuple(
-        replace(version, last_run=last_run) if version.hash == full_hash else version
-        for version in (make_task_row(row, stats) for row in version_rows)
-    )
+    calls = call_args(session, [row[9] for row in rows])
+    recent = tuple(make_job_row(row, counts.get(row[0], 0), calls) for row in rows)
+    versions = tuple(make_task_row(row, stats) for row in version_rows)
     this = next(version for version in versions if version.hash == full_hash)
     tags = tag_views(session, TagEntity.Task, [full_hash]).get(full_hash, ())
     return TaskDetail(row=this, source=source or "", versions=versions, recent_jobs=recent, tags=tags)
@@ -152,7 +183,7 @@ def last_used_times(session: Session, value_hashes: list[str]) -> dict[str, date
     None for values no task returned (inputs such as a reference genome). The newest job
     that *used* a value would be the better answer, but for a value passed to 200,000 jobs
     it reads every one of their rows (3 s at a million jobs): the screens list the newest
-    users through job_uses instead.
+    users through redun_tui.store.uses instead.
     """
     if not value_hashes:
         return {}
@@ -161,21 +192,14 @@ def last_used_times(session: Session, value_hashes: list[str]) -> dict[str, date
         .where(CallNode.value_hash.in_(value_hashes))
         .group_by(CallNode.value_hash)
     ).all()
-    result: dict[str, datetime | None] = {}
-    for value_hash, last in rows:
-        if isinstance(last, str):  # max() loses the column type on SQLite
-            last = datetime.fromisoformat(last)
-        if last is not None and last.tzinfo is None:
-            last = last.replace(tzinfo=timezone.utc)
-        result[value_hash] = last
-    return result
+    return {value_hash: _utc(last) for value_hash, last in rows}
 
 
 def file(session: Session, path_or_hash: str) -> FileDetail:
     """Every version of a file path, who produced and read it.
 
-    Producers are jobs whose result is a version or contains one (a list of Files, say);
-    readers likewise for arguments.
+    Producers and readers are those of any version (:mod:`redun_tui.store.uses`): jobs whose
+    result is a version or contains one (a list of Files, say); readers likewise for arguments.
     """
     path = file_path(session, path_or_hash)
     value = VALUE
@@ -196,11 +220,7 @@ def file(session: Session, path_or_hash: str) -> FileDetail:
             key=lambda version: (version.last_used is None, -(version.last_used.timestamp()) if version.last_used else 0, version.value_hash),
         )
     )
-    containing = select(File.value_hash).where(File.path == path)
-    with_parents = union_all(
-        containing,
-        select(Subvalue.parent_value_hash).where(Subvalue.value_hash.in_(containing)),
-    )
-    produced_by = job_uses(session, CallNode.call_hash, CallNode.value_hash, with_parents)
-    consumed_by = job_uses(session, Argument.call_hash, Argument.value_hash, with_parents)
+    versions_of_path = select(File.value_hash).where(File.path == path)
+    produced_by = producers(session, versions_of_path)
+    consumed_by = readers(session, versions_of_path)
     return FileDetail(path=path, versions=versions, produced_by=produced_by, consumed_by=consumed_by)

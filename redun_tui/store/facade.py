@@ -17,7 +17,7 @@ from redun_tui.store import catalog, diff, downstream, errors, executions, jobs,
 # The package's public constants and errors, read from here by redun_tui.store (see its __all__).
 from redun_tui.store.catalog import RECENT_JOBS_LIMIT, RECENT_SCAN_THRESHOLD  # noqa: F401
 from redun_tui.store.errors import Ambiguous, NotFound, StoreError  # noqa: F401
-from redun_tui.store.jobs import RELATED_LIMIT, UPSTREAM_JOBS_PER_ARG  # noqa: F401
+from redun_tui.store.jobs import UPSTREAM_JOBS_PER_ARG  # noqa: F401
 from redun_tui.store.paging import DEFAULT_PAGE_SIZE, PAGE_LIMIT_MAX, PROBE_ROWS  # noqa: F401
 from redun_tui.store.previews import (  # noqa: F401
     ARGS_LIMIT,
@@ -29,6 +29,7 @@ from redun_tui.store.previews import (  # noqa: F401
     TASK_NAME_LIMIT,
 )
 from redun_tui.store.sql import CANDIDATES_LIMIT  # noqa: F401
+from redun_tui.store.uses import RELATED_LIMIT  # noqa: F401
 from redun_tui.store.values import SUBVALUE_LIMIT  # noqa: F401
 from redun_tui.views import (
     CriticalStep,
@@ -104,9 +105,9 @@ class Store:
         return self._read(lambda s: jobs.job_children(s, execution_id, parent_id, status, task_name, cursor, limit))
 
     def jobs(self, execution_id: str, status: str | None = None, task_name: str | None = None,
-             cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE) -> Page[JobRow]:
-        """A flat list of an execution's jobs matching status/task, in start order."""
-        return self._read(lambda s: jobs.jobs(s, execution_id, status, task_name, cursor, limit))
+             cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE, order: str = "start") -> Page[JobRow]:
+        """A flat list of an execution's jobs matching status/task, in start, duration or status order."""
+        return self._read(lambda s: jobs.jobs(s, execution_id, status, task_name, cursor, limit, order))
 
     def job(self, job_id: str) -> JobDetail:
         """Everything the job screen shows (:func:`jobs.job`)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import case, func, literal, literal_column, select
+from sqlalchemy import Float, Integer, case, cast, func, literal, literal_column, select
 from sqlalchemy.orm import Session
 
 from redun_tui.db.models import Argument, ArgumentResult, Execution, Job, TagEntity, Task
@@ -20,9 +20,10 @@ from redun_tui.store.paging import (
     DEFAULT_PAGE_SIZE,
     Position,
     check_limit,
+    decode_cursor,
     decode_position,
     keyset_after,
-    probe_newest,
+    split_page,
     split_position_page,
 )
 from redun_tui.store.previews import (
@@ -33,12 +34,13 @@ from redun_tui.store.previews import (
     task_arg_names,
     value_ref,
 )
+from redun_tui.store import routes
+from redun_tui.store.calls import call_args
 from redun_tui.store.sql import (
     CHILD,
     MAIN,
     MATCH,
     PAGE,
-    PROBE_JOB,
     PRODUCER,
     TASK_LOOKUP,
     UP,
@@ -49,13 +51,13 @@ from redun_tui.store.sql import (
     tag_views,
     value_columns,
 )
-from redun_tui.views import STATUSES, ArgumentView, JobDetail, JobRow, JobUse, Link, Page, TaskRef, ValueRef
+from redun_tui.views import STATUSES, ArgumentView, JobDetail, JobRow, Link, Page, TaskRef, ValueRef
 
-RELATED_LIMIT = 50  # jobs listed as producers/consumers of a value or file
 UPSTREAM_JOBS_PER_ARG = 3  # jobs listed as the source of one argument
 
 
-def make_job_row(row: Any, child_count: int = 0) -> JobRow:
+def make_job_row(row: Any, child_count: int = 0, calls: dict[str, str] | None = None) -> JobRow:
+    """A JobRow from the row_columns() of a row; ``calls`` (from calls.call_args) fills its call."""
     job_id, namespace, name, status, start, end, cached, parent_id, execution_id, call_hash = row[:10]
     return JobRow(
         id=job_id,
@@ -69,6 +71,7 @@ def make_job_row(row: Any, child_count: int = 0) -> JobRow:
         execution_id=execution_id,
         call_hash=call_hash,
         child_count=child_count,
+        call_args=calls.get(call_hash) if calls and call_hash else None,
     )
 
 
@@ -163,9 +166,13 @@ def job_children(
     task_name: str | None = None,
     cursor: str | None = None,
     limit: int = DEFAULT_PAGE_SIZE,
+    with_calls: bool = True,
 ) -> Page[JobRow]:
     """Child jobs of ``parent_id`` (None: the root job) in start order, optionally only those
     whose subtree contains jobs of ``status``/``task_name`` (for the filtered tree).
+
+    Each row carries its call's arguments (:func:`calls.call_args`, one more statement) unless
+    ``with_calls`` is False.
 
     ``execution_id`` and ``parent_id`` must be full ids (as JobRow/ExecutionDetail give
     them). With ``parent_id=None`` the page holds the execution's top-level job (its root).
@@ -234,36 +241,96 @@ def job_children(
             ).scalar_one()
     else:
         counts = {row[0]: row[10] for row in rows}
-    items = tuple(make_job_row(row, counts.get(row[0], 0)) for row in rows)
+    calls = call_args(session, [row[9] for row in rows]) if with_calls else None
+    items = tuple(make_job_row(row, counts.get(row[0], 0), calls) for row in rows)
     return Page(items=items, offset=offset, next_cursor=next_cursor, total=total, prev_cursor=prev_cursor, seekable=True)
 
 
+# Orders of the flat job list: start order, longest first, or by status (failed first).
+JOB_ORDERS = ("start", "duration", "status")
+_STATUS_RANK = {"FAILED": 0, "RUNNING": 1, "DONE": 2, "CACHED": 3}
+
+
 def jobs(session: Session, execution_id: str, status: str | None = None, task_name: str | None = None,
-         cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE) -> Page[JobRow]:
-    """A flat list of an execution's jobs matching status/task, in start order.
+         cursor: str | None = None, limit: int = DEFAULT_PAGE_SIZE, order: str = "start") -> Page[JobRow]:
+    """A flat list of an execution's jobs matching status/task.
 
-    Any page is one keyset read (the last page too, in reverse order); the size of the list is
-    counted for the first page and for jumps without a key (``row_cursor`` needs it): one
-    index-only count of the execution's jobs (~10 ms for 100,000 at L), more with a status or
-    task filter, which reads the matching job rows (~0.1 s for 100,000).
+    ``order``: ``start`` (start order), ``duration`` (longest first; unfinished jobs last,
+    then newest first) or ``status`` (FAILED, RUNNING, DONE, CACHED, each in start order).
+    Start order: any page is one keyset read (the last page too, in reverse order); the size of
+    the list is counted for the first page and for jumps without a key (``row_cursor`` needs
+    it): one index-only count of the execution's jobs (~10 ms for 100,000 at L), more with a
+    status or task filter. The other orders sort the execution's matching jobs on every page
+    (no index holds a duration): a page of a 100,000-job execution reads its rows once.
+
+    Raises:
+        StoreError: an unknown order or status.
     """
+    if order not in JOB_ORDERS:
+        raise StoreError(f"unknown job order '{order}' (expected one of {', '.join(JOB_ORDERS)})")
     limit = check_limit(limit)
-    position = decode_position(cursor, 2)
-
     full_id = resolve_one(session, Execution.id, execution_id, "execution")
 
     def conditions(pj: JobJoin) -> list:
         return [in_execution(pj, full_id, status), *job_filter(pj, status, task_name)]
 
-    rows = job_page(session, conditions, False, None, limit, position=position)
-    rows, offset, prev_cursor, next_cursor = split_position_page(rows, limit, position, lambda row: (row[4], row[0]))
-    total = None
-    if position.key is None:
-        pj = PAGE
-        total = session.execute(select(func.count()).select_from(pj.job.table).where(*conditions(pj))).scalar_one()
+    if order == "start":
+        position = decode_position(cursor, 2)
+        rows = job_page(session, conditions, False, None, limit, position=position)
+        rows, offset, prev_cursor, next_cursor = split_position_page(rows, limit, position, lambda row: (row[4], row[0]))
+        total = None
+        if position.key is None:
+            pj = PAGE
+            total = session.execute(select(func.count()).select_from(pj.job.table).where(*conditions(pj))).scalar_one()
+    else:
+        # Sorted orders page forward only (no jumps: Page.seekable stays False).
+        offset, key = decode_cursor(cursor, 3)
+        rows, next_cursor = _sorted_job_page(session, conditions, order, key, limit, offset)
+        prev_cursor, total = None, None
     counts = child_counts(session, [row[0] for row in rows])
-    items = tuple(make_job_row(row, counts.get(row[0], 0)) for row in rows)
-    return Page(items=items, offset=offset, next_cursor=next_cursor, total=total, prev_cursor=prev_cursor, seekable=True)
+    calls = call_args(session, [row[9] for row in rows])
+    items = tuple(make_job_row(row, counts.get(row[0], 0), calls) for row in rows)
+    return Page(items=items, offset=offset, next_cursor=next_cursor, total=total, prev_cursor=prev_cursor,
+                seekable=order == "start")
+
+
+def duration_sql(session: Session, job: Any) -> Any:
+    """A job's duration in seconds as SQL (NULL while it runs)."""
+    if session.get_bind().dialect.name == "sqlite":
+        # Times are text, 'YYYY-MM-DD HH:MM:SS.ffffff'. SQLite's date functions keep only
+        # milliseconds, which misorders jobs a millisecond apart: whole seconds from
+        # strftime('%s'), the fraction from the text itself.
+        def seconds(column: Any) -> Any:
+            return cast(func.strftime("%s", column), Integer) + cast(func.substr(column, 20), Float)
+
+        return case((job.end_time.is_(None), None), else_=seconds(job.end_time) - seconds(job.start_time))
+    return func.extract("epoch", job.end_time - job.start_time)
+
+
+def _sorted_job_page(session: Session, conditions: Callable[[JobJoin], list], order: str, key: tuple | None,
+                     limit: int, offset: int) -> tuple[list, str | None]:
+    """One page in duration or status order, keyed by (sort value, start_time, id)."""
+    pj = PAGE
+    if order == "duration":
+        sort = func.coalesce(duration_sql(session, pj.job), -1.0)
+        descending, needs_joins = True, False
+    else:
+        sort = case(*((pj.status == name, rank) for name, rank in _STATUS_RANK.items()), else_=len(_STATUS_RANK))
+        descending, needs_joins = False, True
+    columns = (sort, pj.job.start_time, pj.job.id)
+    page = select(pj.job.id.label("id"), sort.label("sort_key"), pj.job.start_time.label("start_time"))
+    page = page.select_from(pj.joined() if needs_joins else pj.job.table).where(*conditions(pj))
+    if key is not None:
+        page = page.where(keyset_after(columns, key, descending))
+    page = page.order_by(*(column.desc() if descending else column for column in columns)).limit(limit + 1)
+    page = page.subquery("sorted_page")
+    jj = MAIN
+    query = select(*jj.row_columns(), page.c.sort_key).select_from(
+        jj.joined(page.join(jj.job.table, jj.job.id == page.c.id))
+    )
+    ordering = (page.c.sort_key, page.c.start_time, page.c.id)
+    rows = session.execute(query.order_by(*(c.desc() if descending else c for c in ordering))).all()
+    return split_page(rows, limit, offset, lambda row: (row[10], row[4], row[0]))
 
 
 def job(session: Session, job_id: str) -> JobDetail:
@@ -388,55 +455,6 @@ def job_arguments(session: Session, job_row: JobRow, source: str | None, task_na
         )
     views.sort(key=lambda view: (view.position is None, view.position if view.position is not None else 0, view.key or ""))
     return tuple(views)
-
-
-def job_uses(session: Session, call_hash_column: Any, value_column: Any, values: Any) -> tuple[JobUse, ...]:
-    """Newest jobs (at most RELATED_LIMIT) of the calls whose ``value_column`` is ``values``.
-
-    ``values`` is a value hash or a SELECT of them; ``call_hash_column`` is the call hash in
-    the same table (call_node: results, argument: arguments).
-
-    A value passed to every job of a big workflow (a reference genome) has hundreds of
-    thousands of consumers: sorting them all took seconds. The newest jobs are probed along
-    the start-time index first; only when they hold too few uses are all uses sorted (then
-    few). Two statements either way.
-    """
-    probe = PROBE_JOB
-    drive = select(probe.id.label("id"), probe.start_time.label("start_time"), probe.call_hash.label("call_hash"))
-    drive = drive.order_by(probe.start_time.desc(), probe.id.desc())
-
-    def holds(column: Any) -> Any:
-        return column == values if isinstance(values, str) else column.in_(values)
-
-    uses = select(call_hash_column).where(holds(value_column))
-    # In the probe, each window row is checked through its call hash; ``|| ''`` keeps
-    # SQLite from reading all 200,000 uses by the value index for every row instead.
-    found = probe_newest(
-        session,
-        drive,
-        lambda window: select(call_hash_column)
-        .where(call_hash_column == window.c.call_hash, holds(value_column + ""))
-        .exists(),
-        RELATED_LIMIT,
-    )
-    if found is not None:
-        jj = MAIN
-        by_id = {row[0]: row for row in session.execute(jj.select_rows().where(jj.job.id.in_([row[0] for row in found])))}
-        rows = [by_id[job_id] for job_id, _start in found if job_id in by_id]
-    else:
-        rows = job_page(
-            session, lambda pj: [pj.job.call_hash.in_(uses)], False, None, RELATED_LIMIT, descending=True
-        )[:RELATED_LIMIT]
-    return tuple(
-        JobUse(
-            job_id=job.id,
-            task_name=job.task_name,
-            status=job.status,
-            start_time=job.start_time,
-            execution_id=job.execution_id,
-        )
-        for job in map(make_job_row, rows)
-    )
 
 
 def latest_jobs(session: Session, call_hashes: set[str]) -> dict[str, str]:

@@ -46,8 +46,10 @@ def decode_preview(value_hash: str, type_name: str, fmt: str, data: bytes) -> An
     return _values.preview_value(value_hash, type_name, fmt, data)
 
 
-def ref_text(value_hash: str, type_name: str, fmt: str, size: int | None, data: bytes | None) -> str:
-    """redun's one-line display of a value: the repr of its preview, trimmed to 200 characters.
+def ref_text(value_hash: str, type_name: str, fmt: str, size: int | None, data: bytes | None,
+             limit: int = REF_LIMIT) -> str:
+    """redun's one-line display of a value: the repr of its preview, trimmed to ``limit``
+    characters (redun's 200 by default; shorter in list rows).
 
     ``data`` is None when the bytes were not fetched (over the preview limit): such values are
     never decoded.
@@ -58,7 +60,7 @@ def ref_text(value_hash: str, type_name: str, fmt: str, size: int | None, data: 
         obj = decode_preview(value_hash, type_name, fmt, data)
     except Exception as error:  # the decoder reports bad pickles itself; this is a last guard
         return f"<cannot decode {type_name}: {type(error).__name__}>"
-    return _values.value_repr(obj, REF_LIMIT)
+    return _values.value_repr(obj, limit)
 
 
 def value_ref(row: Any) -> ValueRef:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, aliased
 from redun_tui.db.models import CallNode, Execution, Job, Task, Value
 from redun_tui.store import routes
 from redun_tui.store.errors import StoreError
-from redun_tui.store.executions import built_search, execution_select, newest_executions
+from redun_tui.store.executions import built_search, execution_select, make_execution_row, newest_executions
 from redun_tui.store.jobs import latest_jobs, make_job_row
 from redun_tui.store.paging import (
     DEFAULT_PAGE_SIZE,
@@ -20,8 +20,9 @@ from redun_tui.store.paging import (
     keyset_after,
     probe_newest,
 )
-from redun_tui.store.previews import TASK_NAME_LIMIT, cut, fullname
-from redun_tui.store.sql import MAIN, PROBE_JOB
+from redun_tui.store.calls import ROW_VALUE, ROW_VALUE_BYTES, call_args, row_preview
+from redun_tui.store.previews import REF_LIMIT, TASK_NAME_LIMIT, cut, fullname
+from redun_tui.store.sql import MAIN, PROBE_JOB, value_columns
 from redun_tui.views import Page, RecordRow
 
 _SEARCH_ORDER = ("Execution", "Job", "CallNode", "Task", "Value")
@@ -169,14 +170,17 @@ def _search_rows(session: Session, type_name: str, ids: list[str]) -> list[Recor
         for row in session.execute(query.where(Execution.id.in_(ids))).all():
             found[row[0]] = RecordRow(
                 type="Execution", id=row[0], status=row[5], task_name=cut(fullname(row[6], row[7]), TASK_NAME_LIMIT),
-                time=row[3], route=routes.execution(row[0]),
+                time=row[3], route=routes.execution(row[0]), detail=make_execution_row(row, ()).args,
             )
     elif type_name == "Job":
         jj = MAIN
-        for row in session.execute(jj.select_rows().where(jj.job.id.in_(ids))).all():
-            job = make_job_row(row)
+        rows = session.execute(jj.select_rows().where(jj.job.id.in_(ids))).all()
+        calls = call_args(session, [row[9] for row in rows])
+        for row in rows:
+            job = make_job_row(row, calls=calls)
             found[job.id] = RecordRow(
-                type="Job", id=job.id, status=job.status, task_name=job.task_name, time=job.start_time, route=routes.job(job.id)
+                type="Job", id=job.id, status=job.status, task_name=job.task_name, time=job.start_time,
+                route=routes.job(job.id), detail=f"({job.call_args})" if job.call_args is not None else "",
             )
     elif type_name == "CallNode":
         rows = session.execute(
@@ -185,11 +189,14 @@ def _search_rows(session: Session, type_name: str, ids: list[str]) -> list[Recor
             .where(CallNode.call_hash.in_(ids))
         ).all()
         latest = latest_jobs(session, {row[0] for row in rows})
+        calls = call_args(session, [row[0] for row in rows])
         for call_hash, namespace, name, timestamp, value_hash in rows:
             job_id = latest.get(call_hash)
+            name_text = cut(fullname(namespace, name), TASK_NAME_LIMIT)
             found[call_hash] = RecordRow(
-                type="CallNode", id=call_hash, status="", task_name=cut(fullname(namespace, name), TASK_NAME_LIMIT),
+                type="CallNode", id=call_hash, status="", task_name=name_text,
                 time=timestamp, route=routes.job(job_id) if job_id else routes.value(value_hash),
+                detail=f"({calls[call_hash]})" if call_hash in calls else "",
             )
     elif type_name == "Task":
         for task_hash, namespace, name in session.execute(
@@ -200,11 +207,13 @@ def _search_rows(session: Session, type_name: str, ids: list[str]) -> list[Recor
                 time=None, route=routes.task(task_hash),
             )
     else:
-        for value_hash, type_text in session.execute(
-            select(Value.value_hash, Value.type).where(Value.value_hash.in_(ids))
+        value = ROW_VALUE
+        for value_hash, type_text, fmt, size, data in session.execute(
+            select(*value_columns(value, ROW_VALUE_BYTES)).where(value.value_hash.in_(ids))
         ).all():
             found[value_hash] = RecordRow(
                 type="Value", id=value_hash, status="", task_name=cut(type_text or "", TASK_NAME_LIMIT),
                 time=None, route=routes.value(value_hash),
+                detail=row_preview(value_hash, type_text, fmt, size, data, REF_LIMIT),
             )
     return [found[record_id] for record_id in ids if record_id in found]

@@ -145,15 +145,16 @@ def execution_status_case(jj: JobJoin) -> Any:
     return execution_status_sql(jj.job.id, jj.value.type, jj.job)
 
 
-def value_columns(value: Any) -> tuple:
-    """Columns for a ValueRef: hash, type, format, size, and the bytes only when small enough."""
+def value_columns(value: Any, max_bytes: int = MAX_VALUE_SIZE_PREVIEW) -> tuple:
+    """Columns for a ValueRef: hash, type, format, size, and the bytes only when at most
+    ``max_bytes`` (redun's preview limit; list rows ask for less)."""
     size = func.length(value.value)
     return (
         value.value_hash,
         value.type,
         value.format,
         size.label("size"),
-        case((size <= MAX_VALUE_SIZE_PREVIEW, value.value), else_=None).label("data"),
+        case((size <= max_bytes, value.value), else_=None).label("data"),
     )
 
 

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from redun_tui.db import dataflow as _dataflow
 from redun_tui.db import values as _values
-from redun_tui.db.models import Argument, CallNode, File, Subvalue, TagEntity, Value
+from redun_tui.db.models import File, Subvalue, TagEntity, Value
 from redun_tui.store import routes
 from redun_tui.store.errors import StoreError
-from redun_tui.store.jobs import job_uses, latest_jobs
+from redun_tui.store.jobs import latest_jobs
+from redun_tui.store.uses import producers, readers
 from redun_tui.store.previews import FULL_VALUE_LIMIT, big_value_text, value_preview_text, value_ref
 from redun_tui.store.sql import VALUE, resolve_one, tag_views, value_columns
 from redun_tui.views import DataflowLine, DataflowView, Segment, ValueDetail, ValueRef
@@ -60,8 +61,8 @@ def value(session: Session, value_hash: str) -> ValueDetail:
             .limit(SUBVALUE_LIMIT)
         ).all()
     )
-    produced_by = job_uses(session, CallNode.call_hash, CallNode.value_hash, full_hash)
-    consumed_by = job_uses(session, Argument.call_hash, Argument.value_hash, full_hash)
+    produced_by = producers(session, full_hash)
+    consumed_by = readers(session, full_hash)
     tags = tag_views(session, TagEntity.Value, [full_hash]).get(full_hash, ())
     return ValueDetail(
         ref=ref,

@@ -13,10 +13,11 @@ import sqlite3
 import threading
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from redun_tui.db import DatabaseLocked, RedunBackendDb, open_backend
 from redun_tui.db.models import Execution, File, Job, Tag, Task, Value
@@ -429,11 +430,81 @@ def test_value_producers_and_consumers(stores):
         detail = store.value(value_hash)
         assert detail.file_path == path
         assert detail.ref.preview.startswith("File(path=")
-        for use in detail.produced_by + detail.consumed_by:
+        for use in (*detail.produced_by, *detail.consumed_by):
             assert use.status in STATUSES
     some = [store.value(value_hash) for value_hash, _ in produced]
     assert any(detail.produced_by for detail in some)
     assert any(detail.consumed_by for detail in some)
+
+
+# Counts redun 0.44.1's console shows as "Upstream jobs (n)" / "Downstream jobs (n)" for these
+# values (CallGraphQuery.filter_results / filter_arguments, run on the fixtures).
+REDUN_CONSOLE_COUNTS = {
+    ("seed_example.db", "f7efecff"): (9, 0),  # sample4.vcf: 3 call_variants + 6 returning lists holding it
+    ("seed_example.db", "f45a0067"): (0, 9),  # sample4.fastq
+    ("seed_example.db", "219c5340"): (2, 2),  # sample3.bam, second version
+    ("values.db", "b8c9f96b"): (2, 1),  # the weird path, inside a nested dict
+    ("values.db", "a675f2d5"): (2, 2),  # outdir/part-0.txt
+}
+
+
+@pytest.mark.parametrize("db", ["seed_example.db", "values.db", "dataflow_shapes.db"])
+def test_producers_and_readers_one_definition(db, stores):
+    """A value's producers/readers are the jobs whose result/argument is it or contains it
+    (redun's console definition), the same on the value screen and the file screen."""
+    store = stores[db]
+    with store.backend.new_session() as session:
+        files = session.execute(select(File.value_hash, File.path)).all()
+        connection = session.connection().connection.driver_connection
+
+        def redun_count(table: str, value_hash: str) -> set[str]:
+            return {
+                row[0]
+                for row in connection.execute(
+                    f"SELECT job.id FROM job JOIN {table} use ON use.call_hash = job.call_hash "
+                    "WHERE use.value_hash = ? OR use.value_hash IN "
+                    "(SELECT parent_value_hash FROM subvalue WHERE value_hash = ?)",
+                    (value_hash, value_hash),
+                )
+            }
+
+        expected = {
+            value_hash: (redun_count("call_node", value_hash), redun_count("argument", value_hash))
+            for value_hash, _ in files
+        }
+    by_path: dict[str, tuple[set, set]] = {}
+    for value_hash, path in files:
+        detail = store.value(value_hash)
+        produced, read = expected[value_hash]
+        assert {use.job_id for use in detail.produced_by} == produced, value_hash
+        assert {use.job_id for use in detail.consumed_by} == read, value_hash
+        assert detail.produced_by.title == f"Produced by ({len(produced)})"
+        assert detail.consumed_by.title == f"Read by ({len(read)})"
+        for use in detail.produced_by:
+            assert use.how in ("result", "in result")
+        for use in detail.consumed_by:
+            assert use.how in ("argument", "in argument")
+        known = REDUN_CONSOLE_COUNTS.get((db, value_hash[:8]))
+        if known is not None:
+            assert (len(detail.produced_by), len(detail.consumed_by)) == known
+        union = by_path.setdefault(path, (set(), set()))
+        union[0].update(produced)
+        union[1].update(read)
+    for path, (produced, read) in by_path.items():
+        detail = store.file(path)
+        assert {use.job_id for use in detail.produced_by} == produced, path
+        assert {use.job_id for use in detail.consumed_by} == read, path
+
+
+def test_producers_say_how_they_hold_the_value(stores):
+    """sample4.vcf: the call_variants jobs returned it; the jobs up the tree returned lists holding it."""
+    store = stores["seed_example.db"]
+    produced = store.value("f7efecff").produced_by
+    how = {}
+    for use in produced:
+        how.setdefault(use.how, set()).add(use.task_name)
+    assert how == {"result": {"seedex.call_variants"}, "in result": {"seedex.call_variants_all", "seedex.main"}}
+    assert "(in result)" in produced.note and not produced.more
 
 
 def test_value_tags(stores):
@@ -484,6 +555,30 @@ def test_files_list_and_detail(db, stores):
     if files:
         path, value_hash = files[0]
         assert store.file(value_hash[:10]).path == path
+
+
+@pytest.mark.parametrize("db", DATABASES)
+def test_task_last_run_is_the_newest_job_start(db, stores):
+    """Issue 10 defect 8: the tasks list's last run was always empty. It is the newest start
+    time of the task's jobs, the same on the list and the task screen."""
+    store = stores[db]
+    with store.backend.new_session() as session:
+        newest = dict(session.execute(select(Job.task_hash, func.max(Job.start_time)).group_by(Job.task_hash)).all())
+    rows = store.tasks(limit=10_000).items
+    assert any(row.last_run is not None for row in rows) == bool(newest)
+    for row in rows:
+        expected = newest.get(row.hash)
+        if isinstance(expected, str):
+            expected = datetime.fromisoformat(expected)
+        assert (row.last_run.replace(tzinfo=None) if row.last_run else None) == (
+            expected.replace(tzinfo=None) if expected else None
+        ), row.fullname
+        if row.last_run is not None:
+            assert row.last_run.tzinfo is not None
+        detail = store.task(row.hash)
+        assert detail.row.last_run == row.last_run
+        if detail.recent_jobs:
+            assert detail.recent_jobs[0].start_time == row.last_run
 
 
 def test_files_search_wildcards(stores):
@@ -811,3 +906,111 @@ def test_same_answers_on_sqlite_and_postgresql(fixture, db_kind, make_db_url, st
     finally:
         backend.close()
     assert other == _summary(stores[fixture])
+
+
+# -- calls in rows (issue 10: rows tell fan-out siblings apart) -----------------------------
+
+
+def test_job_rows_carry_their_call(stores):
+    store = stores["seed_example.db"]
+    execution = store.executions().items[-1]
+    root = store.job_children(execution.id, None).items[0]
+    assert root.call.startswith("seedex.main(fastqs=[File(path=sample1.fastq")
+    assert "ref_genome=File(path=ref_genome" in root.call
+    listed = store.jobs(execution.id, task_name="align_reads").items
+    calls = {job.call for job in listed}
+    assert len(calls) == len(listed) == 4  # one per sample: the calls differ, not only the ids
+    assert all(call.startswith("seedex.align_reads(File(path=sample") for call in calls)
+
+
+def test_call_texts_are_bounded_and_literal(stores):
+    from redun_tui.store.calls import CALL_LIMIT
+
+    store = stores["values.db"]
+    execution = next(row for row in store.executions().items if row.task_name == "valuesdemo.main")
+    rows = store.jobs(execution.id, limit=500).items
+    by_task = {}
+    for job in rows:
+        assert job.call_args is None or len(job.call_args) <= CALL_LIMIT
+        by_task.setdefault(job.task_name.rsplit(".", 1)[-1], []).append(job)
+    # 15 positional and keyword arguments: the first few, then "…".
+    (many,) = by_task["many_args"]
+    assert many.call_args.endswith("…")
+    # A 1,000,110-byte string is never decoded for a row: redun's unread form.
+    assert any("builtins.str(hash=8167c0df, size=1000110)" in (job.call_args or "") for job in rows)
+    # Control characters stay escaped (repr), never raw.
+    assert all("\x1b" not in (job.call_args or "") for job in rows)
+
+
+def test_killed_job_has_no_call(stores):
+    store = stores["failures.db"]
+    killed = next(row for row in store.executions().items if row.status == "RUNNING")
+    root = store.job_children(killed.id, None).items[0]
+    assert root.call_args is None and root.call == root.task_name
+
+
+def test_search_rows_say_what_they_are(stores):
+    store = stores["seed_example.db"]
+    files = store.search("file:*.vcf").items
+    assert files and all(row.type == "Value" and row.detail.startswith("File(path=sample") for row in files)
+    jobs = store.search("task:call_variants is:job").items
+    assert jobs and all(row.detail.startswith("(File(path=sample") for row in jobs)
+    executions = store.search("is:exec").items
+    assert executions and all("workflow.py main" in row.detail for row in executions)
+
+
+# -- free text (issue 10: a bare word as `redun console --find`) ----------------------------
+
+
+def test_bare_word_matches_command_lines_case_insensitively(stores):
+    store = stores["tags.db"]
+    found = {(row.type, row.id[:8]) for row in store.search("ALICE").items}
+    # 018da0b2 ran with `--user alice` (and carries user="alice"); nothing else says alice.
+    assert found == {("Execution", "018da0b2")}
+    found = {row.id[:8] for row in store.search("'--samples'").items}  # quoted: a word, not a flag
+    assert found == {"018da0b2"}
+
+
+def test_bare_word_matches_tag_values_of_every_record_type(stores):
+    store = stores["tags.db"]
+    found = {(row.type, row.id[:8]) for row in store.search("analyz").items}
+    # step="analyze": a task and its jobs carry it.
+    assert ("Task", "ed79039e") in found
+    assert {"Job"} <= {kind for kind, _ in found}
+    with store.backend.new_session() as session:
+        tagged = set(session.execute(
+            select(Tag.entity_id).where(Tag.is_current.is_(True), Tag.value.like('%analyz%'))
+        ).scalars())
+    assert {row.id for row in store.search("analyz", limit=500).items} == tagged
+    # Superseded tag values do not match; ids still match by prefix, not substring.
+    assert not [row for row in store.search("2c9e4d").items]
+
+
+def test_bare_word_wildcards_are_literal(stores):
+    store = stores["tags.db"]
+    assert not store.search("al%ce").items and not store.search("al_ce").items
+
+
+@pytest.mark.parametrize("db", ["seed_example.db", "failures.db", "values.db"])
+def test_flat_list_sorts_by_duration_and_status(db, stores):
+    """Issue 10: the flat list sortable by duration and status; pages of 3 equal one sort."""
+    store = stores[db]
+    rank = {"FAILED": 0, "RUNNING": 1, "DONE": 2, "CACHED": 3}
+    for execution in store.executions().items:
+        everything = store.jobs(execution.id, limit=5_000).items
+        for order, key in (
+            ("duration", lambda job: (-(job.duration.total_seconds()) if job.duration is not None else 1.0,)),
+            ("status", lambda job: (rank[job.status], job.start_time, job.id)),
+        ):
+            paged, cursor = [], None
+            while True:
+                page = store.jobs(execution.id, cursor=cursor, limit=3, order=order)
+                paged.extend(page.items)
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+            assert sorted(job.id for job in paged) == sorted(job.id for job in everything)
+            assert [key(job) for job in paged] == sorted(key(job) for job in paged), (order, execution.id)
+            assert all(job.call_args is not None or job.call_hash is None or job.status == "RUNNING" for job in paged)
+    with pytest.raises(StoreError):
+        store.jobs(store.executions().items[0].id, order="size")

@@ -26,10 +26,12 @@ COPIES = 20  # the grown database holds 21 copies of every execution
 WIDE_CHILDREN = 300  # extra children added under one job of the grown database
 
 # Most calls need 1-8 statements; a dataflow walk is batched per frontier of the graph; a
-# search page touches up to five record types, two statements each, plus prefix look-ups.
+# search page touches up to five record types, two statements each, plus prefix look-ups,
+# plus one for the arguments of the page's calls when it shows jobs and one when it shows
+# call nodes (issue 10: rows show their call).
 MAX_STATEMENTS = 10
 MAX_DATAFLOW_STATEMENTS = 60
-MAX_SEARCH_STATEMENTS = 14
+MAX_SEARCH_STATEMENTS = 16
 # Searches: their count depends on where the page boundary falls (which record types a page
 # reaches) and on whether the newest rows hold a page of matches (one probe statement, else a
 # second that sorts the matches), never on the number of rows: bounded, not equal.
@@ -233,13 +235,15 @@ def test_probed_lists_match_a_full_sort(tmp_path: Path) -> None:
             expected = [
                 job_id
                 for (job_id,) in connection.execute(
-                    "SELECT id FROM job WHERE call_hash IN (SELECT call_hash FROM argument WHERE value_hash = ?) "
+                    "SELECT id FROM job WHERE call_hash IN (SELECT call_hash FROM argument WHERE value_hash = ? "
+                    "OR value_hash IN (SELECT parent_value_hash FROM subvalue WHERE value_hash = ?)) "
                     "ORDER BY start_time DESC, id DESC LIMIT 50",
-                    (value_hash,),
+                    (value_hash, value_hash),
                 )
             ]
-            got = [use.job_id for use in store.value(value_hash).consumed_by]
-            assert got == expected
+            readers = store.value(value_hash).consumed_by
+            assert [use.job_id for use in readers] == expected
+            assert readers.more == (len(expected) == 50)
             checked += len(expected) == 50
         assert checked, "a value with 50 or more users, so that the probe answers"
         produced = connection.execute(
@@ -248,9 +252,10 @@ def test_probed_lists_match_a_full_sort(tmp_path: Path) -> None:
         expected = [
             job_id
             for (job_id,) in connection.execute(
-                "SELECT id FROM job WHERE call_hash IN (SELECT call_hash FROM call_node WHERE value_hash = ?) "
+                "SELECT id FROM job WHERE call_hash IN (SELECT call_hash FROM call_node WHERE value_hash = ? "
+                "OR value_hash IN (SELECT parent_value_hash FROM subvalue WHERE value_hash = ?)) "
                 "ORDER BY start_time DESC, id DESC LIMIT 50",
-                (produced,),
+                (produced, produced),
             )
         ]
         assert [use.job_id for use in store.value(produced).produced_by] == expected

@@ -94,6 +94,8 @@ class ExecutionScreen(BaseScreen):
         Binding("i", "details", "Details", tooltip="every field in full: the whole Args and every tag"),
         Binding("o", "sort_stats", "Sort durations", show=False,
                 tooltip="sort the task statistics by the next column"),
+        Binding("O", "sort_list", "Sort job list", show=False,
+                tooltip="sort the flat job list: start / duration (longest first) / status (failed first)"),
         Binding("s", "focus_table", "Status table", show=False, tooltip="focus the status table"),
         Binding("t", "focus_tree", "Tree", show=False, tooltip="focus the job tree (or list)"),
     ]
@@ -106,6 +108,7 @@ class ExecutionScreen(BaseScreen):
         self.filter_task: str | None = None
         self._tree_started = False
         self._list_generation = 0
+        self.list_order = "start"  # the flat list's order: start, duration, status (O cycles)
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="execution-top"):
@@ -261,9 +264,10 @@ class ExecutionScreen(BaseScreen):
     def _show_filter(self) -> None:
         line = self.query_one("#tree-filter", Static)
         if self.filter_status is None and self.filter_task is None:
-            view = "list" if self.job_list.display else "tree"
+            view = f"list by {self.list_order}" if self.job_list.display else "tree"
             enter = "Enter on a task: timeline" if self.stats_list.display else "Enter on a status cell filters"
-            line.update(literal(f"Jobs ({view}): all  (f: failed only · v: tree/list · {enter})", single_line=True))
+            line.update(literal(f"Jobs ({view}): all  (f: failed only · v: tree/list · O: sort list · {enter})",
+                                single_line=True))
             line.remove_class("filtered")
             return
         parts = []
@@ -271,8 +275,8 @@ class ExecutionScreen(BaseScreen):
             parts.append(f"status {self.filter_status}")
         if self.filter_task:
             parts.append(f"task {self.filter_task}")
-        view = "list" if self.job_list.display else "tree"
-        line.update(literal(f"Jobs ({view}) filtered: " + ", ".join(parts) + "  (a: show all · v: tree/list)",
+        view = f"list by {self.list_order}" if self.job_list.display else "tree"
+        line.update(literal(f"Jobs ({view}) filtered: " + ", ".join(parts) + "  (a: show all · v: tree/list · O: sort list)",
                             single_line=True))
         line.add_class("filtered")
 
@@ -297,8 +301,11 @@ class ExecutionScreen(BaseScreen):
         cursor = listing.reload_cursor if keep_cursor else None  # a refresh reads the window where it is
         if not keep_cursor:
             listing.clear()
+        order = self.list_order
+        if order != "start":
+            cursor = None  # a sorted list pages forward only: a refresh reads it again from the top
         self.fetch("list", lambda: self.store.jobs(execution_id, status=status, task_name=task_name, cursor=cursor,
-                                                   limit=PAGE_SIZE),
+                                                   limit=PAGE_SIZE, order=order),
                    lambda page: listing.set_page(page, keep_cursor=keep_cursor, cursor=cursor),
                    loading=(listing,), on_error=lambda error: listing.page_failed() or False)
 
@@ -307,18 +314,32 @@ class ExecutionScreen(BaseScreen):
         execution_id, status, task_name = self.execution_id, self.filter_status, self.filter_task
         listing, cursor, generation = self.job_list, event.cursor, self._list_generation
         limit = 2_000 if event.hurry else PAGE_SIZE
+        order = self.list_order
 
         def done(page: Page[JobRow]) -> None:
             if generation == self._list_generation:
                 listing.append_page(page, cursor)
 
         self.fetch("list-more", lambda: self.store.jobs(execution_id, status=status, task_name=task_name,
-                                                         cursor=cursor, limit=limit),
+                                                         cursor=cursor, limit=limit, order=order),
                    done, on_error=lambda error: listing.page_failed() or False)
 
     @on(PagedList.Selected, "#job-list")
     def _open_listed_job(self, event: PagedList.Selected) -> None:
         self.tui.navigate(routes.job(event.item.id))
+
+    def action_sort_list(self) -> None:
+        """Cycles the flat list's order: start, duration (longest first), status (failed first).
+
+        ``O``: ``o`` sorts the task statistics (durations) table.
+        """
+        orders = ("start", "duration", "status")
+        self.list_order = orders[(orders.index(self.list_order) + 1) % len(orders)]
+        if not self.job_list.display:
+            self.action_toggle_list()  # o from the tree: the list, in the new order
+            return
+        self._show_filter()
+        self._load_list()
 
     def action_timeline(self) -> None:
         self.tui.navigate(routes.timeline(self.execution_id))

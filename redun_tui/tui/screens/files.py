@@ -7,7 +7,7 @@ from textual.binding import Binding
 from redun_tui.formatting import format_time, short_id
 from redun_tui.store import routes
 from redun_tui.tui.screens.list_screen import ListScreen
-from redun_tui.tui.screens.record import RecordScreen, field_block, job_use_link, links_or_none, section
+from redun_tui.tui.screens.record import RecordScreen, field_block, links_or_none, section, uses_block
 from redun_tui.tui.widgets.links import RouteLink
 from redun_tui.tui.widgets.paged_list import Column
 from redun_tui.views import FileDetail, FileRow, Page
@@ -83,8 +83,6 @@ class FileScreen(RecordScreen):
                       routes.value(version.value_hash))
             for version in detail.versions
         ]))
-        widgets.append(section(f"Produced by ({len(detail.produced_by)})"))
-        widgets.extend(links_or_none([job_use_link(use) for use in detail.produced_by], "no recorded producer"))
-        widgets.append(section(f"Read by ({len(detail.consumed_by)})"))
-        widgets.extend(links_or_none([job_use_link(use) for use in detail.consumed_by], "no recorded reader"))
+        widgets.extend(uses_block(detail.produced_by))
+        widgets.extend(uses_block(detail.consumed_by))
         self.show(widgets)

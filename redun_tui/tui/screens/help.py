@@ -38,7 +38,7 @@ SEARCH = (
     ("exec:ID  exec:-  exec:~2", "records of an execution: id prefix, the latest, the 2nd latest"),
     ("id:ab12", "records whose id starts so"),
     ("result:H  arg:H", "jobs whose result / an argument is or contains value H"),
-    ("a bare word", "an id prefix, a task name or a file path"),
+    ("a bare word", "an id prefix, a task name, a file path; text in command lines and tag values"),
     ('"quoted words"', "one value with spaces, e.g. file:\"my dir/*\""),
 )
 

@@ -21,7 +21,7 @@ from redun_tui.store import routes
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.text import fields, literal, tag_value
 from redun_tui.tui.widgets.links import RouteLink
-from redun_tui.views import JobUse, TagView, ValueRef
+from redun_tui.views import JobUse, JobUses, TagView, ValueRef
 
 CODE_LIMIT = 20_000  # characters of source/traceback shown (a record can hold far more)
 
@@ -54,9 +54,14 @@ def value_link(value: ValueRef, prefix: str = "") -> RouteLink:
 
 
 def job_use_link(use: JobUse) -> RouteLink:
-    """A link to a job that produced or consumed something."""
-    label = f"{use.task_name}  {short_id(use.job_id)}  {use.status}  {format_time(use.start_time)}"
+    """A link to a job that produced or read something: how it holds it, task, id, status, start."""
+    label = f"{use.how:<11}  {use.task_name}  {short_id(use.job_id)}  {use.status}  {format_time(use.start_time)}"
     return RouteLink(label, routes.job(use.job_id), status=use.status)
+
+
+def uses_block(uses: JobUses) -> list[Widget]:
+    """A ``Produced by (n)`` / ``Read by (n)`` section: title, what it counts, the job links."""
+    return [section(uses.title), muted(uses.note), *[job_use_link(use) for use in uses]]
 
 
 def tag_block(tags: Iterable[TagView]) -> Static:

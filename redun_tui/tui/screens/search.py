@@ -16,8 +16,11 @@ class SearchScreen(ListScreen):
         Column("Type", 9),
         Column("Id", 8),
         Column("Status", 7, status=True),
-        Column("Task", None, min_width=10),
-        Column("Time (UTC)", 19),
+        Column("Task / type", None, min_width=10),
+        # What tells rows of one task or type apart: a job's arguments, a value's preview (a
+        # File's path), an execution's command line.
+        Column("Arguments / value", None, min_width=12, weight=3),
+        Column("Time (UTC)", 19, hide_below=110),
     )
     EMPTY_TEXT = "No records match (type a search above; ? shows the syntax)."
 
@@ -38,7 +41,7 @@ class SearchScreen(ListScreen):
         super().load(keep_cursor)
 
     def cells(self, item: RecordRow):
-        return (item.type, short_id(item.id), item.status, item.task_name, format_time(item.time))
+        return (item.type, short_id(item.id), item.status, item.task_name, item.detail, format_time(item.time))
 
     def fetch_page(self, search: str, cursor: str | None, limit: int) -> Page[RecordRow]:
         return self.store.search(search, cursor=cursor, limit=limit)

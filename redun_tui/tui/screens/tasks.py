@@ -49,16 +49,17 @@ class TasksScreen(ListScreen):
 
 JOB_COLUMNS = (
     Column("Job", 8),
-    Column("Task", None, min_width=10),
+    Column("Call", None, min_width=10),
     Column("Status", 7, status=True),
-    Column("Start (UTC)", 19),
+    # Below 100 columns the call needs the room more than the start time does.
+    Column("Start (UTC)", 19, hide_below=100),
     Column("Duration", 8),
 )
 
 
 def job_cells(job: JobRow):
     """A line of a job list."""
-    return (short_id(job.id), job.task_name, job.status, format_time(job.start_time), format_duration(job.duration))
+    return (short_id(job.id), job.call, job.status, format_time(job.start_time), format_duration(job.duration))
 
 
 class TaskScreen(RecordScreen):

@@ -21,11 +21,10 @@ from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.screens.record import (
     RecordScreen,
     field_block,
-    job_use_link,
-    links_or_none,
     muted,
     section,
     tag_block,
+    uses_block,
     value_link,
 )
 from redun_tui.tui.text import literal, plain
@@ -84,10 +83,8 @@ class ValueScreen(RecordScreen):
         if detail.parents:
             widgets.append(section(f"Inside ({len(detail.parents)})"))
             widgets.extend(value_link(parent) for parent in detail.parents)
-        widgets.append(section(f"Produced by ({len(detail.produced_by)})"))
-        widgets.extend(links_or_none([job_use_link(use) for use in detail.produced_by], "no job returned it"))
-        widgets.append(section(f"Used by ({len(detail.consumed_by)})"))
-        widgets.extend(links_or_none([job_use_link(use) for use in detail.consumed_by], "no job took it as an argument"))
+        widgets.extend(uses_block(detail.produced_by))
+        widgets.extend(uses_block(detail.consumed_by))
         if detail.tags:
             widgets.append(section("Tags"))
             widgets.append(tag_block(detail.tags))

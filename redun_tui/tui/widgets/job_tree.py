@@ -44,14 +44,20 @@ class JobNode:
     extra: dict = field(default_factory=dict)
 
 
+# Characters of a call in a tree label: enough to tell fan-out siblings apart, short enough
+# that the id and status stay on screen at 80 columns a few levels deep.
+CALL_LABEL_LIMIT = 48
+
+
 def label_parts(job: JobRow) -> list[tuple[str, str | None]]:
-    """A node label as (text, role) parts: task, short id, status, duration, child count.
+    """A node label as (text, role) parts: the call (``task(args)``, bounded), short id,
+    status, duration, child count.
 
     Roles are "status" and "muted" (None: plain). The two spaces between fields are parts of
     their own, so each field is its own run of text that starts where the terminal draws it.
     """
     parts: list[tuple[str, str | None]] = [
-        (plain(job.task_name, single_line=True, limit=80) or "(no task)", None),
+        (plain(job.call, single_line=True, limit=CALL_LABEL_LIMIT) or "(no task)", None),
         ("  ", None),
         (short_id(job.id), "muted"),
         ("  ", None),
