@@ -34,7 +34,6 @@ from redun_tui.store.previews import (
     task_arg_names,
     value_ref,
 )
-from redun_tui.store import routes
 from redun_tui.store.calls import call_args
 from redun_tui.store.sql import (
     CHILD,

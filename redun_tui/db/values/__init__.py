@@ -33,39 +33,17 @@ shared between callers and must be treated as read-only.
 This module only re-exports. Settings and internals are read where they are defined: patch
 ``values.text.REPR_HARD_LIMIT`` or ``values.decode.DECODE_CACHE_ENTRIES``, not the copies here.
 """
+# ruff: noqa: I001 - the import order matters: text first (the renderer the classes print with)
 
 from __future__ import annotations
 
-# Limits and internals that tests and benchmarks read or call (see the note above on patching).
-from redun_tui.db.values.decode import DECODE_CACHE_BYTES as DECODE_CACHE_BYTES
-from redun_tui.db.values.decode import DECODE_CACHE_ENTRIES as DECODE_CACHE_ENTRIES
-from redun_tui.db.values.decode import DECODE_CACHE_MIN_BYTES as DECODE_CACHE_MIN_BYTES
-from redun_tui.db.values.decode import MAX_PRINTED_DEPTH as MAX_PRINTED_DEPTH
-from redun_tui.db.values.decode import MAX_PRINTED_SIZE as MAX_PRINTED_SIZE
-from redun_tui.db.values.decode import (
-    MAX_VALUE_SIZE_PREVIEW,
-    MIME_TYPE_PICKLE,
-    clear_decode_cache,
-    decode_value,
-    is_safe_loaded,
-    iter_files,
-    preview_value,
+# ``text`` first: the modules below it bind the renderer's names at import time, and it binds
+# theirs at its end (see the bottom of text.py).
+from redun_tui.db.values.text import (
+    trim_string,
+    value_repr,
+    value_str,
 )
-from redun_tui.db.values.decode import _children as _children
-from redun_tui.db.values.decode import _decode_cache as _decode_cache
-from redun_tui.db.values.decode import _decode_top as _decode_top
-from redun_tui.db.values.decode import _walk as _walk
-from redun_tui.db.values.redun_files import ContentFile, Dir, File, FileSet
-from redun_tui.db.values.redun_types import (
-    ErrorValue,
-    FrameSummary,
-    Function,
-    Task,
-    TaskExpression,
-    Traceback,
-    UnknownFunction,
-)
-from redun_tui.db.values.standins import MAX_BUILT_ITEMS as MAX_BUILT_ITEMS
 from redun_tui.db.values.standins import (
     BlockedCall,
     BlockedGlobal,
@@ -77,17 +55,40 @@ from redun_tui.db.values.standins import (
     Unpicklable,
     ValueRef,
 )
+from redun_tui.db.values.redun_files import ContentFile, Dir, File, FileSet
+from redun_tui.db.values.redun_types import (
+    ErrorValue,
+    FrameSummary,
+    Function,
+    Task,
+    TaskExpression,
+    Traceback,
+    UnknownFunction,
+)
+from redun_tui.db.values.decode import (
+    MAX_VALUE_SIZE_PREVIEW,
+    MIME_TYPE_PICKLE,
+    clear_decode_cache,
+    decode_value,
+    is_safe_loaded,
+    iter_files,
+    preview_value,
+)
+
+# Limits and internals that tests and benchmarks read or call (see the note above on patching).
+from redun_tui.db.values.decode import DECODE_CACHE_BYTES as DECODE_CACHE_BYTES
+from redun_tui.db.values.decode import DECODE_CACHE_ENTRIES as DECODE_CACHE_ENTRIES
+from redun_tui.db.values.decode import DECODE_CACHE_MIN_BYTES as DECODE_CACHE_MIN_BYTES
+from redun_tui.db.values.decode import MAX_PRINTED_DEPTH as MAX_PRINTED_DEPTH
+from redun_tui.db.values.decode import MAX_PRINTED_SIZE as MAX_PRINTED_SIZE
+from redun_tui.db.values.standins import MAX_BUILT_ITEMS as MAX_BUILT_ITEMS
 from redun_tui.db.values.text import MAX_REPR_DEPTH as MAX_REPR_DEPTH
 from redun_tui.db.values.text import REPR_HARD_LIMIT as REPR_HARD_LIMIT
-
-# ``text`` first: the modules below it bind the renderer's names at import time, and it binds
-# theirs at its end (see the bottom of text.py).
-from redun_tui.db.values.text import (
-    trim_string,
-    value_repr,
-    value_str,
-)
 from redun_tui.db.values.unpickler import MAX_NESTED_PICKLE_DEPTH as MAX_NESTED_PICKLE_DEPTH
+from redun_tui.db.values.decode import _children as _children
+from redun_tui.db.values.decode import _decode_cache as _decode_cache
+from redun_tui.db.values.decode import _decode_top as _decode_top
+from redun_tui.db.values.decode import _walk as _walk
 from redun_tui.db.values.unpickler import _memo_bomb as _memo_bomb
 
 __all__ = [
