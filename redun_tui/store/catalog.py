@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 from redun_tui.db.models import CallNode, File, Job, TagEntity, Task
 from redun_tui.store.calls import call_args
 from redun_tui.store.jobs import child_counts, job_page, make_job_row
-from redun_tui.store.uses import producers, readers
 from redun_tui.store.paging import DEFAULT_PAGE_SIZE, check_limit, decode_cursor, keyset_after, split_page
 from redun_tui.store.previews import TASK_NAME_LIMIT, cut, fullname, value_ref
 from redun_tui.store.sql import VALUE, file_path, like_pattern, prefix_condition, resolve_one, tag_views, value_columns
+from redun_tui.store.uses import producers, readers
 from redun_tui.views import FileDetail, FileRow, Page, TaskDetail, TaskRow
 
 SUBVALUE_LIMIT = 200  # versions listed on a task screen

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from redun_tui.db.models import Argument, ArgumentResult, Execution, Job, TagEntity, Task
 from redun_tui.db.status import ERROR_VALUE_TYPE, UnknownStatusError, job_status_term
 from redun_tui.store import routes
+from redun_tui.store.calls import call_args
 from redun_tui.store.errors import StoreError
 from redun_tui.store.paging import (
     DEFAULT_PAGE_SIZE,
@@ -34,7 +35,6 @@ from redun_tui.store.previews import (
     task_arg_names,
     value_ref,
 )
-from redun_tui.store.calls import call_args
 from redun_tui.store.sql import (
     CHILD,
     MAIN,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, aliased
 
 from redun_tui.db.models import CallNode, Execution, Job, Task, Value
 from redun_tui.store import routes
+from redun_tui.store.calls import ROW_VALUE, ROW_VALUE_BYTES, call_args, row_preview
 from redun_tui.store.errors import StoreError
 from redun_tui.store.executions import built_search, execution_select, make_execution_row, newest_executions
 from redun_tui.store.jobs import latest_jobs, make_job_row
@@ -20,7 +21,6 @@ from redun_tui.store.paging import (
     keyset_after,
     probe_newest,
 )
-from redun_tui.store.calls import ROW_VALUE, ROW_VALUE_BYTES, call_args, row_preview
 from redun_tui.store.previews import REF_LIMIT, TASK_NAME_LIMIT, cut, fullname
 from redun_tui.store.sql import MAIN, PROBE_JOB, value_columns
 from redun_tui.views import Page, RecordRow

@@ -15,9 +15,9 @@ from redun_tui.db.models import File, Subvalue, TagEntity, Value
 from redun_tui.store import routes
 from redun_tui.store.errors import StoreError
 from redun_tui.store.jobs import latest_jobs
-from redun_tui.store.uses import producers, readers
 from redun_tui.store.previews import FULL_VALUE_LIMIT, big_value_text, value_preview_text, value_ref
 from redun_tui.store.sql import VALUE, resolve_one, tag_views, value_columns
+from redun_tui.store.uses import producers, readers
 from redun_tui.views import DataflowLine, DataflowView, Segment, ValueDetail, ValueRef
 
 SUBVALUE_LIMIT = 200  # subvalues / parent values listed on a value screen
