@@ -65,7 +65,7 @@ def test_G_on_the_flat_job_list_shows_the_last_of_200000_jobs(terminal, size, bi
     term = terminal(str(big_db), f"executions/{EXECUTION}", size=size)
     term.wait_for("r0000000")  # the tree's root job
     term.press("v")
-    term.wait_for("Jobs (list)")
+    term.wait_for("Jobs (list by start)")
     term.wait_stable()  # the list's first page shown and focused (the tree showed 00000000 too)
     term.press("G")
     screen = term.wait_for(job_id(JOBS - 1)[:8])
