@@ -16,7 +16,7 @@ class SearchScreen(ListScreen):
         Column("Type", 9),
         Column("Id", 8),
         Column("Status", 7, status=True),
-        Column("Task / type", None, min_width=10),
+        Column("Task / type", None, min_width=16, weight=2),
         # What tells rows of one task or type apart: a job's arguments, a value's preview (a
         # File's path), an execution's command line.
         Column("Arguments / value", None, min_width=12, weight=3),
