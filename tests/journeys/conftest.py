@@ -9,7 +9,6 @@ runs at.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -27,29 +26,16 @@ def size(request: pytest.FixtureRequest) -> tuple[int, int]:
 
 
 @pytest.fixture
-def journey_db(tmp_path: Path) -> Callable[[str], Path]:
-    """Copies a fixture database into ``tmp_path`` and returns its path."""
-
-    def copy(name: str) -> Path:
-        target = tmp_path / name
-        if not target.exists():
-            shutil.copyfile(FIXTURES_DIR / name, target)
-        return target
-
-    return copy
-
-
-@pytest.fixture
-def terminal(tmp_path: Path, journey_db: Callable[[str], Path]) -> Iterator[Callable[..., Terminal]]:
+def terminal(tmp_path: Path, fixture_db: Callable[[str], Path]) -> Iterator[Callable[..., Terminal]]:
     """Starts the installed ``redun-tui`` in a pty; every terminal is closed after the test."""
     started: list[Terminal] = []
 
     def start(*args: str, size: tuple[int, int] = (80, 24), db: str | None = None,
               cwd: Path | None = None, env: dict[str, str] | None = None) -> Terminal:
         if db is not None:
-            journey_db(db)
+            fixture_db(db)
         elif args and args[0].endswith(".db") and (FIXTURES_DIR / args[0]).exists():
-            journey_db(args[0])
+            fixture_db(args[0])
         term = Terminal(list(args), cols=size[0], rows=size[1], cwd=cwd or tmp_path, env=env)
         started.append(term)
         return term

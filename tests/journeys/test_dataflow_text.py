@@ -12,8 +12,8 @@ import re
 from harness import run_piped
 
 
-def test_dataflow_pane_and_copy_match_the_cli(terminal, size, journey_db, tmp_path):
-    journey_db("seed_example.db")
+def test_dataflow_pane_and_copy_match_the_cli(terminal, size, fixture_db, tmp_path):
+    fixture_db("seed_example.db")
     code, out, _ = run_piped(["dataflow", "seed_example.db", "5ace4f46"], cwd=tmp_path)
     assert code == 0
     cli = out.decode()

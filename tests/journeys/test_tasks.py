@@ -24,8 +24,8 @@ def test_tasks_list_shows_last_run(terminal, size):
         assert when in line, (name, line)
 
 
-def test_task_list_piped_shows_last_run(journey_db, tmp_path):
-    journey_db("seed_example.db")
+def test_task_list_piped_shows_last_run(fixture_db, tmp_path):
+    fixture_db("seed_example.db")
     code, out, err = run_piped(["show", "seed_example.db", "tasks"], cwd=tmp_path)
     assert code == 0, err
     lines = [line for line in out.decode().splitlines() if "seedex.align_reads " in line]
