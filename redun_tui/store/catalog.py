@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from redun_tui.db.models import CallNode, File, Job, TagEntity, Task
 from redun_tui.store.calls import call_args
 from redun_tui.store.jobs import child_counts, job_page, make_job_row
-from redun_tui.store.paging import DEFAULT_PAGE_SIZE, check_limit, decode_cursor, keyset_after, split_page
+from redun_tui.store.paging import DEFAULT_PAGE_SIZE, check_limit, decode_position, keyset_page, split_position_page
 from redun_tui.store.previews import TASK_NAME_LIMIT, cut, fullname, value_ref
 from redun_tui.store.sql import VALUE, file_path, like_pattern, prefix_condition, resolve_one, tag_views, value_columns
 from redun_tui.store.uses import producers, readers
@@ -31,7 +31,7 @@ def tasks(session: Session, search: str = "", cursor: str | None = None, limit: 
     page's hashes.
     """
     limit = check_limit(limit)
-    offset, key = decode_cursor(cursor, 3)
+    position = decode_position(cursor, 3)
 
     query = select(Task.hash, Task.namespace, Task.name)
     text = search.strip()
@@ -44,16 +44,14 @@ def tasks(session: Session, search: str = "", cursor: str | None = None, limit: 
                 prefix_condition(session, Task.hash, text.lower()),
             )
         )
-    if key is not None:
-        query = query.where(keyset_after((Task.namespace, Task.name, Task.hash), key))
-    rows = session.execute(query.order_by(Task.namespace, Task.name, Task.hash).limit(limit + 1)).all()
-    rows, next_cursor = split_page(rows, limit, offset, lambda row: (row[1], row[2], row[0]))
+    rows = session.execute(keyset_page(query, (Task.namespace, Task.name, Task.hash), position, limit)).all()
+    rows, offset, prev_cursor, next_cursor = split_position_page(rows, limit, position, lambda row: (row[1], row[2], row[0]))
     stats = task_stats(session, [row[0] for row in rows])
     items = tuple(make_task_row(row, stats) for row in rows)
     total = None
     if not text:
         total = session.execute(select(func.count()).select_from(Task)).scalar_one()
-    return Page(items=items, offset=offset, next_cursor=next_cursor, total=total)
+    return Page(items=items, offset=offset, next_cursor=next_cursor, total=total, prev_cursor=prev_cursor, seekable=True)
 
 
 def task_stats(session: Session, hashes: list[str]) -> dict[str, tuple[int, datetime | None]]:
@@ -151,7 +149,7 @@ def files(session: Session, search: str = "", cursor: str | None = None, limit: 
     ``last_used`` of a row is when a task last produced that version (see _last_used).
     """
     limit = check_limit(limit)
-    offset, key = decode_cursor(cursor, 2)
+    position = decode_position(cursor, 2)
 
     value = VALUE
     query = select(File.path, *value_columns(value)).select_from(
@@ -161,10 +159,8 @@ def files(session: Session, search: str = "", cursor: str | None = None, limit: 
     if text:
         pattern = like_pattern(text) if "*" in text else "%" + like_pattern(text) + "%"
         query = query.where(File.path.like(pattern, escape="\\"))
-    if key is not None:
-        query = query.where(keyset_after((File.path, File.value_hash), key))
-    rows = session.execute(query.order_by(File.path, File.value_hash).limit(limit + 1)).all()
-    rows, next_cursor = split_page(rows, limit, offset, lambda row: (row[0], row[1]))
+    rows = session.execute(keyset_page(query, (File.path, File.value_hash), position, limit)).all()
+    rows, offset, prev_cursor, next_cursor = split_position_page(rows, limit, position, lambda row: (row[0], row[1]))
     last_used = last_used_times(session, [row[1] for row in rows])
     items = tuple(
         FileRow(path=row[0], value_hash=row[1], preview=value_ref(row[1:6]).preview, last_used=last_used.get(row[1]))
@@ -173,7 +169,7 @@ def files(session: Session, search: str = "", cursor: str | None = None, limit: 
     total = None
     if not text:
         total = session.execute(select(func.count()).select_from(File)).scalar_one()
-    return Page(items=items, offset=offset, next_cursor=next_cursor, total=total)
+    return Page(items=items, offset=offset, next_cursor=next_cursor, total=total, prev_cursor=prev_cursor, seekable=True)
 
 
 def last_used_times(session: Session, value_hashes: list[str]) -> dict[str, datetime | None]:

@@ -11,7 +11,16 @@ from redun_tui.db.models import Execution, Job, TagEntity, Task
 from redun_tui.db.query import CallGraphQuery
 from redun_tui.db.status import job_status_case
 from redun_tui.search import SearchSyntaxError, apply_search, parse_search
-from redun_tui.store.paging import DEFAULT_PAGE_SIZE, check_limit, decode_cursor, keyset_after, probe_newest, split_page
+from redun_tui.store.errors import StoreError
+from redun_tui.store.paging import (
+    DEFAULT_PAGE_SIZE,
+    Position,
+    check_limit,
+    decode_position,
+    keyset_after,
+    probe_newest,
+    split_position_page,
+)
 from redun_tui.store.previews import TASK_NAME_LIMIT, command_line, cut, fullname
 from redun_tui.store.rows import make_execution_row
 from redun_tui.store.sql import (
@@ -63,31 +72,36 @@ def executions(session: Session, search: str = "", cursor: str | None = None, li
         redun_tui.search.SearchSyntaxError: the search text does not parse.
     """
     limit = check_limit(limit)
-    offset, key = decode_cursor(cursor, 2)
+    position = decode_position(cursor, 2)
 
     # Unfiltered, root jobs drive (newest first by index, stopping after a page: newest_page);
-    # a search first probes the newest executions, then sorts its matches.
+    # a search first probes the newest executions, then sorts its matches. A backward cursor
+    # (G: the last page) reads the same order reversed, so the oldest page costs what the
+    # newest does.
     text = search.strip()
     if text:
-        keys = searched_executions(session, text, key, limit + 1)
+        if position.skip():
+            raise StoreError("invalid page cursor")  # a search is not counted: no jumps by row number
+        keys = searched_executions(session, text, position.key, limit + 1, oldest_first=position.backward)
         query, _ = execution_select()
         found = {row[0]: row for row in session.execute(query.where(Execution.id.in_([k[0] for k in keys])))}
         rows = [found[execution_id] for execution_id, _start in keys if execution_id in found]
     else:
-        rows = session.execute(newest_page(key, limit + 1)).all()
-    rows, next_cursor = split_page(rows, limit, offset, lambda row: (row[3], row[0]))
+        rows = session.execute(newest_page(position.key, limit + 1, position)).all()
+    rows, offset, prev_cursor, next_cursor = split_position_page(rows, limit, position, lambda row: (row[3], row[0]))
     tags = tag_views(session, TagEntity.Execution, [row[0] for row in rows])
     total = None
     if not text:
         total = session.execute(select(func.count()).select_from(Execution)).scalar_one()
     items = tuple(make_execution_row(row, tags.get(row[0], ())) for row in rows)
-    return Page(items=items, offset=offset, next_cursor=next_cursor, total=total)
+    return Page(items=items, offset=offset, next_cursor=next_cursor, total=total, prev_cursor=prev_cursor, seekable=True)
 
 
-def newest_page(key: tuple | None, size: int) -> Any:
+def newest_page(key: tuple | None, size: int, position: Position | None = None) -> Any:
     """The unfiltered page of ``size`` executions after ``key``, newest first: first the page's
     ids, walking root jobs newest first (a narrow query that stops after ``size`` rows), then
-    their columns, joined for those rows only.
+    their columns, joined for those rows only. A backward ``position`` reads the rows before
+    ``key`` (or the last ones) oldest first; a key-less one skips rows with OFFSET (a jump).
 
     The launch path runs this statement's SQL text (for ``key`` None) with the stdlib driver
     (:data:`redun_tui.store.first_page.FIRST_PAGE_SQL`; a test keeps the two equal).
@@ -95,11 +109,19 @@ def newest_page(key: tuple | None, size: int) -> Any:
     page = select(Execution.id.label("id"), PAGE.job.start_time.label("start_time")).select_from(
         DrivingJoin(PAGE.job.table, Execution.__table__, Execution.job_id == PAGE.job.id)
     )
+    descending = position is None or position.flips(True)
+    skip = position.skip() if position is not None else 0
     if key is not None:
-        page = page.where(keyset_after((PAGE.job.start_time, Execution.id), key, descending=True))
-    page = page.order_by(PAGE.job.start_time.desc(), Execution.id.desc()).limit(size).subquery("page")
+        page = page.where(keyset_after((PAGE.job.start_time, Execution.id), key, descending=descending))
+    if descending:
+        page = page.order_by(PAGE.job.start_time.desc(), Execution.id.desc())
+    else:
+        page = page.order_by(PAGE.job.start_time, Execution.id)
+    page = page.limit(size).offset(skip or None).subquery("page")
     query, _ = execution_select(page.join(Execution.__table__, Execution.id == page.c.id))
-    return query.order_by(page.c.start_time.desc(), page.c.id.desc())
+    if descending:
+        return query.order_by(page.c.start_time.desc(), page.c.id.desc())
+    return query.order_by(page.c.start_time, page.c.id)
 
 
 def execution(session: Session, execution_id: str) -> ExecutionDetail:
@@ -181,8 +203,11 @@ def newest_executions(key: tuple | None, oldest_first: bool = False) -> Any:
     return drive.order_by(root.start_time.desc(), Execution.id.desc())
 
 
-def searched_executions(session: Session, text: str, key: tuple | None, size: int) -> list[tuple]:
-    """``(id, start_time)`` of the next ``size`` executions search text selects, newest first.
+def searched_executions(
+    session: Session, text: str, key: tuple | None, size: int, oldest_first: bool = False
+) -> list[tuple]:
+    """``(id, start_time)`` of the next ``size`` executions search text selects, newest first
+    (with ``oldest_first``: the ones before ``key``, or the oldest, oldest first).
 
     Executions the text matches; or, when it asks for jobs and not executions, the executions
     of the matching jobs; otherwise none. Probed along the newest executions first, then, if
@@ -202,9 +227,9 @@ def searched_executions(session: Session, text: str, key: tuple | None, size: in
         ids = matches.with_entities(Job.execution_id).statement
     else:
         return []
-    found = probe_newest(session, newest_executions(key), match, size)
+    found = probe_newest(session, newest_executions(key, oldest_first), match, size, oldest_first)
     if found is not None:
-        return found
+        return found[::-1] if oldest_first else found
     root = PROBE_ROOT
     page = (
         select(Execution.id, root.start_time)
@@ -212,6 +237,7 @@ def searched_executions(session: Session, text: str, key: tuple | None, size: in
         .where(Execution.id.in_(ids))
     )
     if key is not None:
-        page = page.where(keyset_after((root.start_time, Execution.id), key, descending=True))
-    rows = session.execute(page.order_by(root.start_time.desc(), Execution.id.desc()).limit(size)).all()
+        page = page.where(keyset_after((root.start_time, Execution.id), key, descending=not oldest_first))
+    order = (root.start_time, Execution.id) if oldest_first else (root.start_time.desc(), Execution.id.desc())
+    rows = session.execute(page.order_by(*order).limit(size)).all()
     return [tuple(row) for row in rows]

@@ -78,7 +78,7 @@ def first_page(database: CheckedDatabase, limit: int = DEFAULT_PAGE_SIZE) -> Pag
     finally:
         connection.close()
     items = tuple(make_execution_row(row, tags.get(row[0], ())) for row in rows)
-    return Page(items=items, offset=0, next_cursor=next_cursor, total=total)
+    return Page(items=items, offset=0, next_cursor=next_cursor, total=total, seekable=True)
 
 
 class LaunchStore:

@@ -45,6 +45,17 @@ def keyset_after(columns: Sequence[Any], key: Sequence[Any], descending: bool = 
     return and_(bound, _strictly_after(columns, key, descending))
 
 
+def keyset_page(query: Any, columns: Sequence[Any], position: Position, limit: int, descending: bool = False) -> Any:
+    """``query`` limited to the ``limit + 1`` rows of the page at ``position`` of a list in
+    ``columns`` order (``descending``), in SQL order (see :func:`split_position_page`): after
+    or before the position's key, or skipping rows from either end (a jump)."""
+    flipped = position.flips(descending)
+    if position.key is not None:
+        query = query.where(keyset_after(columns, position.key, flipped))
+    order = [column.desc() for column in columns] if flipped else list(columns)
+    return query.order_by(*order).limit(limit + 1).offset(position.skip() or None)
+
+
 def _strictly_after(columns: Sequence[Any], key: Sequence[Any], descending: bool) -> Any:
     column, rest = columns[0], columns[1:]
     value = key[0]
@@ -54,13 +65,15 @@ def _strictly_after(columns: Sequence[Any], key: Sequence[Any], descending: bool
     return or_(beyond, and_(column == value, _strictly_after(rest, key[1:], descending)))
 
 
-def probe_newest(session: Session, drive: Any, match: Any, size: int) -> list[tuple] | None:
+def probe_newest(session: Session, drive: Any, match: Any, size: int, oldest_first: bool = False) -> list[tuple] | None:
     """``(id, start_time)`` of the first ``size`` driving rows that ``match`` accepts, or None.
 
     Args:
         drive: a SELECT of ``id`` and ``start_time`` (and whatever ``match`` reads), newest first.
         match: given the window subquery, an EXISTS condition, or an ORM Query (a CallGraphQuery
             subquery) filtered to the window's row.
+        oldest_first: ``drive`` runs oldest first (a backward page): the first ``size`` matches
+            in that order are kept (still returned newest first).
     None means the window of PROBE_ROWS rows held fewer than ``size`` matches: the caller sorts
     the full match set instead.
     """
@@ -70,7 +83,10 @@ def probe_newest(session: Session, drive: Any, match: Any, size: int) -> list[tu
         condition = condition.exists()
     probe = select(window.c.id, window.c.start_time).where(condition).limit(size)
     if session.get_bind().dialect.name != "sqlite":
-        probe = probe.order_by(window.c.start_time.desc(), window.c.id.desc())
+        if oldest_first:
+            probe = probe.order_by(window.c.start_time, window.c.id)
+        else:
+            probe = probe.order_by(window.c.start_time.desc(), window.c.id.desc())
     # On SQLite the window is a co-routine yielding rows in its ORDER BY order and the outer
     # query keeps that order, so it stops at the size-th match; an outer ORDER BY would make it
     # test all PROBE_ROWS rows first. The sort below only restates that order.

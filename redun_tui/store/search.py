@@ -134,12 +134,12 @@ def _search_page(
             drive = drive.order_by(probe.start_time, probe.id)
         else:
             drive = drive.order_by(probe.start_time.desc(), probe.id.desc())
-        found = probe_newest(session, drive, lambda window: query.filter(Job.id == window.c.id), size)
+        found = probe_newest(session, drive, lambda window: query.filter(Job.id == window.c.id), size, reverse)
         if found is not None:
             return [(job_id, start, job_id) for job_id, start in (found[::-1] if reverse else found)]
     elif type_name == "Execution":
         drive = newest_executions(key, oldest_first=reverse)
-        found = probe_newest(session, drive, lambda window: query.filter(Execution.id == window.c.id), size)
+        found = probe_newest(session, drive, lambda window: query.filter(Execution.id == window.c.id), size, reverse)
         if found is not None:
             return [(execution_id, start, execution_id) for execution_id, start in (found[::-1] if reverse else found)]
     columns, descending = _search_order(type_name)

@@ -61,7 +61,8 @@ def _backward(fetch, limit: int) -> list:
 
 
 def _key(item) -> tuple:
-    return (type(item).__name__, getattr(item, "type", ""), item.id)
+    identity = getattr(item, "id", None) or getattr(item, "hash", None) or (item.path, item.value_hash)
+    return (type(item).__name__, getattr(item, "type", ""), identity)
 
 
 def _lists(store: Store, execution_id: str, parent_id: str):
@@ -69,6 +70,12 @@ def _lists(store: Store, execution_id: str, parent_id: str):
     yield "children", lambda cursor, limit: store.job_children(execution_id, parent_id, cursor=cursor, limit=limit)
     for text in SEARCHES:
         yield f"search {text!r}", lambda cursor, limit, text=text: store.search(text, cursor=cursor, limit=limit)
+    # The executions, tasks and files lists (plain and searched) jump too (G reads the last page).
+    for text in SEARCHES:
+        yield f"executions {text!r}", lambda cursor, limit, text=text: store.executions(text, cursor=cursor, limit=limit)
+    for text in ["", "explode", "*.*", "zzz-no-such"]:
+        yield f"tasks {text!r}", lambda cursor, limit, text=text: store.tasks(text, cursor=cursor, limit=limit)
+        yield f"files {text!r}", lambda cursor, limit, text=text: store.files(text, cursor=cursor, limit=limit)
 
 
 def _biggest(store: Store) -> tuple[str, str]:
@@ -109,16 +116,24 @@ def test_paging_forward_from_the_last_page_and_back_from_a_forward_page(store, l
         assert again.next_cursor is None or not fetch(again.next_cursor, limit).items
 
 
-def test_row_cursor_jumps_to_the_page_holding_the_row(store):
+def _sized_lists(store: Store):
     execution_id, _ = _biggest(store)
-    fetch = lambda cursor, limit: store.jobs(execution_id, cursor=cursor, limit=limit)  # noqa: E731
-    everything = [item.id for item in _forward(fetch, 100)]
+    yield lambda cursor, limit: store.jobs(execution_id, cursor=cursor, limit=limit)
+    yield lambda cursor, limit: store.executions(cursor=cursor, limit=limit)
+    yield lambda cursor, limit: store.tasks(cursor=cursor, limit=limit)
+    yield lambda cursor, limit: store.files(cursor=cursor, limit=limit)
+
+
+@pytest.mark.parametrize("which", range(4))
+def test_row_cursor_jumps_to_the_page_holding_the_row(store, which):
+    fetch = list(_sized_lists(store))[which]
+    everything = [_key(item) for item in _forward(fetch, 100)]
     total = len(everything)
     assert fetch(None, 2).total == total
     for row in range(total):
         page = fetch(row_cursor(row, total, 2), 2)
         first = page.offset if page.offset >= 0 else total + page.offset
-        ids = [item.id for item in page.items]
+        ids = [_key(item) for item in page.items]
         assert ids == everything[first : first + len(ids)]
         assert row in range(first, first + len(ids))
         assert page.total == total
