@@ -315,7 +315,7 @@ def _keys_child(db: str, route: str, steps: list[list]) -> None:
                 return True
             item = widget.current_item
             if what.startswith("id:"):
-                return item is not None and getattr(item, "id", None) == what[3:]
+                return item is not None and (getattr(item, "id", None) or getattr(item, "value_hash", None)) == what[3:]
             return item is not None and widget._requested is None
 
         for step in steps:
@@ -800,6 +800,11 @@ def _jump_targets(db: str) -> dict:
         "flat_mid": con.execute(ordered.format("ASC"), (big, total // 2)).fetchone()[0],
         # search/is:job is newest first: its last row is the oldest job
         "search_last": con.execute("SELECT id FROM job ORDER BY start_time, id LIMIT 1").fetchone()[0],
+        # the executions list is newest first (root job start, id): its last row is the oldest
+        "exec_last": con.execute("SELECT e.id FROM execution e JOIN job j ON j.id = e.job_id "
+                                 "ORDER BY j.start_time, e.id LIMIT 1").fetchone()[0],
+        "exec_total": con.execute("SELECT count(*) FROM execution").fetchone()[0],
+        "files_last": con.execute("SELECT value_hash FROM file ORDER BY path DESC, value_hash DESC LIMIT 1").fetchone()[0],
         "running": (con.execute(
             "SELECT e.id FROM execution e JOIN job j ON j.id = e.job_id WHERE j.end_time IS NULL LIMIT 1"
         ).fetchone() or [None])[0],
@@ -821,8 +826,13 @@ def _jump_floor(db: str, t: dict, runs: int) -> dict[str, float]:
         "flat_mid": [["SELECT id, start_time FROM job WHERE execution_id = :big ORDER BY start_time, id LIMIT 201 OFFSET :mid"]],
         "search_last": [["SELECT id, start_time FROM job ORDER BY start_time, id LIMIT 201"]],
         "search_first": [["SELECT id, start_time FROM job ORDER BY start_time DESC, id DESC LIMIT 201"]],
+        "exec_last": [["SELECT e.id, j.start_time FROM job j CROSS JOIN execution e ON e.job_id = j.id "
+                       "ORDER BY j.start_time, e.id LIMIT 201"]],
+        "exec_mid": [["SELECT e.id, j.start_time FROM job j CROSS JOIN execution e ON e.job_id = j.id "
+                      "ORDER BY j.start_time, e.id LIMIT 201 OFFSET :exec_mid"]],
+        "files_last": [["SELECT path, value_hash FROM file ORDER BY path DESC, value_hash DESC LIMIT 201"]],
     }
-    return _floor_sql(db, {"big": t["big"], "mid": t["total"] // 2}, runs, table)
+    return _floor_sql(db, {"big": t["big"], "mid": t["total"] // 2, "exec_mid": t["exec_total"] // 2 - 200}, runs, table)
 
 
 def _keys(db: str, route: str, steps: list) -> dict:
@@ -838,7 +848,7 @@ def _marks(db: str, route: str, steps: list) -> list[dict]:
     return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith('{"mark"')]
 
 
-def measure_jumps(db: str, runs: int) -> list[dict]:
+def measure_jumps(db: str, runs: int, only: str | None = None) -> list[dict]:
     """Issue 16's scenarios: each a key sequence in a fresh app, timed from one mark to another."""
     import statistics
 
@@ -867,7 +877,18 @@ def measure_jumps(db: str, runs: int) -> list[dict]:
         ("search/is:job: PgUp x40 at the end, settled", "search/is:job",
          [["wait", "first"], ["key", "G"], ["wait", "id:" + t["search_last"]], ["sleep", 0.5], ["mark", "start"],
           ["key", *["pageup"] * 40], ["wait", "settled"], ["mark", "end"]], "start", "end", "search_last", None),
+        ("executions list: G to the last row", "executions",
+         [["wait", "first"], ["sleep", 1], ["mark", "start"], ["key", "G"], ["wait", "id:" + t["exec_last"]],
+          ["mark", "end"]], "start", "end", "exec_last", "search_G"),
+        ("executions list: jump to the middle row (go to row)", "executions",
+         [["wait", "first"], ["sleep", 1], ["mark", "start"], ["call", "go_to_row", t["exec_total"] // 2],
+          ["wait", "settled"], ["mark", "end"]], "start", "end", "exec_mid", "flat_mid"),
+        ("files list: G to the last row", "files",
+         [["wait", "first"], ["sleep", 1], ["mark", "start"], ["key", "G"], ["wait", "id:" + t["files_last"]],
+          ["mark", "end"]], "start", "end", "files_last", "search_G"),
     ]
+    if only:
+        scenarios = [scenario for scenario in scenarios if only in scenario[0]]
     floors = _jump_floor(db, t, runs)
     rows = []
     for label, route, steps, origin, mark, floor_key, target_key in scenarios:
@@ -888,6 +909,8 @@ def measure_jumps(db: str, runs: int) -> list[dict]:
              ["call", "go_to_row", t["total"] // 2], ["wait", "id:" + t["flat_mid"]],
              ["key", "G"], ["wait", "id:" + t["flat_last"]], ["key", "g"], ["wait", "id:" + t["flat_first"]],
              ["key", "v"], ["tree_levels", 4], ["mark", "end"]]
+    if only and only not in "peak RSS after the visit sequence":
+        return rows
     sample = _keys(db, "search/is:job", visit)
     rows.append({"scenario": "peak RSS after the visit sequence", "seconds": sample.get("end", float("nan")),
                  "cpu": sample.get("end_cpu", float("nan")), "floor": 0.0, "target": None,
@@ -973,7 +996,7 @@ def main() -> None:
     if args.jumps:
         everything = {}
         for db in args.databases:
-            everything[db] = rows = measure_jumps(db, args.runs)
+            everything[db] = rows = measure_jumps(db, args.runs, args.only)
             print(report_jumps(db, rows) + "\n", flush=True)
         if args.json:
             Path(args.json).write_text(json.dumps(everything, indent=1))
