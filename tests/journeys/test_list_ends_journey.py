@@ -43,3 +43,16 @@ def test_G_shows_the_last_row_of_a_long_list(terminal, size, long_db, route, fir
     term.wait_for(first_row)
     term.press("q")
     assert term.wait_exit() == 0
+
+
+def test_a_bare_word_naming_the_root_task_reaches_the_oldest_execution(terminal, size, long_db):
+    """The generated executions match ``main_ok`` only through their root job's task (their
+    command lines say ``long.py main``): End shows the oldest of them, the list's last row."""
+    term = terminal(str(long_db), "search/is:execution main_ok", size=size)
+    term.wait_for("Execution")
+    assert not _shown(term.wait_stable(), execution_id(0)[:8])
+    term.press("end")
+    term.wait_for(execution_id(0)[:8], timeout=15)
+    term.wait_for(execution_id(1)[:8])  # the rows before it
+    term.press("q")
+    assert term.wait_exit() == 0

@@ -215,6 +215,25 @@ def test_bare_words(backends: dict) -> None:
     assert search(backend, f"align_reads {execution.id[:4]}") == []
 
 
+def test_a_bare_word_naming_a_root_task_finds_its_executions(backends: dict) -> None:
+    """The root-task part of a bare word (a set of root jobs, built once) finds exactly the
+    executions whose root job runs a task of that name, as a per-execution look-up would."""
+    for name, backend in backends.items():
+        session = backend.session
+        roots = session.query(Execution.id, Task.namespace, Task.name).join(Job, Job.id == Execution.job_id).join(
+            Task, Task.hash == Job.task_hash).all()
+        for _, namespace, task_name in roots:
+            for word in {task_name, f"{namespace}.{task_name}" if namespace else task_name}:
+                expected = {execution_id for execution_id, ns, tn in roots
+                            if tn == word or (ns and f"{ns}.{tn}" == word)}
+                found = {record_id for kind, record_id in search(backend, f"is:execution {word}")}
+                assert expected <= found, (name, word)
+                # Whatever else matched did so by its command line, a tag or its id.
+                for execution in session.query(Execution).filter(Execution.id.in_(found - expected)):
+                    assert word.lower() in (execution.args or "").lower() or execution.tags or \
+                        execution.id.startswith(word.lower()), (name, word, execution.id)
+
+
 def test_executions_by_prefix_and_shorthand(backends: dict) -> None:
     backend = backends["seed_example"]
     execution = backend.session.query(Execution).order_by(Execution.id).first()
