@@ -868,6 +868,8 @@ def measure_jumps(db: str, runs: int, only: str | None = None) -> list[dict]:
          [["wait", "first"], ["mark", "end"]], None, "end", "search_first", "search_first"),
         ("search/align (bare word): first page (after open)", "search/align",
          [["wait", "first"], ["mark", "end"]], None, "end", "search_first", "search_first"),
+        ("search/main (bare word naming every run's task): first page (after open)", "search/main",
+         [["wait", "first"], ["mark", "end"]], None, "end", "search_first", "search_first"),
         ("search/is:job: G to the last row", "search/is:job",
          [["wait", "first"], ["sleep", 0.5], ["mark", "start"], ["key", "G"], ["wait", "id:" + t["search_last"]],
           ["mark", "end"]], "start", "end", "search_last", "search_G"),

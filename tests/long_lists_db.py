@@ -32,8 +32,18 @@ def file_path(number: int) -> str:
     return f"zz/f{number:05d}.txt"
 
 
-def make_long_lists_db(path: Path, executions: int = 20_000, tasks: int = 1_000, files: int = 1_000) -> Path:
-    """Writes the database at ``path`` and returns it."""
+BIG_EXECUTION = "b1b1b1b1-0000-4000-8000-000000000000"
+BIG_ROOT = "b0000000-0000-4000-8000-000000000000"
+
+
+def child_id(number: int) -> str:
+    return f"c{number:07d}-0000-4000-8000-{number:012d}"
+
+
+def make_long_lists_db(path: Path, executions: int = 20_000, tasks: int = 1_000, files: int = 1_000,
+                       children: int = 0) -> Path:
+    """Writes the database at ``path`` and returns it; with ``children``, also execution
+    ``BIG_EXECUTION`` whose root job has that many children (``child_id(n)``, in start order)."""
     shutil.copyfile(FIXTURES_DIR / "failures.db", path)
     base = datetime(2019, 1, 1)
     stamp = lambda seconds: (base + timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S.%f")  # noqa: E731
@@ -61,6 +71,15 @@ def make_long_lists_db(path: Path, executions: int = 20_000, tasks: int = 1_000,
         ((f"f{n:039x}", data) for n in range(files)),
     )
     con.executemany("INSERT INTO file (value_hash, path) VALUES (?, ?)", ((f"f{n:039x}", file_path(n)) for n in range(files)))
+    if children:
+        con.execute("INSERT INTO execution (id, args, job_id, updated_time) VALUES (?, ?, ?, ?)",
+                    (BIG_EXECUTION, '["redun", "run", "big.py", "main"]', BIG_ROOT, stamp(children)))
+        con.executemany(
+            "INSERT INTO job (id, start_time, end_time, task_hash, cached, call_hash, parent_id, execution_id) "
+            "VALUES (?, ?, ?, ?, 0, NULL, ?, ?)",
+            [(BIG_ROOT, stamp(-1), stamp(children + 1), TASK, None, BIG_EXECUTION)]
+            + [(child_id(n), stamp(n), stamp(n + 1), TASK, BIG_ROOT, BIG_EXECUTION) for n in range(children)],
+        )
     con.commit()
     con.close()
     return path

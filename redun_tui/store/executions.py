@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from redun_tui.db.models import Execution, Job, TagEntity, Task
 from redun_tui.db.query import CallGraphQuery
 from redun_tui.db.status import job_status_case
-from redun_tui.search import SearchSyntaxError, apply_search, parse_search
+from redun_tui.search import SearchQuery, SearchSyntaxError, apply_search, parse_search
 from redun_tui.store.errors import StoreError
 from redun_tui.store.paging import (
     DEFAULT_PAGE_SIZE,
@@ -176,6 +176,47 @@ def status_counts(session: Session, execution_id: str) -> tuple[StatusCount, ...
     )
 
 
+# A search of cheap per-row terms (bare words, ids, tags) first reads its matching executions
+# unordered, stopping at this many: fewer means that pass saw them all, and sorting them is cheap.
+SCAN_CAP = 500
+
+
+def scans_first(text: str) -> bool:
+    """True when the search's execution terms are cheap to test on every execution: bare words,
+    ids and tags (prefix ranges, a LIKE on the command line, sets built once), and no status,
+    value or task filter (those read other tables for each execution: a full pass over 50,000
+    costs ~1 s, where the newest-first probe finds a common status at once)."""
+    parsed = parse_search(text)
+    if not isinstance(parsed, SearchQuery) or not parsed.words:
+        return False
+    costly = (parsed.statuses, parsed.exec_statuses, parsed.job_statuses, parsed.task_names, parsed.task_hashes,
+              parsed.value_types, parsed.file_paths, parsed.results, parsed.args)
+    return not any(costly)
+
+
+def few_executions(session: Session, ids: Any, key: tuple | None, size: int, oldest_first: bool = False) -> list[tuple] | None:
+    """``(id, start_time)`` of the next ``size`` executions among those ``ids`` (a SELECT of
+    execution ids) selects, when it selects fewer than SCAN_CAP (else None: the caller probes).
+
+    A search that matches few executions (a bare word naming a task that few runs start with)
+    is answered by one unordered pass over the executions and a sort of its few matches, where
+    the newest-first probe would read 5,000 executions in vain and then sort all matches anyway.
+    """
+    found = session.execute(ids.limit(SCAN_CAP)).scalars().all()
+    if len(found) >= SCAN_CAP:
+        return None
+    root = PROBE_ROOT
+    page = (
+        select(Execution.id, root.start_time)
+        .select_from(Execution.__table__.join(root.table, Execution.job_id == root.id))
+        .where(Execution.id.in_(found))
+    )
+    if key is not None:
+        page = page.where(keyset_after((root.start_time, Execution.id), key, descending=not oldest_first))
+    order = (root.start_time, Execution.id) if oldest_first else (root.start_time.desc(), Execution.id.desc())
+    return [tuple(row) for row in session.execute(page.order_by(*order).limit(size)).all()]
+
+
 def built_search(session: Session, text: str) -> tuple[set[str], dict[str, Any]]:
     """(record types wanted, their built queries) for search-bar text.
 
@@ -227,6 +268,10 @@ def searched_executions(
         ids = matches.with_entities(Job.execution_id).statement
     else:
         return []
+    if "Execution" in wanted and scans_first(text):
+        few = few_executions(session, ids, key, size, oldest_first)
+        if few is not None:
+            return few
     found = probe_newest(session, newest_executions(key, oldest_first), match, size, oldest_first)
     if found is not None:
         return found[::-1] if oldest_first else found

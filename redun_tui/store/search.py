@@ -11,7 +11,14 @@ from redun_tui.db.models import CallNode, Execution, Job, Task, Value
 from redun_tui.store import routes
 from redun_tui.store.calls import ROW_VALUE, ROW_VALUE_BYTES, call_args, row_preview
 from redun_tui.store.errors import StoreError
-from redun_tui.store.executions import built_search, execution_select, make_execution_row, newest_executions
+from redun_tui.store.executions import (
+    built_search,
+    execution_select,
+    few_executions,
+    make_execution_row,
+    newest_executions,
+    scans_first,
+)
 from redun_tui.store.jobs import latest_jobs, make_job_row
 from redun_tui.store.paging import (
     DEFAULT_PAGE_SIZE,
@@ -43,6 +50,7 @@ def search(session: Session, text: str, cursor: str | None = None, limit: int = 
     limit = check_limit(limit)
     backward, offset, type_index, key = _decode_search_cursor(cursor)
     wanted, subqueries = built_search(session, text)
+    cheap = "Execution" in wanted and scans_first(text)
     found: list[tuple[int, tuple, RecordRow]] = []  # (type index, sort key, row), in reading order
     more = False  # rows remain beyond the page in the reading direction
     step = -1 if backward else 1
@@ -54,7 +62,8 @@ def search(session: Session, text: str, cursor: str | None = None, limit: int = 
             if room <= 0:
                 more = True  # exactly full: the type after the page may still hold rows
                 break
-            keys = _search_page(session, subqueries[type_name], type_name, resume, room + 1, reverse=backward)
+            keys = _search_page(session, subqueries[type_name], type_name, resume, room + 1, reverse=backward,
+                                scan_first=cheap)
             if len(keys) > room:
                 keys, more = keys[:room], True
             rows = {row.id: row for row in _search_rows(session, type_name, [row[0] for row in keys])}
@@ -116,14 +125,16 @@ def _decode_search_cursor(cursor: str | None) -> tuple[bool, int, int, tuple | N
 
 
 def _search_page(
-    session: Session, query: Any, type_name: str, key: tuple | None, size: int, reverse: bool = False
+    session: Session, query: Any, type_name: str, key: tuple | None, size: int, reverse: bool = False,
+    scan_first: bool = False,
 ) -> list[tuple]:
     """``(pk, *sort key)`` of the next ``size`` records of one type of a built CallGraphQuery
     (with ``reverse``: the records before ``key``, or the last ones, nearest first).
 
     Jobs and executions (newest first) are probed along the start-time index first (see
-    PROBE_ROWS; in reverse, oldest first). Otherwise the ordering, keyset and limit go on the
-    query itself (SELECT DISTINCT … ORDER BY … LIMIT).
+    PROBE_ROWS; in reverse, oldest first); with ``scan_first``, executions are first read
+    unordered (:func:`~redun_tui.store.executions.few_executions`). Otherwise the ordering,
+    keyset and limit go on the query itself (SELECT DISTINCT … ORDER BY … LIMIT).
     """
     if type_name == "Job":
         probe = PROBE_JOB
@@ -138,6 +149,10 @@ def _search_page(
         if found is not None:
             return [(job_id, start, job_id) for job_id, start in (found[::-1] if reverse else found)]
     elif type_name == "Execution":
+        if scan_first:  # few matches: one unordered pass, then a sort of those few
+            few = few_executions(session, query.with_entities(Execution.id).statement, key, size, reverse)
+            if few is not None:
+                return [(execution_id, start, execution_id) for execution_id, start in few]
         drive = newest_executions(key, oldest_first=reverse)
         found = probe_newest(session, drive, lambda window: query.filter(Execution.id == window.c.id), size, reverse)
         if found is not None:

@@ -226,9 +226,11 @@ class ExecutionScreen(BaseScreen):
             limit = max(PAGE_SIZE, len(shown))
             generation = tree.generation
 
-            def call(parent_id=parent_id, limit=limit) -> Page[JobRow]:
+            cursor = tree.reload_cursor(node)  # where the loaded children start (a bounded window)
+
+            def call(parent_id=parent_id, limit=limit, cursor=cursor) -> Page[JobRow]:
                 return self.store.job_children(execution_id, parent_id, status=status, task_name=task_name,
-                                               limit=limit)
+                                               cursor=cursor, limit=limit)
 
             def done(page: Page[JobRow], node=node, generation=generation) -> None:
                 if generation != tree.generation:
@@ -236,8 +238,7 @@ class ExecutionScreen(BaseScreen):
                 tree.refresh_jobs({job.id: job for job in page.items})
                 known = {c.data.job.id for c in node.children if c.data is not None and c.data.job is not None}
                 new = tuple(job for job in page.items if job.id not in known)
-                if new:
-                    tree.add_page(node, Page(items=new), generation)
+                tree.add_jobs(node, new, generation)
 
             self.fetch(f"refresh-{id(node)}", call, done, on_error=lambda error: True)
 

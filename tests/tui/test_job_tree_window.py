@@ -1,0 +1,54 @@
+"""The job tree keeps a bounded window of each parent's children (issue 16): past
+WINDOW_CHILDREN, "… more" drops the first page, and "… earlier" reads the dropped pages again
+(backward) and drops the last. The real screen and Store over a generated execution whose root
+job has 3,000 children."""
+
+from __future__ import annotations
+
+from long_lists_db import BIG_EXECUTION, child_id, make_long_lists_db
+
+from redun_tui.tui.widgets.job_tree import WINDOW_CHILDREN, JobTree
+
+CHILDREN = 3_000
+
+
+def _kids(node):
+    return [child for child in node.children if child.data is not None and child.data.kind == "job"]
+
+
+def _leaf(node, kind):
+    return next((child for child in node.children if child.data is not None and child.data.kind == kind), None)
+
+
+async def test_more_and_earlier_keep_a_bounded_window(make_app, settle, tmp_path):
+    make_long_lists_db(tmp_path / "tree.db", executions=10, tasks=0, files=0, children=CHILDREN)
+    app = make_app("tree.db", f"executions/{BIG_EXECUTION}")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one(JobTree)
+        tree.focus()
+        top = tree.root.children[0]
+        top.expand()
+        await settle(pilot)
+        assert len(_kids(top)) == 200
+        for _ in range(10):  # pages 2..11: rows 0-2,199 read, the window keeps the last 1,000
+            tree.move_cursor(_leaf(top, "more"))
+            await pilot.press("enter")
+            await settle(pilot)
+            assert len(_kids(top)) <= WINDOW_CHILDREN
+        ids = [child.data.job.id for child in _kids(top)]
+        assert ids == [child_id(n) for n in range(1_200, 2_200)]
+        assert str(_leaf(top, "earlier").label) == "… 1,200 earlier (Enter loads)"
+        assert str(_leaf(top, "more").label) == f"… more (1,201–2,200 shown of {CHILDREN:,}; Enter loads)"
+        assert tree.cursor_node.data.job.id == child_id(2_000)  # the first row of the last page read
+
+        # Up to "… earlier" by keys: it sits right under the top job.
+        await pilot.press("home", "down")
+        assert tree.cursor_node.data.kind == "earlier"
+        await pilot.press("enter")
+        await settle(pilot)
+        ids = [child.data.job.id for child in _kids(top)]
+        assert ids == [child_id(n) for n in range(1_000, 2_000)]
+        assert tree.cursor_node.data.job.id == child_id(1_199)  # the row just above where we were
+        assert str(_leaf(top, "earlier").label) == "… 1,000 earlier (Enter loads)"
+        assert str(_leaf(top, "more").label) == f"… more (1,001–2,000 shown of {CHILDREN:,}; Enter loads)"
