@@ -10,9 +10,11 @@ about a second.
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import shutil
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -40,16 +42,35 @@ def child_id(number: int) -> str:
     return f"c{number:07d}-0000-4000-8000-{number:012d}"
 
 
-def make_long_lists_db(path: Path, executions: int = 20_000, tasks: int = 1_000, files: int = 1_000,
-                       children: int = 0) -> Path:
-    """Writes the database at ``path`` and returns it; with ``children``, also execution
-    ``BIG_EXECUTION`` whose root job has that many children (``child_id(n)``, in start order)."""
+def copy_failures(path: Path, base: datetime) -> tuple[sqlite3.Connection, Callable[[float], str]]:
+    """failures.db copied to ``path``, opened for fast inserts; and the timestamp of a number of
+    seconds after ``base`` as redun stores it."""
     shutil.copyfile(FIXTURES_DIR / "failures.db", path)
-    base = datetime(2019, 1, 1)
     stamp = lambda seconds: (base + timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S.%f")  # noqa: E731
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode = OFF")
     con.execute("PRAGMA synchronous = OFF")
+    return con, stamp
+
+
+def add_big_execution(con: sqlite3.Connection, stamp: Callable[[float], str], execution: str, root: str,
+                      children: int, child: Callable[[int], str]) -> None:
+    """An execution whose root job has ``children`` children, ``child(n)`` started at second n."""
+    con.execute("INSERT INTO execution (id, args, job_id, updated_time) VALUES (?, ?, ?, ?)",
+                (execution, '["redun", "run", "big.py", "main"]', root, stamp(children)))
+    con.executemany(
+        "INSERT INTO job (id, start_time, end_time, task_hash, cached, call_hash, parent_id, execution_id) "
+        "VALUES (?, ?, ?, ?, 0, NULL, ?, ?)",
+        itertools.chain([(root, stamp(-1), stamp(children + 1), TASK, None, execution)],
+                        ((child(n), stamp(n), stamp(n + 1), TASK, root, execution) for n in range(children))),
+    )
+
+
+def make_long_lists_db(path: Path, executions: int = 20_000, tasks: int = 1_000, files: int = 1_000,
+                       children: int = 0) -> Path:
+    """Writes the database at ``path`` and returns it; with ``children``, also execution
+    ``BIG_EXECUTION`` whose root job has that many children (``child_id(n)``, in start order)."""
+    con, stamp = copy_failures(path, datetime(2019, 1, 1))
     con.executemany(
         "INSERT INTO execution (id, args, job_id, updated_time) VALUES (?, ?, ?, ?)",
         ((execution_id(n), f'["redun", "run", "long.py", "main", "--n", "{n}"]', f"{n:08d}-r000-4000-8000-{n:012d}",
@@ -72,14 +93,7 @@ def make_long_lists_db(path: Path, executions: int = 20_000, tasks: int = 1_000,
     )
     con.executemany("INSERT INTO file (value_hash, path) VALUES (?, ?)", ((f"f{n:039x}", file_path(n)) for n in range(files)))
     if children:
-        con.execute("INSERT INTO execution (id, args, job_id, updated_time) VALUES (?, ?, ?, ?)",
-                    (BIG_EXECUTION, '["redun", "run", "big.py", "main"]', BIG_ROOT, stamp(children)))
-        con.executemany(
-            "INSERT INTO job (id, start_time, end_time, task_hash, cached, call_hash, parent_id, execution_id) "
-            "VALUES (?, ?, ?, ?, 0, NULL, ?, ?)",
-            [(BIG_ROOT, stamp(-1), stamp(children + 1), TASK, None, BIG_EXECUTION)]
-            + [(child_id(n), stamp(n), stamp(n + 1), TASK, BIG_ROOT, BIG_EXECUTION) for n in range(children)],
-        )
+        add_big_execution(con, stamp, BIG_EXECUTION, BIG_ROOT, children, child_id)
     con.commit()
     con.close()
     return path

@@ -205,11 +205,17 @@ def few_executions(session: Session, ids: Any, key: tuple | None, size: int, old
     found = session.execute(ids.limit(SCAN_CAP)).scalars().all()
     if len(found) >= SCAN_CAP:
         return None
+    return sorted_executions(session, found, key, size, oldest_first)
+
+
+def sorted_executions(session: Session, ids: Any, key: tuple | None, size: int, oldest_first: bool = False) -> list[tuple]:
+    """``(id, start_time)`` of the next ``size`` of the executions ``ids`` (a list, or a SELECT of
+    ids) in list order, newest first (or oldest first, before ``key``): all of them sorted."""
     root = PROBE_ROOT
     page = (
         select(Execution.id, root.start_time)
         .select_from(Execution.__table__.join(root.table, Execution.job_id == root.id))
-        .where(Execution.id.in_(found))
+        .where(Execution.id.in_(ids))
     )
     if key is not None:
         page = page.where(keyset_after((root.start_time, Execution.id), key, descending=not oldest_first))
@@ -275,14 +281,4 @@ def searched_executions(
     found = probe_newest(session, newest_executions(key, oldest_first), match, size, oldest_first)
     if found is not None:
         return found[::-1] if oldest_first else found
-    root = PROBE_ROOT
-    page = (
-        select(Execution.id, root.start_time)
-        .select_from(Execution.__table__.join(root.table, Execution.job_id == root.id))
-        .where(Execution.id.in_(ids))
-    )
-    if key is not None:
-        page = page.where(keyset_after((root.start_time, Execution.id), key, descending=not oldest_first))
-    order = (root.start_time, Execution.id) if oldest_first else (root.start_time.desc(), Execution.id.desc())
-    rows = session.execute(page.order_by(*order).limit(size)).all()
-    return [tuple(row) for row in rows]
+    return sorted_executions(session, ids, key, size, oldest_first)

@@ -7,13 +7,11 @@ failures.db, so in a search (newest first) they come last and its root job is th
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
-from harness import FIXTURES_DIR
+from long_lists_db import add_big_execution, copy_failures
 
 JOBS = 200_000
 EXECUTION = "e16e16e1-0000-4000-8000-000000000000"
@@ -33,21 +31,8 @@ def big_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def make_big_db(path: Path) -> Path:
     """failures.db plus the big execution, at ``path`` (~3 s)."""
-    shutil.copyfile(FIXTURES_DIR / "failures.db", path)
-    base = datetime(2020, 1, 1)
-    stamp = lambda seconds: (base + timedelta(seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S.%f")  # noqa: E731
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA journal_mode = OFF")
-    con.execute("PRAGMA synchronous = OFF")
-    con.execute("INSERT INTO execution (id, args, job_id, updated_time) VALUES (?, ?, ?, ?)",
-                (EXECUTION, '["redun", "run", "big.py", "main"]', ROOT, stamp(JOBS)))
-    con.execute("INSERT INTO job (id, start_time, end_time, task_hash, cached, call_hash, parent_id, execution_id) "
-                "VALUES (?, ?, ?, ?, 0, NULL, NULL, ?)", (ROOT, stamp(-1), stamp(JOBS), TASK, EXECUTION))
-    con.executemany(
-        "INSERT INTO job (id, start_time, end_time, task_hash, cached, call_hash, parent_id, execution_id) "
-        "VALUES (?, ?, ?, ?, 0, NULL, ?, ?)",
-        ((job_id(n), stamp(n), stamp(n + 1), TASK, ROOT, EXECUTION) for n in range(JOBS)),
-    )
+    con, stamp = copy_failures(path, datetime(2020, 1, 1))
+    add_big_execution(con, stamp, EXECUTION, ROOT, JOBS, job_id)
     con.commit()
     con.close()
     return path

@@ -52,3 +52,34 @@ async def test_more_and_earlier_keep_a_bounded_window(make_app, settle, tmp_path
         assert tree.cursor_node.data.job.id == child_id(1_199)  # the row just above where we were
         assert str(_leaf(top, "earlier").label) == "… 1,000 earlier (Enter loads)"
         assert str(_leaf(top, "more").label) == f"… more (1,001–2,000 shown of {CHILDREN:,}; Enter loads)"
+
+
+async def test_live_refresh_adds_a_new_child_and_keeps_the_loaded_ones(make_app, settle, tmp_path):
+    """A child redun starts while the tree is shown appears under its parent (once)."""
+    import sqlite3
+    from datetime import timedelta
+
+    killed = "77fee8b0-983a-4c01-88f2-36c9a2e3f3cb"  # failures.db: left RUNNING
+    app = make_app("failures.db", f"executions/{killed}", live_interval=0.1)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one(JobTree)
+        top = tree.root.children[0]
+        top.expand()
+        await settle(pilot)
+        before = [child.data.job.id for child in _kids(top)]
+        latest = max(child.data.job.start_time for child in _kids(top))
+        start = (latest.replace(tzinfo=None) + timedelta(seconds=1)).strftime("%Y-%m-%d %H:%M:%S.%f")
+        with sqlite3.connect(tmp_path / "failures.db") as connection:
+            connection.execute(
+                "INSERT INTO job (id, start_time, end_time, task_hash, cached, call_hash, parent_id, execution_id) "
+                "SELECT 'newchild-0000-4000-8000-000000000000', ?, NULL, task_hash, 0, NULL, id, execution_id "
+                "FROM job WHERE id = ?", (start, top.data.job.id))
+        for _ in range(60):
+            await pilot.pause(0.05)
+            if any(child.data.job.id.startswith("newchild") for child in _kids(top)):
+                break
+        await settle(pilot)
+        ids = [child.data.job.id for child in _kids(top)]
+        assert ids[: len(before)] == before
+        assert ids[len(before):] == ["newchild-0000-4000-8000-000000000000"]

@@ -159,6 +159,9 @@ class JobTree(TreeKeys, Tree[JobNode]):
         if generation != self.generation or node.data is None:
             return
         data = node.data
+        if "pending" not in data.extra and data.loaded and data.extra.get("pages"):
+            self.add_jobs(node, page.items, generation)  # rows a refresh found, not a page asked for
+            return
         direction, cursor = data.extra.pop("pending", ("after", None))
         pages: list[list] = data.extra.setdefault("pages", [])  # [cursor read with, page]
         keep, seeking = self.cursor_node, self._match
@@ -199,6 +202,14 @@ class JobTree(TreeKeys, Tree[JobNode]):
             return
         pages = node.data.extra.get("pages") or []
         if pages and pages[-1][1].next_cursor is not None:
+            return
+        # New children start after every loaded one (a refresh that read from the list's start
+        # also returns the rows before a window that does not start it: those are not new).
+        starts = [child.data.job.start_time for child in node.children if child.data is not None
+                  and child.data.job is not None and child.data.job.start_time is not None]
+        latest = max(starts, default=None)
+        jobs = tuple(job for job in jobs if latest is None or job.start_time is None or job.start_time > latest)
+        if not jobs:
             return
         for job in jobs:
             node.add(job_label(job), data=JobNode(job), allow_expand=job.child_count > 0)
