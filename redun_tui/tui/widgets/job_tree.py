@@ -186,14 +186,11 @@ class JobTree(TreeKeys, Tree[JobNode]):
             node.add_leaf(Text("No jobs.", style="italic"), data=JobNode(None, "note"))
         if node is self.root and self.cursor_line < 0 and page.items:
             self.move_cursor(self.root.children[0])
-        elif not (seeking is not None and self._match is None):  # (a filter's match took the cursor)
-            # Rows added or dropped above the cursor moved its line: keep it on its row, or, when
-            # it was on the placeholder just replaced, put it on the first row read (the last
-            # one going up).
-            if keep is None or not self._attached(keep):
-                keep = (added[-1] if direction == "before" else added[0]) if added else None
-            if keep is not None:
-                self.call_after_refresh(self.move_cursor, keep)
+        elif added and (keep is None or not self._attached(keep)) and not (seeking is not None and self._match is None):
+            # The cursor was on the placeholder just replaced: on the first row read (the last one
+            # going up). A cursor on a row stays on it by itself (Tree finds its node's new line);
+            # moving it here too raced a filter's reveal, which moves it to the match.
+            self.call_after_refresh(self.move_cursor, added[-1] if direction == "before" else added[0])
 
     def add_jobs(self, node: TreeNode[JobNode], jobs: tuple[JobRow, ...], generation: int) -> None:
         """Adds children that appeared since the parent was read (live refresh), when the loaded
