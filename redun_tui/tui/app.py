@@ -231,6 +231,27 @@ class RedunTuiApp(App[None]):
             return None, ambiguous[0] if ambiguous else f"no record has an id starting with {text!r}"
         return None, problems[0] if problems else None
 
+    def watch_app_focus(self, focused: bool) -> None:
+        """The app regained focus (a key, a click, the browser tab): make sure something has focus.
+
+        Textual skips a screen's ``AUTO_FOCUS`` while the app is blurred, and on regaining focus
+        restores only a widget focused *before* the blur. Under ``redun-tui serve`` the page
+        starts blurred, so the home screen's list never got focus and the first keys reached
+        nothing; here the screen's auto-focus target gets it instead.
+        """
+        if not focused or not self.screen_stack:
+            return
+        screen = self.screen
+        if screen.focused is not None:
+            return
+        target = screen.AUTO_FOCUS if screen.AUTO_FOCUS is not None else self.AUTO_FOCUS
+        if not target:
+            return
+        for widget in screen.query(target):
+            if widget.focusable:
+                screen.set_focus(widget, scroll_visible=False)
+                return
+
     # Actions ----------------------------------------------------------------------------------
     def action_back(self) -> None:
         """Escape: back in the history; on the home screen, leave the search input."""
