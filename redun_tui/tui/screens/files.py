@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from textual import work
+from collections.abc import Callable
+from functools import partial
+
 from textual.binding import Binding
 
 from redun_tui.formatting import format_time, short_id
 from redun_tui.store import routes
-from redun_tui.tui.messages import Loaded
 from redun_tui.tui.screens.list_screen import ListScreen
 from redun_tui.tui.screens.record import RecordScreen, field_block, links_or_none, section, uses_block
 from redun_tui.tui.widgets.links import RouteLink
@@ -62,21 +63,8 @@ class FileScreen(RecordScreen):
     def copy_text(self) -> str:
         return self.path or self.path_or_hash
 
-    class FileLoaded(Loaded):
-        """Every version of the path and the jobs around it."""
-
-    def load(self) -> None:
-        self.start(self._read_file(self.path_or_hash), self.body)
-
-    @work(thread=True, exclusive=True, group="file")
-    def _read_file(self, target: str) -> None:
-        self.answer(self.FileLoaded, lambda: self.store.file(target))
-
-    def on_file_screen_file_loaded(self, answer: FileLoaded) -> None:
-        if self.accept(answer):
-            self._loaded(answer.result)
-        elif answer.failed:
-            self.show_failure(answer.error)
+    def record_call(self) -> Callable[[], FileDetail]:
+        return partial(self.store.file, self.path_or_hash)
 
     def action_downstream(self) -> None:
         """``w``: what every version of this path fed (``a`` there narrows to one version)."""
@@ -85,7 +73,7 @@ class FileScreen(RecordScreen):
         if self.versions:
             self.tui.push_screen(DownstreamScreen(self.versions[0], all_versions=True))
 
-    def _loaded(self, detail: FileDetail) -> None:
+    def show_record(self, detail: FileDetail) -> None:
         self.path = detail.path
         self.versions = tuple(version.value_hash for version in detail.versions)
         widgets = [field_block([("File", detail.path), ("Versions", str(len(detail.versions)))])]

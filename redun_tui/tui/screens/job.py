@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from textual import on, work
 from textual.binding import Binding
@@ -47,29 +49,16 @@ class JobScreen(RecordScreen):
     def copy_text(self) -> str:
         return self.job_id
 
-    class JobLoaded(Loaded):
-        """The job's details."""
-
     @dataclass
     class ChildrenLoaded(Loaded):
         """A further page of the child jobs, read from ``cursor``."""
 
         cursor: str | None = None
 
-    def load(self) -> None:
-        self.start(self._read_job(self.job_id), self.body)
+    def record_call(self) -> Callable[[], JobDetail]:
+        return partial(self.store.job, self.job_id)
 
-    @work(thread=True, exclusive=True, group="job")
-    def _read_job(self, job_id: str) -> None:
-        self.answer(self.JobLoaded, lambda: self.store.job(job_id))
-
-    def on_job_screen_job_loaded(self, answer: JobLoaded) -> None:
-        if self.accept(answer):
-            self._loaded(answer.result)
-        elif answer.failed:
-            self.show_failure(answer.error)
-
-    def _loaded(self, detail: JobDetail) -> None:
+    def show_record(self, detail: JobDetail) -> None:
         self.detail = detail
         row = detail.row
         self.job_id = row.id

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from textual import on, work
@@ -78,9 +80,6 @@ class TaskScreen(RecordScreen):
     def copy_text(self) -> str:
         return self.task_hash
 
-    class TaskLoaded(Loaded):
-        """The task version's details."""
-
     @dataclass
     class HistoryLoaded(Loaded):
         """The durations of the task's jobs in its latest executions, for ``plot`` and ``summary``."""
@@ -88,20 +87,10 @@ class TaskScreen(RecordScreen):
         plot: Any = None
         summary: Any = None
 
-    def load(self) -> None:
-        self.start(self._read_task(self.task_hash), self.body)
+    def record_call(self) -> Callable[[], TaskDetail]:
+        return partial(self.store.task, self.task_hash)
 
-    @work(thread=True, exclusive=True, group="task")
-    def _read_task(self, task_hash: str) -> None:
-        self.answer(self.TaskLoaded, lambda: self.store.task(task_hash))
-
-    def on_task_screen_task_loaded(self, answer: TaskLoaded) -> None:
-        if self.accept(answer):
-            self._loaded(answer.result)
-        elif answer.failed:
-            self.show_failure(answer.error)
-
-    def _loaded(self, detail: TaskDetail) -> None:
+    def show_record(self, detail: TaskDetail) -> None:
         row = detail.row
         self.task_hash = row.hash
         self.set_route(routes.task(row.hash))

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from rich.cells import cell_len, chop_cells
 from textual import work
@@ -59,29 +61,16 @@ class ValueScreen(RecordScreen):
     def copy_text(self) -> str:
         return self.value_hash
 
-    class ValueLoaded(Loaded):
-        """The value's details."""
-
     class DataflowLoaded(Loaded):
         """The value's upstream dataflow (the pane under the details)."""
 
     class TextLoaded(Loaded):
         """The whole value as text, for ``$PAGER``."""
 
-    def load(self) -> None:
-        self.start(self._read_value(self.value_hash), self.body)
+    def record_call(self) -> Callable[[], ValueDetail]:
+        return partial(self.store.value, self.value_hash)
 
-    @work(thread=True, exclusive=True, group="value")
-    def _read_value(self, value_hash: str) -> None:
-        self.answer(self.ValueLoaded, lambda: self.store.value(value_hash))
-
-    def on_value_screen_value_loaded(self, answer: ValueLoaded) -> None:
-        if self.accept(answer):
-            self._loaded(answer.result)
-        elif answer.failed:
-            self.show_failure(answer.error)
-
-    def _loaded(self, detail: ValueDetail) -> None:
+    def show_record(self, detail: ValueDetail) -> None:
         self.detail = detail
         ref = detail.ref
         self.value_hash = ref.value_hash
