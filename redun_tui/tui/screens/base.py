@@ -134,9 +134,18 @@ class BaseScreen(Screen):
         self.load()
 
     # Workers ----------------------------------------------------------------------------------
-    # A load is a ``@work(thread=True, exclusive=True, group=...)`` method that calls
-    # :meth:`answer`; whoever starts it passes the worker to :meth:`start`; the screen handles the
-    # typed answer (a :class:`Loaded` subclass) and calls :meth:`accept` first.
+    # A load, e.g. the execution screen's flat job list:
+    #
+    #     class JobsLoaded(Loaded): ...                      # the typed answer
+    #
+    #     @work(thread=True, exclusive=True, group="list")   # runs in a thread
+    #     def _read_jobs(self, where): self.answer(self.JobsLoaded, lambda: self.store.jobs(**where))
+    #
+    #     self.start(self._read_jobs(where), listing)        # on the event loop
+    #
+    #     def on_execution_screen_jobs_loaded(self, answer: JobsLoaded) -> None:
+    #         if self.accept(answer):                        # not stale, not an error
+    #             listing.set_page(answer.result)
     def start(self, worker: Worker, *loading: Widget) -> None:
         """Makes ``worker`` the load of its group whose answer counts; ``loading`` widgets show an
         indicator if it is slow.
