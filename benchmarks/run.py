@@ -175,24 +175,24 @@ def _child(scenario: str, db: str, route: str, steps: str = "") -> None:
         cls.on_mount = on_mount
 
     # Only the classes the scenario's screen imports anyway are imported here.
-    # Lists: the fetched first page arriving (PagedList.set_page also runs on clear(), empty).
+    # Lists: the first page's answer handled (PagedList.set_page also runs on clear(), empty).
     if scenario == "executions":
         from redun_tui.tui.screens.executions import ExecutionsScreen
         from redun_tui.tui.screens.list_screen import ListScreen
 
-        wrap(ListScreen, "_first_page", "ready", lambda screen: isinstance(screen, ExecutionsScreen))
+        wrap(ListScreen, "on_list_screen_page_loaded", "ready", lambda screen: isinstance(screen, ExecutionsScreen))
     elif scenario == "search":
         from redun_tui.tui.screens.list_screen import ListScreen
         from redun_tui.tui.screens.search import SearchScreen
 
         wrap_mount(SearchScreen)
-        wrap(ListScreen, "_first_page", "ready", lambda screen: isinstance(screen, SearchScreen))
+        wrap(ListScreen, "on_list_screen_page_loaded", "ready", lambda screen: isinstance(screen, SearchScreen))
     elif scenario == "execution":
         from redun_tui.tui.screens.execution import ExecutionScreen
         from redun_tui.tui.widgets.job_tree import JobTree
 
         wrap_mount(ExecutionScreen)
-        wrap(ExecutionScreen, "_counts_loaded", "counts")
+        wrap(ExecutionScreen, "on_execution_screen_counts_loaded", "counts")
         original_add_page = JobTree.add_page
 
         def add_page(tree, node, page, generation):
@@ -216,13 +216,13 @@ def _child(scenario: str, db: str, route: str, steps: str = "") -> None:
         wrap_mount(TimelineScreen)
         # First screen: the root's children painted (the root alone is expanded at once).
         wrap(Timeline, "add_page", "ready", lambda timeline: any(row.depth for row in timeline.rows))
-        wrap(TimelineScreen, "_path_loaded", "path")
-        wrap(TimelineScreen, "_stats_loaded", "stats")
+        wrap(TimelineScreen, "on_timeline_screen_path_loaded", "path")
+        wrap(TimelineScreen, "on_timeline_screen_stats_loaded", "stats")
     elif scenario == "job":
         from redun_tui.tui.screens.job import JobScreen
 
         wrap_mount(JobScreen)
-        wrap(JobScreen, "_loaded", "ready")
+        wrap(JobScreen, "show_record", "ready")
     elif scenario == "diff":
         from redun_tui.tui.screens.diff import DiffScreen
 
@@ -232,12 +232,12 @@ def _child(scenario: str, db: str, route: str, steps: str = "") -> None:
         from redun_tui.tui.screens.dataflow import DataflowScreen
 
         wrap_mount(DataflowScreen)
-        wrap(DataflowScreen, "_loaded", "ready")
+        wrap(DataflowScreen, "on_dataflow_screen_dataflow_loaded", "ready")
     elif scenario == "downstream":
         from redun_tui.tui.screens.downstream import DownstreamScreen
 
         wrap_mount(DownstreamScreen)
-        wrap(DownstreamScreen, "_loaded", "ready")
+        wrap(DownstreamScreen, "on_downstream_screen_downstream_loaded", "ready")
 
     _trace(os.environ.get("REDUN_TUI_BENCH_TRACE", ""))
     _run_app(db, route, apps)

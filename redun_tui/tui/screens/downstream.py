@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
 from redun_tui.formatting import format_time, short_id
 from redun_tui.store import routes
+from redun_tui.tui.messages import Loaded
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.text import literal
 from redun_tui.tui.widgets.downstream_tree import DownstreamTree
@@ -69,13 +70,20 @@ class DownstreamScreen(BaseScreen):
         yield PagedList(IMPACT_COLUMNS, impact_cells, lambda execution: execution.status,
                         empty_text="No execution used it.", id="downstream-impact")
 
-    def load(self) -> None:
-        value_hash, all_versions = self.value_hash, self.all_versions
-        self.fetch("downstream", lambda: self.store.downstream(value_hash, all_versions=all_versions), self._loaded,
-                   loading=(self.query_one(DownstreamTree),))
+    class DownstreamLoaded(Loaded):
+        """The walk downstream of the value (or of every version of its path)."""
 
-    def _loaded(self, view) -> None:
-        self.view = view
+    def load(self) -> None:
+        self.start(self._read_downstream(self.value_hash, self.all_versions), self.query_one(DownstreamTree))
+
+    @work(thread=True, exclusive=True, group="downstream")
+    def _read_downstream(self, value_hash: str, all_versions: bool) -> None:
+        self.answer(self.DownstreamLoaded, lambda: self.store.downstream(value_hash, all_versions=all_versions))
+
+    def on_downstream_screen_downstream_loaded(self, answer: DownstreamLoaded) -> None:
+        if not self.accept(answer):
+            return
+        view = self.view = answer.result
         if view.roots and not self.all_versions:
             self.value_hash = view.roots[0].hash
         self.set_route(routes.downstream(self.value_hash))
