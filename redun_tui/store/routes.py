@@ -258,3 +258,60 @@ def resolve(session: Session, route: str) -> Resolution:
         )
     except NotFound as error:
         return Resolution(route=None, error=str(error))
+
+
+# -- what a user typed ------------------------------------------------------------------------
+
+
+def resolve_text(session: Session, text: str) -> Resolution:
+    """The canonical route of whatever a user typed: a route, a bare id or hash prefix, a file path.
+
+    The one reading of typed text, for the app's palette and ``redun-tui show``. Text that parses
+    as a route and names one (it holds ``/``, or is a list route such as ``tasks``) resolves as
+    that route. Anything else is tried as an id prefix of every kind a bare id may be
+    (:data:`ID_KINDS`, files by path too): exactly one match is the answer. A File value's hash
+    names both the value and its file, and then the value is meant.
+
+    Returns:
+        A Resolution with ``route``; or ``route=None``, ``error`` (one line for the user) and,
+        when several records match, ``candidates`` (their routes).
+    """
+    text = (text or "").strip()
+    try:
+        parsed: Route | None = parse(text)
+    except RouteError:
+        parsed = None  # not a route: perhaps a path with slashes, tried as an id below
+    if parsed is not None and ("/" in text or text in LIST_ROUTES or not text):
+        if not parsed.needs_resolving:
+            return Resolution(route=str(parsed))
+        candidates = [str(parsed)]
+    else:
+        candidates = [format_route(kind, text) for kind in ID_KINDS]
+    found: list[str] = []
+    problems: list[str] = []
+    ambiguous: list[Resolution] = []
+    for candidate in candidates:
+        resolution = resolve(session, candidate)
+        if resolution.route:
+            found.append(resolution.route)
+        elif resolution.candidates:
+            ambiguous.append(resolution)
+            problems.append(f"{resolution.error} ({', '.join(resolution.candidates[:8])})")
+        elif resolution.error:
+            problems.append(resolution.error)
+    found = list(dict.fromkeys(found))
+    if any(route.startswith("values/") for route in found):
+        # A File value's hash also names its path (files/<hash>): the value is what was meant.
+        found = [route for route in found if not route.startswith("files/") or route == file(text)]
+    if len(found) == 1:
+        return Resolution(route=found[0])
+    if found:
+        return Resolution(route=None, candidates=tuple(found),
+                          error=f"{text!r} matches several records: {', '.join(found)}")
+    if len(candidates) == 1 and problems:
+        return Resolution(route=None, candidates=ambiguous[0].candidates if ambiguous else (), error=problems[0])
+    if ambiguous:
+        first = ambiguous[0]
+        return Resolution(route=None, candidates=first.candidates,
+                          error=f"{first.error} ({', '.join(first.candidates[:8])})")
+    return Resolution(route=None, error=f"no execution, job, value, task or file matches {text!r}")
