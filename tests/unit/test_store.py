@@ -650,6 +650,19 @@ def test_resolve_text_reads_what_a_user_typed(stores, facts):
     assert store.resolve_text(file_hash).route == f"values/{file_hash}"
 
 
+
+def test_help_rows_come_from_the_route_grammar():
+    """The help screen's route table is generated: every kind is described and every form shown."""
+    from redun_tui.store import routes
+
+    rows = routes.help_rows()
+    written = "  ".join(form for form, _ in rows).split()
+    for kind in routes.KINDS:
+        assert kind.about, kind.name
+        assert all(form in written for form in kind.forms), kind.name
+    assert all(about for _, about in rows)
+
+
 def test_heartbeat(stores):
     store = stores["failures.db"]
     beat = store.heartbeat()
