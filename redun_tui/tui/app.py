@@ -16,7 +16,7 @@ from textual import work
 from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from redun_tui.store import routes
@@ -225,6 +225,10 @@ class RedunTuiApp(App[None]):
         handled: keys typed meanwhile wait in the app's queue and all land in the input, instead
         of reaching a screen with nothing focused and running as hotkeys (``q`` quit).
         """
+        # Imported here: TextArea's module and its document classes cost ~10-25 ms at launch,
+        # before the first page, and only screens that show a TextArea need them.
+        from textual.widgets import TextArea
+
         if isinstance(self.focused, (Input, TextArea)):
             raise SkipAction()  # `/` is a character there (paths, routes, search text)
         focus_search = getattr(self.screen, "focus_search", None)
