@@ -187,6 +187,10 @@ class Store:
         """Expands id prefixes in a route to the canonical route, or says why it cannot."""
         return self._read(lambda s: routes.resolve(s, route))
 
+    def resolve_text(self, text: str) -> Resolution:
+        """The route of what a user typed: a route, an id or hash prefix, a path (:func:`routes.resolve_text`)."""
+        return self._read(lambda s: routes.resolve_text(s, text))
+
     def heartbeat(self, execution_id: str | None = None) -> Heartbeat:
         """A cheap token that changes when redun writes (:func:`live.heartbeat`)."""
         return self._read(lambda s: live.heartbeat(s, execution_id))
