@@ -165,9 +165,13 @@ class Store:
         """The time axis of an execution's timeline (id or unique prefix)."""
         return self._read(lambda s: timeline.span(s, execution_id))
 
-    def critical_path(self, execution_id: str) -> tuple[CriticalStep, ...]:
-        """The execution's critical path, root first (:func:`timeline.critical_path`)."""
-        return self._read(lambda s: timeline.critical_path(s, execution_id))
+    def critical_path(self, execution_id: str, span: TimelineSpan | None = None) -> tuple[CriticalStep, ...]:
+        """The execution's critical path, root first (:func:`timeline.critical_path`).
+
+        ``span``: the execution's :meth:`timeline_span` when the caller has it (reading it again
+        costs a count and two maxima over every job of the execution).
+        """
+        return self._read(lambda s: timeline.critical_path(s, execution_id, span))
 
     def task_stats(self, execution_id: str) -> tuple[TaskStats, ...]:
         """Duration statistics per task of the execution, by total time descending."""

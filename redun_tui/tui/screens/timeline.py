@@ -88,7 +88,7 @@ class TimelineScreen(BaseScreen):
         self._show_fields()
         self.timeline.start()
         execution_id = span.execution_id
-        self.fetch("path", lambda: self.store.critical_path(execution_id), self._path_loaded,
+        self.fetch("path", lambda: self.store.critical_path(execution_id, span), self._path_loaded,
                    loading=(self.query_one("#critical-path"),))
         self.fetch("stats", lambda: self.store.task_stats(execution_id), self._stats_loaded,
                    loading=(self.query_one("#task-stats"),))
