@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -78,16 +78,17 @@ class DownstreamValue:
 
     Attributes:
         hash: the value hash.
-        type: redun's type name (``redun.File``).
+        type: redun's type name (``redun.File``); "" while the previews are not read.
         depth: the depth of the call that first derived it.
-        preview: one-line repr through the safe decoder (bounded).
+        preview: one-line repr through the safe decoder (bounded); None when the view was read
+            without previews (``downstream(previews=False)``: the screen reads them per page).
         via_call: the call hash that derived it at that depth (its result, or the result holding it).
     """
 
     hash: str
     type: str
     depth: int
-    preview: str
+    preview: str | None
     via_call: str
 
 
@@ -124,6 +125,8 @@ class DownstreamView:
         values: derived values by depth, in the order their calls were listed.
         executions: newest first.
         newest_by_task: (root task, newest execution id) for each root task among executions.
+        previews: the derived values carry their type and preview (False: read them with
+            :func:`with_previews` or :func:`value_previews`).
     """
 
     target: str
@@ -135,6 +138,7 @@ class DownstreamView:
     values: tuple[DownstreamValue, ...] = ()
     executions: tuple[DownstreamExecution, ...] = field(default=())
     newest_by_task: tuple[tuple[str, str], ...] = ()
+    previews: bool = True
 
     @property
     def max_depth(self) -> int:
@@ -152,7 +156,13 @@ def iso_time(value: datetime | None) -> str | None:
 
 
 def to_json(view: DownstreamView) -> dict:
-    """The JSON document of ``redun-tui downstream --json`` (issue 14's exact shape)."""
+    """The JSON document of ``redun-tui downstream --json`` (issue 14's exact shape).
+
+    Raises:
+        ValueError: the view was read without previews (fill them with :func:`with_previews`).
+    """
+    if not view.previews:
+        raise ValueError("a downstream view without previews has no JSON document")
     return {
         "target": view.target,
         "depth_limit": view.depth_limit,
@@ -442,6 +452,34 @@ def downstream_of(session: Session, value_hash: str, **options: Any) -> Downstre
     return downstream(session, resolve_one(session, Value.value_hash, value_hash, "value"), **options)
 
 
+MISSING_PREVIEW = "<missing value>"
+
+
+def _refs(session: Session, hashes: Iterable[str]) -> dict[str, Any]:
+    """Value hash -> ValueRef (type and decoded preview) of the values that exist."""
+    return {row[0]: value_ref(row) for row in _select_in(session, _value_rows_stmt, hashes)}
+
+
+def value_previews(session: Session, hashes: Iterable[str]) -> dict[str, str]:
+    """The preview of each value (``<missing value>`` for a hash with no value row)."""
+    hashes = list(hashes)
+    refs = _refs(session, hashes)
+    return {h: refs[h].preview if h in refs else MISSING_PREVIEW for h in hashes}
+
+
+def with_previews(session: Session, view: DownstreamView) -> DownstreamView:
+    """The view with every derived value's type and preview read (unchanged when it has them)."""
+    if view.previews:
+        return view
+    refs = _refs(session, [value.hash for value in view.values])
+    values = tuple(
+        DownstreamValue(v.hash, refs[v.hash].type if v.hash in refs else "", v.depth,
+                        refs[v.hash].preview if v.hash in refs else MISSING_PREVIEW, v.via_call)
+        for v in view.values
+    )
+    return replace(view, values=values, previews=True)
+
+
 def downstream(
     session: Session,
     value_hash: str,
@@ -451,6 +489,7 @@ def downstream(
     depth_limit: int | None = None,
     limit: int = DEFAULT_CALL_LIMIT,
     cancelled: Any = None,
+    previews: bool = True,
 ) -> DownstreamView:
     """Everything downstream of a value (a full hash), or of every version of a file path.
 
@@ -462,6 +501,9 @@ def downstream(
         depth_limit: levels walked at most (None: to the end).
         limit: calls listed at most (``truncated`` says when more exist).
         cancelled: optional callable; the walk stops between levels when it returns True.
+        previews: read and decode every derived value's type and preview (False: only the
+            roots'; a screen shows a page of values at a time, and decoding 5,000 previews was
+            a third of the walk's cost).
     """
     if path is not None:
         roots, file_path, target = file_versions(session, path), path, path
@@ -471,18 +513,18 @@ def downstream(
     result = walk(session, roots, depth_limit=depth_limit, limit=limit, cancelled=cancelled)
     calls, execution_ids = attach_jobs(session, result.calls)
 
-    refs = {
-        row[0]: value_ref(row)
-        for row in _select_in(session, _value_rows_stmt, [*roots, *(h for h, _, _ in result.values)])
-    }
-    missing = "<missing value>"
+    refs = _refs(session, [*roots, *(h for h, _, _ in result.values)] if previews else roots)
+    missing = MISSING_PREVIEW
     root_views = tuple(
         DownstreamRoot(h, refs[h].type if h in refs else "", refs[h].preview if h in refs else missing) for h in roots
     )
-    values = tuple(
-        DownstreamValue(h, refs[h].type if h in refs else "", depth, refs[h].preview if h in refs else missing, via)
-        for h, depth, via in result.values
-    )
+    if previews:
+        values = tuple(
+            DownstreamValue(h, refs[h].type if h in refs else "", depth, refs[h].preview if h in refs else missing, via)
+            for h, depth, via in result.values
+        )
+    else:
+        values = tuple(DownstreamValue(h, "", depth, None, via) for h, depth, via in result.values)
 
     executions: list[DownstreamExecution] = []
     if execution_ids:
@@ -507,5 +549,6 @@ def downstream(
         values=values,
         executions=tuple(executions),
         newest_by_task=tuple(sorted(newest.items())),
+        previews=previews,
     )
 

@@ -6,7 +6,7 @@ load on first use), importing this module loads SQLAlchemy and the models.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -130,6 +130,15 @@ class Store:
     def downstream(self, value_hash: str, **options: Any) -> downstream.DownstreamView:
         """What a value fed (store.downstream.downstream: all_versions, depth_limit, limit)."""
         return self._read(lambda s: downstream.downstream_of(s, value_hash, **options))
+
+    def downstream_previews(self, hashes: Iterable[str]) -> dict[str, str]:
+        """The preview of each value hash (for the values a downstream screen shows)."""
+        hashes = tuple(hashes)
+        return self._read(lambda s: downstream.value_previews(s, hashes))
+
+    def downstream_with_previews(self, view: downstream.DownstreamView) -> downstream.DownstreamView:
+        """A downstream view read without previews, with them (for its JSON export)."""
+        return self._read(lambda s: downstream.with_previews(s, view))
 
     def dataflow_json(self, value_hash: str) -> str:
         """The upstream dataflow of a value as JSON text (a list of sections), for export."""

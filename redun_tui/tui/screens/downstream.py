@@ -11,6 +11,7 @@ between this File version and every version of its path; ``e`` exports the walk 
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from textual import on
 from textual.app import ComposeResult
@@ -71,8 +72,16 @@ class DownstreamScreen(BaseScreen):
 
     def load(self) -> None:
         value_hash, all_versions = self.value_hash, self.all_versions
-        self.fetch("downstream", lambda: self.store.downstream(value_hash, all_versions=all_versions), self._loaded,
-                   loading=(self.query_one(DownstreamTree),))
+        # Without the derived values' previews: the tree asks for a page's worth as it shows them.
+        self.fetch("downstream",
+                   lambda: self.store.downstream(value_hash, all_versions=all_versions, previews=False),
+                   self._loaded, loading=(self.query_one(DownstreamTree),))
+
+    @on(DownstreamTree.NeedPreviews)
+    def _read_previews(self, event: DownstreamTree.NeedPreviews) -> None:
+        # Every value still waiting is asked for, so a newer request may cancel an older one.
+        hashes, tree = event.hashes, event.tree
+        self.fetch("previews", lambda: self.store.downstream_previews(hashes), tree.set_previews)
 
     def _loaded(self, view) -> None:
         self.view = view
@@ -149,15 +158,27 @@ class DownstreamScreen(BaseScreen):
         self.load()
 
     def action_export(self) -> None:
-        """``e``: writes the walk (calls, values, the impact list) as JSON where the app started."""
-        if self.view is None:
+        """``e``: writes the walk (calls, values, the impact list) as JSON where the app started.
+
+        The derived values' previews are read first, in a worker (the screen's view has only
+        those shown).
+        """
+        view = self.view
+        if view is None:
             self.notify("Still loading.", severity="warning")
             return
-        from redun_tui.store.downstream import to_json
-
         path = self.tui.export_dir / f"downstream-{short_id(self.value_hash)}.json"
+
+        def document() -> str:
+            from redun_tui.store.downstream import to_json
+
+            return json.dumps(to_json(self.store.downstream_with_previews(view)), indent=2, ensure_ascii=False)
+
+        self.fetch("export", document, partial(self._write_export, path))
+
+    def _write_export(self, path, text: str) -> None:
         try:
-            path.write_text(json.dumps(to_json(self.view), indent=2, ensure_ascii=False), encoding="utf-8")
+            path.write_text(text, encoding="utf-8")
         except OSError as error:
             self.notify(f"cannot write {path}: {error.strerror or error}", severity="error", markup=False)
             return
