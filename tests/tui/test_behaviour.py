@@ -321,5 +321,9 @@ async def test_slow_loads_show_a_loading_indicator(make_app, settle):
         app.navigate("jobs/6bec3a18")
         await pilot.pause(0.2)
         assert app.screen.body.loading  # the indicator while the store works
+        from redun_tui.tui.widgets.loading import FRAME_SECONDS, LoadingDots
+
+        dots = app.screen.body._cover_widget  # Textual keeps the indicator outside the DOM
+        assert isinstance(dots, LoadingDots) and dots.auto_refresh == FRAME_SECONDS  # not Textual's 1/16 s
         await settle(pilot)
         assert not app.screen.body.loading and app.screen.query("RouteLink")
