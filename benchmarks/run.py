@@ -403,11 +403,13 @@ def _trace(spec: str) -> None:
 
         def traced(*args, __original=original, __name=item, **kwargs):
             thread = threading.current_thread().name
-            print(json.dumps({"trace": __name, "event": "enter", "thread": thread, "t": time.time()}), flush=True)
+            print(json.dumps({"trace": __name, "event": "enter", "thread": thread, "t": time.time(),
+                              "cpu": time.process_time(), "thread_cpu": time.thread_time()}), flush=True)
             try:
                 return __original(*args, **kwargs)
             finally:
-                print(json.dumps({"trace": __name, "event": "exit", "thread": thread, "t": time.time()}), flush=True)
+                print(json.dumps({"trace": __name, "event": "exit", "thread": thread, "t": time.time(),
+                                  "cpu": time.process_time(), "thread_cpu": time.thread_time()}), flush=True)
 
         setattr(owner, attr, functools.wraps(original)(traced))
 
@@ -483,12 +485,14 @@ def _targets(db: str) -> dict[str, str]:
         "GROUP BY f.value_hash ORDER BY count(*) DESC LIMIT 1"
     ).fetchone()[0]
     chain_seed = con.execute("SELECT value_hash FROM file WHERE path = 'deep/seed.txt' LIMIT 1").fetchone()[0]
+    # The File read by 2,000 calls that `make_db.py --add-wide` adds (when it was added).
+    wide = con.execute("SELECT value_hash FROM file WHERE path = 'wide/panel.bed' LIMIT 1").fetchone()
     # The diff scenarios: the two largest executions (A the smaller of them).
     diff_b, diff_a = (row[0] for row in con.execute(
         "SELECT execution_id FROM job GROUP BY execution_id ORDER BY count(*) DESC LIMIT 2"))
     con.close()
     return {"big": big, "deep_value": deep_value, "job": job, "ref": ref, "chain_seed": chain_seed,
-            "diff_a": diff_a, "diff_b": diff_b}
+            "diff_a": diff_a, "diff_b": diff_b, "wide": wide[0] if wide else ref, "has_wide": bool(wide)}
 
 
 # The SQL each screen needs, as fast as SQLite runs it on redun's schema and indexes (checked with
@@ -568,6 +572,10 @@ FLOOR_SQL: dict[str, list[list[str]]] = {
         "SELECT a.call_hash, c.value_hash FROM argument a JOIN call_node c ON c.call_hash = a.call_hash "
         "WHERE a.value_hash = :ref LIMIT 5001",
     ]],
+    "downstream_wide": [[
+        "SELECT a.call_hash, c.value_hash FROM argument a JOIN call_node c ON c.call_hash = a.call_hash "
+        "WHERE a.value_hash = :wide LIMIT 5001",
+    ]],
     "downstream_chain": [[
         "WITH RECURSIVE down(v) AS (SELECT :chain_seed UNION SELECT c.value_hash FROM down "
         "JOIN argument a ON a.value_hash = down.v JOIN call_node c ON c.call_hash = a.call_hash) "
@@ -642,6 +650,9 @@ def measure(db: str, runs: int, warmup: int, only: str | None = None) -> list[di
          "dataflow", "dataflow"),
         ("downstream of the shared reference (after open)", child + ["downstream", db, f"downstream/{targets['ref']}"],
          "ready", True, "downstream_ref", "downstream_first"),
+        ("downstream of a file read by 2,000 calls (after open)",
+         child + ["downstream", db, f"downstream/{targets['wide']}"], "ready", True, "downstream_wide",
+         "downstream_first"),
         ("downstream of the 600-step chain's seed (after open)",
          child + ["downstream", db, f"downstream/{targets['chain_seed']}"], "ready", True, "downstream_chain",
          "downstream_chain"),
@@ -670,6 +681,8 @@ def measure(db: str, runs: int, warmup: int, only: str | None = None) -> list[di
         ("CLI diff --json --all (two largest executions)",
          cli + ["diff", db, targets["diff_a"], targets["diff_b"], "--json", "--all"], "diff", "cli_diff"),
     ]
+    if not targets["has_wide"]:  # a database without `make_db.py --add-wide`
+        scenarios = [row for row in scenarios if row[4] != "downstream_wide"]
     if only:
         scenarios = [row for row in scenarios if row[4] is None or only in row[0]]
         cli_scenarios = [row for row in cli_scenarios if only in row[0]]

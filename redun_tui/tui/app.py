@@ -127,6 +127,12 @@ class RedunTuiApp(App[None]):
         self.theme_variables = variables
         return variables
 
+    def get_loading_widget(self):
+        """Textual's loading dots at 4 frames a second (:mod:`redun_tui.tui.widgets.loading`)."""
+        from redun_tui.tui.widgets.loading import LoadingDots
+
+        return LoadingDots()
+
     def get_default_screen(self):
         from redun_tui.tui.screens.executions import ExecutionsScreen
 

@@ -315,5 +315,9 @@ async def test_slow_loads_show_a_loading_indicator(make_app, settle, wait_until)
         # The indicator while the store works.
         await wait_until(pilot, lambda: any(body.loading for body in app.screen.query("JobScreen #record-body")),
                          "the loading indicator")
+        from redun_tui.tui.widgets.loading import FRAME_SECONDS, LoadingDots
+
+        dots = app.screen.body._cover_widget  # Textual keeps the indicator outside the DOM
+        assert isinstance(dots, LoadingDots) and dots.auto_refresh == FRAME_SECONDS  # not Textual's 1/16 s
         await settle(pilot)
         assert not app.screen.body.loading and app.screen.query("RouteLink")
