@@ -503,6 +503,12 @@ class DiffPairs(Sequence[DiffPair]):
         """``self[index].has_changes``, without building the pair."""
         return self._changes[index]
 
+    def peek(self, index: int) -> DiffPair:
+        """``self[index]`` without keeping it: a pass over every pair (``--json --all``) holds
+        one at a time instead of all of them."""
+        pair = self._built[index]
+        return pair if pair is not None else self._build(index)
+
     def __len__(self) -> int:
         return self._count
 

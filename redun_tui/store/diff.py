@@ -28,11 +28,9 @@ call nodes (arguments hash, result) are read only for the pairs that are not ``s
 
 from __future__ import annotations
 
-import gc
 import re
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from itertools import product
@@ -51,6 +49,7 @@ from redun_tui.db.status import (
     failed_call_hashes,
     job_status_from,
 )
+from redun_tui.store.diff_json import collection_paused, diff_json, json_chunks  # noqa: F401 (re-exported)
 from redun_tui.store.errors import NotFound, StoreError
 from redun_tui.store.previews import fullname, ref_text, task_arg_names
 from redun_tui.store.sql import VALUE, resolve_one, value_columns
@@ -464,7 +463,7 @@ def diff(session: Session, a: str | None, b: str, *, previews: bool = True) -> D
     a_side = _side(session, a_id)
     if a_side.id == b_side.id:
         raise StoreError(f"both sides are execution {a_side.id[:8]}: give two different executions")
-    with _collection_paused():
+    with collection_paused():
         a_jobs, b_jobs = _load_jobs(session, a_side.id), _load_jobs(session, b_side.id)
         _name_tasks(session, a_jobs, b_jobs)
         nodes = _pair_tree(a_jobs, b_jobs, a_side.root_job_id, b_side.root_job_id)
@@ -472,23 +471,6 @@ def diff(session: Session, a: str | None, b: str, *, previews: bool = True) -> D
         _calls(session, changed)
         _arguments(session, changed, previews)
         return _freeze(a_side, b_side, chosen, nodes)
-
-
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """Pauses the cyclic garbage collector while ~400,000 objects that live on are made.
-
-    Each collection walks every tracked object: with two 100,000-job executions it ran dozens of
-    times and took about half of the pairing time. Nothing built here is garbage until the view
-    is dropped; the previous state is restored.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _freeze(a_side: DiffSide, b_side: DiffSide, chosen: bool, nodes: list[_Node]) -> DiffView:
@@ -569,47 +551,3 @@ def _causes(ordered: list[_Node]) -> tuple[DiffCause, ...]:
     found = [DiffCause("code", key[0], key[1], key[2], where[0], len(where)) for key, where in code.items()]
     found += [DiffCause("file", key[0], key[1], key[2], where[0], len(where)) for key, where in files.items()]
     return tuple(found)
-
-
-# -- JSON ---------------------------------------------------------------------------------------
-
-
-def _iso(moment: Any) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
-def _side_json(side: DiffSide) -> dict[str, Any]:
-    return {"id": side.id, "task": side.task, "status": side.status, "start": _iso(side.start)}
-
-
-def _pair_json(pair: DiffPair) -> dict[str, Any]:
-    return {
-        "change": pair.change,
-        "task": pair.task,
-        "a_job": pair.a_job,
-        "b_job": pair.b_job,
-        "a_call_hash": pair.a_call_hash,
-        "b_call_hash": pair.b_call_hash,
-        "reasons": list(pair.reasons),
-        "args": [{"name": arg.name, "a": arg.a, "b": arg.b} for arg in pair.args],
-        "a_status": pair.a_status,
-        "b_status": pair.b_status,
-        "a_duration": pair.a_duration,
-        "b_duration": pair.b_duration,
-    }
-
-
-def diff_json(view: DiffView, all_pairs: bool = False) -> dict[str, Any]:
-    """The ``redun-tui diff --json`` document: every pair with ``all_pairs``, else the non-same."""
-    summary, pairs = view.summary, view.pairs
-    # Without all_pairs only the pairs on a path to a change are built (the rest are same), and
-    # the collector is paused while the document's dicts are made (see _collection_paused).
-    indices = range(len(pairs)) if all_pairs else (i for i in range(len(pairs)) if pairs.has_changes(i))
-    with _collection_paused():
-        return {
-            "a": _side_json(view.a),
-            "b": _side_json(view.b),
-            "summary": {"same": summary.same, "cached": summary.cached, "changed": summary.changed,
-                        "added": summary.added, "removed": summary.removed},
-            "pairs": [_pair_json(pair) for pair in (pairs[i] for i in indices) if all_pairs or pair.change != "same"],
-        }

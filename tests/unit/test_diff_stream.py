@@ -1,0 +1,44 @@
+"""``redun-tui diff --json`` is streamed: the pieces are the bytes of the whole document."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+from test_diff import _fixture_pairs
+
+from redun_tui.db.backend import RedunBackendDb
+from redun_tui.store import Store
+from redun_tui.store.diff_json import CHUNK_PAIRS, diff_json, json_chunks
+
+
+@pytest.mark.parametrize("db_name,ids", list(_fixture_pairs()), ids=lambda value: value if isinstance(value, str) else "")
+def test_streamed_json_equals_the_whole_document_on_every_pair_of_executions(fixture_db, db_name, ids):
+    backend = RedunBackendDb(str(fixture_db(db_name)), read_only=True)
+    backend.load()
+    store = Store(backend)
+    try:
+        for a_id, b_id in itertools.permutations(ids, 2):
+            view = store.diff(a_id, b_id, previews=False)
+            for all_pairs in (False, True):
+                whole = json.dumps(diff_json(view, all_pairs), indent=None)
+                assert "".join(json_chunks(view, all_pairs)) == whole
+    finally:
+        backend.close()
+
+
+def test_streamed_json_across_chunk_boundaries(fixture_db, monkeypatch):
+    backend = RedunBackendDb(str(fixture_db("seed_example.db")), read_only=True)
+    backend.load()
+    try:
+        view = Store(backend).diff("af59d4e0", "b2ffcd8f", previews=False)
+        whole = json.dumps(diff_json(view, True), indent=None)
+        assert len(view.pairs) > 3 and CHUNK_PAIRS > 3
+        for size in (1, 2, 3, len(view.pairs), len(view.pairs) + 1):
+            monkeypatch.setattr("redun_tui.store.diff_json.CHUNK_PAIRS", size)
+            chunks = list(json_chunks(view, True))
+            assert "".join(chunks) == whole
+            assert json.loads("".join(chunks))["pairs"][0]["a_job"] is not None
+    finally:
+        backend.close()
