@@ -34,9 +34,10 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from itertools import product
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import Integer, String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from redun_tui.db.backend import chunks
@@ -93,15 +94,20 @@ class _Job:
     ``result`` are read only for the jobs of pairs that are not ``same`` (None until then).
     """
 
-    __slots__ = ("id", "parent_id", "task_hash", "call_hash", "start", "end", "cached", "failed", "task",
+    __slots__ = ("id", "parent_id", "task_hash", "call_hash", "start", "end", "cached", "failed", "names",
                  "args_hash", "result")
 
-    def __init__(self, row: Any) -> None:
+    def __init__(self, row: Any, names: dict[str, str]) -> None:
         (self.id, self.parent_id, self.task_hash, self.call_hash, self.start, self.end, cached, failed) = row
         self.cached = bool(cached)
         self.failed = bool(failed)
-        self.task = ""
+        self.names = names  # task full names by hash, shared by the diff's jobs (filled by _name_tasks)
         self.args_hash = self.result = None
+
+    @property
+    def task(self) -> str:
+        """The task's full name ("" when the task is not recorded)."""
+        return self.names.get(self.task_hash, "")
 
     @property
     def status(self) -> str:
@@ -128,25 +134,22 @@ class _Node:
         self.a, self.b, self.parent = a, b, parent
         self.children: list[_Node] = []
         self.args: tuple[ArgChange, ...] = ()
-        self.change, self.reasons = _kind(a, b), ()
-        self.has_changes = self.change != "same"
+        self.reasons = ()
         self.rank = _RANK_SAME
+        # added, removed, same, or changed (its reasons need the call nodes: _reasons).
+        if a is None:
+            self.change, self.has_changes = "added", True
+        elif b is None:
+            self.change, self.has_changes = "removed", True
+        elif a.call_hash is not None and a.call_hash == b.call_hash:
+            self.change, self.has_changes = "same", False
+        else:
+            self.change, self.has_changes = "changed", True
 
     @property
     def start(self) -> Any:
         job = self.b or self.a
         return job.start if job is not None else None
-
-
-def _kind(a: _Job | None, b: _Job | None) -> str:
-    """added, removed, same, or changed (its reasons need the call nodes: :func:`_reasons`)."""
-    if a is None:
-        return "added"
-    if b is None:
-        return "removed"
-    if a.call_hash is not None and a.call_hash == b.call_hash:
-        return "same"
-    return "changed"
 
 
 def _reasons(a: _Job, b: _Job) -> tuple[str, ...]:
@@ -226,30 +229,32 @@ def previous_execution(session: Session, side: DiffSide) -> str | None:
 # -- pairing ------------------------------------------------------------------------------------
 
 
-def _load_jobs(session: Session, execution_id: str) -> list[_Job]:
-    """Every job of an execution with what pairing needs (one statement, no join)."""
+def _load_jobs(session: Session, execution_id: str, names: dict[str, str]) -> list[_Job]:
+    """Every job of an execution with what pairing needs (one statement, no join); their task
+    names will be read from ``names``."""
     query = select(
         Job.id, Job.parent_id, Job.task_hash, Job.call_hash,
-        type_coerce(Job.start_time, String), type_coerce(Job.end_time, String), Job.cached,
-        Job.call_hash.in_(failed_call_hashes()),
+        type_coerce(Job.start_time, String), type_coerce(Job.end_time, String),
+        # Integers, not Booleans: no result processor on 2 x 100,000 values (~0.1 s at L).
+        type_coerce(Job.cached, Integer), type_coerce(Job.call_hash.in_(failed_call_hashes()), Integer),
     ).where(Job.execution_id == execution_id)
     # Through the Core connection: the ORM's result machinery costs more than the rows here.
-    jobs = [_Job(row) for row in session.connection().execute(query).all()]
+    jobs = [_Job(row, names) for row in session.connection().execute(query).all()]
     jobs.sort(key=lambda job: (job.start is None, job.start or "", job.id))
     return jobs
 
 
-def _name_tasks(session: Session, *sides: list[_Job]) -> None:
-    """Sets each job's task full name (one statement for the few distinct task hashes)."""
-    names: dict[str | None, str] = {}
-    hashes = {job.task_hash for jobs in sides for job in jobs if job.task_hash is not None}
+def _name_tasks(session: Session, names: dict[str, str], *sides: list[_Job]) -> None:
+    """Fills ``names`` (task full names by hash) for the jobs of ``sides`` (one statement for
+    the few distinct task hashes)."""
+    hashes: set[str] = set()
+    for jobs in sides:
+        hashes.update(map(attrgetter("task_hash"), jobs))
+    hashes.discard(None)  # type: ignore[arg-type]
     for chunk in chunks(sorted(hashes)):
         for task_hash, namespace, name in session.execute(
                 select(Task.hash, Task.namespace, Task.name).where(Task.hash.in_(chunk))):
             names[task_hash] = fullname(namespace, name)
-    for jobs in sides:
-        for job in jobs:
-            job.task = names.get(job.task_hash, "")
 
 
 def pair_siblings(a_jobs: list[_Job], b_jobs: list[_Job]) -> list[tuple[_Job | None, _Job | None]]:
@@ -257,6 +262,11 @@ def pair_siblings(a_jobs: list[_Job], b_jobs: list[_Job]) -> list[tuple[_Job | N
     the same task full name in start order; the rest alone."""
     if not a_jobs or not b_jobs:  # most jobs are leaves: nothing to match
         return [(job, None) for job in a_jobs] + [(None, job) for job in b_jobs]
+    if len(a_jobs) == len(b_jobs) and all(
+            a.call_hash is not None and a.call_hash == b.call_hash for a, b in zip(a_jobs, b_jobs)):
+        # The same calls in the same order (a re-run's unchanged parents): what the matching
+        # below gives (the k-th job of a call hash pairs with the k-th), without its tables.
+        return list(zip(a_jobs, b_jobs))
     by_hash: dict[str, deque[_Job]] = defaultdict(deque)
     for job in b_jobs:
         if job.call_hash is not None:
@@ -302,31 +312,39 @@ def _pair_tree(a_jobs: list[_Job], b_jobs: list[_Job], a_root: str | None, b_roo
     b_seen: set[str] = set()
 
     def expand(tops: list[tuple[_Job | None, _Job | None]]) -> None:
+        # Once per pair: names bound locally, no generator per parent.
         stack = [(a, b, None) for a, b in reversed(tops)]
+        pop, push, add_node, a_kids_of, b_kids_of = stack.pop, stack.extend, nodes.append, a_kids.get, b_kids.get
         while stack:
-            a, b, parent = stack.pop()
-            if (a is not None and a.id in a_seen) or (b is not None and b.id in b_seen):
-                continue  # a cycle in bad data: each job still appears once
+            a, b, parent = pop()
+            a_children = b_children = None
+            if a is not None:
+                if a.id in a_seen:
+                    continue  # a cycle in bad data: each job still appears once
+                a_children = a_kids_of(a.id)
+            if b is not None:
+                if b.id in b_seen:
+                    continue
+                b_children = b_kids_of(b.id)
             node = _Node(a, b, parent)
-            nodes.append(node)
+            add_node(node)
             if parent is not None:
                 parent.children.append(node)
             if a is not None:
                 a_seen.add(a.id)
             if b is not None:
                 b_seen.add(b.id)
-            a_children = a_kids.get(a.id) if a is not None else None
-            b_children = b_kids.get(b.id) if b is not None else None
             if a_children or b_children:
                 children = pair_siblings(a_children or [], b_children or [])
-                stack.extend((ca, cb, node) for ca, cb in reversed(children))
+                children.reverse()
+                push([(ca, cb, node) for ca, cb in children])
 
     roots = [(a_by_id.get(a_root) if a_root else None, b_by_id.get(b_root) if b_root else None)]
     if roots[0] == (None, None):
         roots = []
     expand(roots)
     # Jobs not reached from the root (their parent is not in the execution): one more level.
-    while True:
+    while len(a_seen) < len(a_by_id) or len(b_seen) < len(b_by_id):
         a_rest = [job for job in a_jobs if job.id not in a_seen]
         b_rest = [job for job in b_jobs if job.id not in b_seen]
         if not a_rest and not b_rest:
@@ -464,8 +482,9 @@ def diff(session: Session, a: str | None, b: str, *, previews: bool = True) -> D
     if a_side.id == b_side.id:
         raise StoreError(f"both sides are execution {a_side.id[:8]}: give two different executions")
     with collection_paused():
-        a_jobs, b_jobs = _load_jobs(session, a_side.id), _load_jobs(session, b_side.id)
-        _name_tasks(session, a_jobs, b_jobs)
+        names: dict[str, str] = {}
+        a_jobs, b_jobs = _load_jobs(session, a_side.id, names), _load_jobs(session, b_side.id, names)
+        _name_tasks(session, names, a_jobs, b_jobs)
         nodes = _pair_tree(a_jobs, b_jobs, a_side.root_job_id, b_side.root_job_id)
         changed = [node for node in nodes if node.change == "changed"]
         _calls(session, changed)
@@ -476,19 +495,21 @@ def diff(session: Session, a: str | None, b: str, *, previews: bool = True) -> D
 def _freeze(a_side: DiffSide, b_side: DiffSide, chosen: bool, nodes: list[_Node]) -> DiffView:
     counts = dict.fromkeys(("same", "cached", "changed", "added", "removed"), 0)
     for node in reversed(nodes):  # children before parents
-        counts[node.change] += 1
-        if node.change == "same" and node.b is not None and node.b.status == "CACHED":
-            counts["cached"] += 1
+        change = node.change
+        counts[change] += 1
+        if change == "same":  # both jobs known; no reasons, no arguments: the rank stays _RANK_SAME
+            if node.b.status == "CACHED":  # type: ignore[union-attr]
+                counts["cached"] += 1
+        elif "code" in node.reasons:
+            node.rank = _RANK_CODE
+        elif node.args and any(arg.same_path_new_content for arg in node.args):
+            node.rank = _RANK_FILE
+        elif change == "changed":
+            node.rank = _RANK_CHANGED
+        else:
+            node.rank = _RANK_ADDED
         if node.has_changes and node.parent is not None:
             node.parent.has_changes = True
-        if "code" in node.reasons:
-            node.rank = _RANK_CODE
-        elif any(arg.same_path_new_content for arg in node.args):
-            node.rank = _RANK_FILE
-        elif node.change == "changed":
-            node.rank = _RANK_CHANGED
-        elif node.change != "same":
-            node.rank = _RANK_ADDED
 
     def order(siblings: Iterable[_Node]) -> list[_Node]:
         return sorted(siblings, key=lambda node: (node.rank, node.start is None, node.start or 0))
@@ -501,8 +522,11 @@ def _freeze(a_side: DiffSide, b_side: DiffSide, chosen: bool, nodes: list[_Node]
         node, depth = stack.pop()
         node.index, node.depth = len(ordered), depth
         ordered.append(node)
-        node.children = order(node.children)
-        stack.extend((child, depth + 1) for child in reversed(node.children))
+        children = node.children
+        if children:
+            if len(children) > 1:
+                children = node.children = order(children)
+            stack.extend([(child, depth + 1) for child in reversed(children)])
     # The screen shows a few hundred pairs of 100,000: each DiffPair is built when first read.
     return DiffView(
         a=a_side, b=b_side, chosen=chosen, summary=DiffSummary(**counts),
@@ -543,6 +567,8 @@ def _causes(ordered: list[_Node]) -> tuple[DiffCause, ...]:
     code: dict[tuple, list[int]] = {}
     files: dict[tuple, list[int]] = {}
     for node in ordered:
+        if not node.reasons:  # same, added, removed, or changed for no reason read
+            continue
         if "code" in node.reasons:
             code.setdefault((node.b.task, node.a.task_hash, node.b.task_hash), []).append(node.index)
         for arg in node.args:
