@@ -530,7 +530,8 @@ def _freeze(a_side: DiffSide, b_side: DiffSide, chosen: bool, nodes: list[_Node]
     # The screen shows a few hundred pairs of 100,000: each DiffPair is built when first read.
     return DiffView(
         a=a_side, b=b_side, chosen=chosen, summary=DiffSummary(**counts),
-        pairs=DiffPairs(len(ordered), lambda index: _frozen(ordered[index]), [node.has_changes for node in ordered]),
+        pairs=DiffPairs(len(ordered), lambda index: _frozen(ordered[index]), [node.has_changes for node in ordered],
+                        record=lambda index: _record(ordered[index])),
         roots=tuple(node.index for node in root_top + other_tops), causes=_causes(ordered),
     )
 
@@ -541,7 +542,7 @@ def _frozen(node: _Node) -> DiffPair:
         index=node.index,
         parent=node.parent.index if node.parent is not None else None,
         depth=node.depth,
-        children=tuple(child.index for child in node.children),
+        children=tuple(map(_INDEX, node.children)) if node.children else (),
         change=node.change,
         task=(b or a).task,  # type: ignore[union-attr]
         a_job=a.id if a else None,
@@ -560,6 +561,29 @@ def _frozen(node: _Node) -> DiffPair:
         args=node.args,
         has_changes=node.has_changes,
     )
+
+
+_INDEX = attrgetter("index")
+
+
+def _record(node: _Node) -> dict[str, Any]:
+    """The pair's ``--json`` record (:mod:`redun_tui.store.diff_json`), straight from the node:
+    the frozen pair costs more than the record, and ``--json --all`` writes every pair."""
+    a, b = node.a, node.b
+    return {
+        "change": node.change,
+        "task": (b or a).task,  # type: ignore[union-attr]
+        "a_job": a.id if a else None,
+        "b_job": b.id if b else None,
+        "a_call_hash": a.call_hash if a else None,
+        "b_call_hash": b.call_hash if b else None,
+        "reasons": list(node.reasons),
+        "args": [{"name": arg.name, "a": arg.a, "b": arg.b} for arg in node.args] if node.args else [],
+        "a_status": a.status if a else None,
+        "b_status": b.status if b else None,
+        "a_duration": a.duration if a else None,
+        "b_duration": b.duration if b else None,
+    }
 
 
 def _causes(ordered: list[_Node]) -> tuple[DiffCause, ...]:

@@ -45,6 +45,8 @@ def _side_json(side: DiffSide) -> dict[str, Any]:
 
 
 def _pair_json(pair: DiffPair) -> dict[str, Any]:
+    """A pair's record from the frozen pair (the store's :meth:`DiffPairs.record` gives the same
+    without building it)."""
     return {
         "change": pair.change,
         "task": pair.task,
@@ -72,27 +74,27 @@ def _head(view: DiffView) -> dict[str, Any]:
     }
 
 
-def _pairs(view: DiffView, all_pairs: bool) -> Iterator[DiffPair]:
-    """The document's pairs in order: every pair with ``all_pairs``, else the non-same ones.
+def _records(view: DiffView, all_pairs: bool) -> Iterator[dict[str, Any]]:
+    """The document's pair records in order: every pair with ``all_pairs``, else the non-same.
 
-    Without ``all_pairs`` only the pairs on a path to a change are built (the rest are same).
-    Pairs are peeked, not kept: the view's cache stays as the screen left it.
+    Without ``all_pairs`` only the pairs on a path to a change are read (the rest are same).
+    Records are made as they are written; no frozen pair is built or kept.
     """
     pairs = view.pairs
     for index in range(len(pairs)):
-        if all_pairs:
-            yield pairs.peek(index)
-        elif pairs.has_changes(index):
-            pair = pairs.peek(index)
-            if pair.change != "same":
-                yield pair
+        if all_pairs or pairs.has_changes(index):
+            record = pairs.record(index)
+            if record is None:
+                record = _pair_json(pairs.peek(index))
+            if all_pairs or record["change"] != "same":
+                yield record
 
 
 def diff_json(view: DiffView, all_pairs: bool = False) -> dict[str, Any]:
     """The ``redun-tui diff --json`` document: every pair with ``all_pairs``, else the non-same."""
     # The collector is paused while the document's dicts are made (see collection_paused).
     with collection_paused():
-        return {**_head(view), "pairs": [_pair_json(pair) for pair in _pairs(view, all_pairs)]}
+        return {**_head(view), "pairs": list(_records(view, all_pairs))}
 
 
 def json_chunks(view: DiffView, all_pairs: bool = False) -> Iterator[str]:
@@ -103,14 +105,15 @@ def json_chunks(view: DiffView, all_pairs: bool = False) -> Iterator[str]:
     """
     head = json.dumps(_head(view), indent=None)
     yield head[:-1] + ', "pairs": ['
-    batch: list[str] = []
+    batch: list[dict[str, Any]] = []
     first = True
     with collection_paused():
-        for pair in _pairs(view, all_pairs):
-            batch.append(json.dumps(_pair_json(pair), indent=None))
+        for record in _records(view, all_pairs):
+            batch.append(record)
             if len(batch) == CHUNK_PAIRS:
-                yield ("" if first else ", ") + ", ".join(batch)
+                # A list dumped whole, brackets cut: its items joined by ", " (one encoder call).
+                yield ("" if first else ", ") + json.dumps(batch, indent=None)[1:-1]
                 first, batch = False, []
         if batch:
-            yield ("" if first else ", ") + ", ".join(batch)
+            yield ("" if first else ", ") + json.dumps(batch, indent=None)[1:-1]
     yield "]}"

@@ -24,8 +24,20 @@ def test_streamed_json_equals_the_whole_document_on_every_pair_of_executions(fix
             for all_pairs in (False, True):
                 whole = json.dumps(diff_json(view, all_pairs), indent=None)
                 assert "".join(json_chunks(view, all_pairs)) == whole
+            # The store's records (made without frozen pairs) are the frozen pairs' records.
+            for index, pair in enumerate(view.pairs):
+                assert view.pairs.record(index) == _record_of(pair)
     finally:
         backend.close()
+
+
+def _record_of(pair):
+    """The documented ``pairs`` entry, written from a frozen pair's fields."""
+    return {"change": pair.change, "task": pair.task, "a_job": pair.a_job, "b_job": pair.b_job,
+            "a_call_hash": pair.a_call_hash, "b_call_hash": pair.b_call_hash, "reasons": list(pair.reasons),
+            "args": [{"name": arg.name, "a": arg.a, "b": arg.b} for arg in pair.args],
+            "a_status": pair.a_status, "b_status": pair.b_status,
+            "a_duration": pair.a_duration, "b_duration": pair.b_duration}
 
 
 def test_streamed_json_across_chunk_boundaries(fixture_db, monkeypatch):
