@@ -132,7 +132,9 @@ class _Node:
 
     def __init__(self, a: _Job | None, b: _Job | None, parent: _Node | None) -> None:
         self.a, self.b, self.parent = a, b, parent
-        self.children: list[_Node] = []
+        # A list once the pair has children (set by _pair_tree); the leaves (most pairs) share
+        # the empty tuple: 150,000 fewer objects for the collector to walk at L.
+        self.children: list[_Node] | tuple[()] = ()
         self.args: tuple[ArgChange, ...] = ()
         self.reasons = ()
         self.rank = _RANK_SAME
@@ -335,6 +337,7 @@ def _pair_tree(a_jobs: list[_Job], b_jobs: list[_Job], a_root: str | None, b_roo
             if b is not None:
                 b_seen.add(b.id)
             if a_children or b_children:
+                node.children = []
                 children = pair_siblings(a_children or [], b_children or [])
                 children.reverse()
                 push([(ca, cb, node) for ca, cb in children])
