@@ -484,7 +484,7 @@ def diff(session: Session, a: str | None, b: str, *, previews: bool = True) -> D
     a_side = _side(session, a_id)
     if a_side.id == b_side.id:
         raise StoreError(f"both sides are execution {a_side.id[:8]}: give two different executions")
-    with collection_paused():
+    with collection_paused(settle=True):
         names: dict[str, str] = {}
         a_jobs, b_jobs = _load_jobs(session, a_side.id, names), _load_jobs(session, b_side.id, names)
         _name_tasks(session, names, a_jobs, b_jobs)

@@ -17,15 +17,23 @@ from redun_tui.views import DiffPair, DiffSide, DiffView
 
 # Pairs joined into one chunk: few writes, little held.
 CHUNK_PAIRS = 1_000
+# Objects left young by a pause above which one full collection follows it (see collection_paused).
+SETTLE_OBJECTS = 100_000
 
 
 @contextmanager
-def collection_paused() -> Iterator[None]:
+def collection_paused(settle: bool = False) -> Iterator[None]:
     """Pauses the cyclic garbage collector while many objects that live on are made.
 
     Each collection walks every tracked object: with two 100,000-job executions it ran dozens of
     times and took about half of the pairing time. Nothing built under it is garbage until the
     view is dropped; the previous state is restored.
+
+    Args:
+        settle: after a pause that left more than SETTLE_OBJECTS young objects, collect once.
+            Otherwise the young, middle and full collections each walk them in turn, on
+            whichever thread allocates next (the UI's, while it paints the diff); one full
+            collection here moves them to the oldest generation in one walk.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -34,6 +42,8 @@ def collection_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+            if settle and gc.get_count()[0] > SETTLE_OBJECTS:
+                gc.collect()
 
 
 def _iso(moment: Any) -> str | None:
