@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 import json
+from contextlib import contextmanager
 
-import pytest
 from test_diff import _fixture_pairs
 
 from redun_tui.db.backend import RedunBackendDb
@@ -13,22 +13,29 @@ from redun_tui.store import Store
 from redun_tui.store.diff_json import CHUNK_PAIRS, diff_json, json_chunks
 
 
-@pytest.mark.parametrize("db_name,ids", list(_fixture_pairs()), ids=lambda value: value if isinstance(value, str) else "")
-def test_streamed_json_equals_the_whole_document_on_every_pair_of_executions(fixture_db, db_name, ids):
-    backend = RedunBackendDb(str(fixture_db(db_name)), read_only=True)
+@contextmanager
+def _store(path):
+    backend = RedunBackendDb(str(path), read_only=True)
     backend.load()
-    store = Store(backend)
     try:
-        for a_id, b_id in itertools.permutations(ids, 2):
-            view = store.diff(a_id, b_id, previews=False)
-            for all_pairs in (False, True):
-                whole = json.dumps(diff_json(view, all_pairs), indent=None)
-                assert "".join(json_chunks(view, all_pairs)) == whole
-            # The store's records (made without frozen pairs) are the frozen pairs' records.
-            for index, pair in enumerate(view.pairs):
-                assert view.pairs.record(index) == _record_of(pair)
+        yield Store(backend)
     finally:
         backend.close()
+
+
+def test_streamed_json_equals_the_whole_document_on_every_pair_of_executions(fixture_db):
+    databases = list(_fixture_pairs())
+    assert len(databases) >= 5
+    for db_name, ids in databases:
+        with _store(fixture_db(db_name)) as store:
+            for a_id, b_id in itertools.permutations(ids, 2):
+                view = store.diff(a_id, b_id, previews=False)
+                for all_pairs in (False, True):
+                    whole = json.dumps(diff_json(view, all_pairs), indent=None)
+                    assert "".join(json_chunks(view, all_pairs)) == whole, (db_name, a_id, b_id, all_pairs)
+                # The store's records (made without frozen pairs) are the frozen pairs' records.
+                for index, pair in enumerate(view.pairs):
+                    assert view.pairs.record(index) == _record_of(pair), (db_name, a_id, b_id, index)
 
 
 def _record_of(pair):
@@ -41,10 +48,8 @@ def _record_of(pair):
 
 
 def test_streamed_json_across_chunk_boundaries(fixture_db, monkeypatch):
-    backend = RedunBackendDb(str(fixture_db("seed_example.db")), read_only=True)
-    backend.load()
-    try:
-        view = Store(backend).diff("af59d4e0", "b2ffcd8f", previews=False)
+    with _store(fixture_db("seed_example.db")) as store:
+        view = store.diff("af59d4e0", "b2ffcd8f", previews=False)
         whole = json.dumps(diff_json(view, True), indent=None)
         assert len(view.pairs) > 3 and CHUNK_PAIRS > 3
         for size in (1, 2, 3, len(view.pairs), len(view.pairs) + 1):
@@ -52,5 +57,25 @@ def test_streamed_json_across_chunk_boundaries(fixture_db, monkeypatch):
             chunks = list(json_chunks(view, True))
             assert "".join(chunks) == whole
             assert json.loads("".join(chunks))["pairs"][0]["a_job"] is not None
+
+
+def test_collection_paused_restores_the_collector_and_settles_big_pauses():
+    import gc
+
+    from redun_tui.store.diff_json import SETTLE_OBJECTS, collection_paused
+
+    assert gc.isenabled()
+    with collection_paused(settle=True):
+        assert not gc.isenabled()
+        kept = [[] for _ in range(SETTLE_OBJECTS + 10_000)]
+        assert gc.get_count()[0] > SETTLE_OBJECTS
+    assert gc.isenabled()
+    assert gc.get_count()[0] < SETTLE_OBJECTS  # collected once: the young generation is empty again
+    gc.disable()
+    try:
+        with collection_paused(settle=True):
+            pass
+        assert not gc.isenabled()  # the caller's choice is kept
     finally:
-        backend.close()
+        gc.enable()
+    assert len(kept) > SETTLE_OBJECTS
