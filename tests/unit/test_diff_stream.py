@@ -79,3 +79,16 @@ def test_collection_paused_restores_the_collector_and_settles_big_pauses():
     finally:
         gc.enable()
     assert len(kept) > SETTLE_OBJECTS
+
+
+def test_failed_jobs_are_the_same_with_the_set_of_failed_calls_or_the_sql_probe(fixture_db, monkeypatch):
+    # Past FAILED_SET_MAX failed calls the jobs statement probes them itself: the same diff.
+    for db_name, ids in _fixture_pairs():
+        with _store(fixture_db(db_name)) as store:
+            for a_id, b_id in list(itertools.permutations(ids, 2))[:30]:
+                monkeypatch.setattr("redun_tui.store.diff.FAILED_SET_MAX", 100_000)
+                with_set = store.diff(a_id, b_id, previews=False)
+                monkeypatch.setattr("redun_tui.store.diff.FAILED_SET_MAX", 0)
+                probed = store.diff(a_id, b_id, previews=False)
+                assert list(with_set.pairs) == list(probed.pairs), (db_name, a_id, b_id)
+                assert with_set.summary == probed.summary
