@@ -13,17 +13,22 @@ job status differs; CACHED counts as DONE) and ``result`` (result value hashes d
 without a call node (killed, or still running) has no recorded arguments or result: ``args`` and
 ``result`` need both hashes known.
 
-Statements: the jobs of each execution are read by one set-based statement per side (every level
-of the tree at once, through the ``execution_id`` index, with no join: whether a job failed is a
-probe into the set of failed calls, built once) and paired in memory; never one query per job or
-per level. Then the task names (one statement), the call nodes of the pairs whose call hashes
-differ and the arguments of the args-changed calls (each in batches of CALL_BATCH call hashes:
-one statement for most diffs), the task sources that name positional arguments, and bounded value previews. A
-diff of two executions is a handful of statements whatever their size (a test pins it).
+Statements: the set of failed calls (one statement), then the jobs of both executions by one
+set-based statement (every level of the tree at once, through the ``execution_id`` index, with
+no join), paired in memory; never one query per job or per level. Then the task names (one
+statement), the call nodes of the pairs whose call hashes differ and the arguments of the
+args-changed calls (each in batches of CALL_BATCH call hashes: one statement for most diffs), the
+task sources that name positional arguments, and bounded value previews. A diff of two
+executions is a handful of statements whatever their size (a test pins it).
 
-Speed: times are read as the database's raw text (SQLite) and parsed by ``fromisoformat`` only
-for durations; a job's status is a look-up in a table built from :mod:`redun_tui.db.status`;
-call nodes (arguments hash, result) are read only for the pairs that are not ``same``.
+Speed (two 100,000-job executions at L): times are read as the database's raw text (SQLite) and
+parsed by ``fromisoformat`` only for durations; a job's status is a look-up in a table built from
+:mod:`redun_tui.db.status`; call nodes (arguments hash, result) are read only for the pairs that
+are not ``same``; siblings whose call hashes are equal in order pair without tables; the
+collector is paused while the pairs are made, then run once. Pairing in SQL per tree level was
+weighed and not done: the pairs must all reach Python anyway (the summary counts every one, and
+``--all`` lists them), and reading the rows is most of the cost of this module
+(benchmarks/README.md).
 """
 
 from __future__ import annotations
