@@ -109,17 +109,31 @@ class DiffPairs(Sequence[DiffPair]):
         build: the pair at an index.
         changes: each pair's ``has_changes``, so the default tree (changes only) can skip the
             unchanged siblings of a change without building them.
+        record: the pair at an index as its ``--json`` record (a plain dict), made without the
+            frozen pair: ``--json --all`` writes 200,000 of them at L.
     """
 
-    def __init__(self, count: int, build: Callable[[int], DiffPair], changes: Sequence[bool]) -> None:
+    def __init__(self, count: int, build: Callable[[int], DiffPair], changes: Sequence[bool],
+                 record: Callable[[int], dict] | None = None) -> None:
         self._count = count
         self._build = build
         self._changes = changes
+        self._record = record
         self._built: list[DiffPair | None] = [None] * count
 
     def has_changes(self, index: int) -> bool:
         """``self[index].has_changes``, without building the pair."""
         return self._changes[index]
+
+    def record(self, index: int) -> dict | None:
+        """The pair's ``--json`` record, or None when this sequence was made without them."""
+        return self._record(index) if self._record is not None else None
+
+    def peek(self, index: int) -> DiffPair:
+        """``self[index]`` without keeping it: a pass over every pair (``--json --all``) holds
+        one at a time instead of all of them."""
+        pair = self._built[index]
+        return pair if pair is not None else self._build(index)
 
     def __len__(self) -> int:
         return self._count
