@@ -15,8 +15,9 @@ venv: $(BIN)/python
 demo: venv
 	$(BIN)/redun-tui --demo
 
+# Two workers (CI has two cores), a test file per worker at a time: module fixtures are built once.
 test: venv
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 screenshots: venv
 	$(BIN)/python scripts/make_screenshots.py

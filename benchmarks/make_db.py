@@ -4,6 +4,7 @@
     python benchmarks/make_db.py M /tmp/bench_M.db      # 10,000 / ~200,000, one execution of 20,000 jobs
     python benchmarks/make_db.py L /tmp/bench_L.db      # 50,000 / ~1,000,000, one execution of 100,000 jobs
     python benchmarks/make_db.py L /tmp/bench_Lt.db --twin   # the same plus a re-run of the big one
+    python benchmarks/make_db.py L /tmp/bench_L.db --add-wide   # add a File read by 2,000 calls to it
 
 ``--twin`` adds a second big execution right after the big one (for ``redun-tui diff``): the same
 samples in the same order, with 2% replaced by other samples and 1% dropped, so most jobs are
@@ -381,12 +382,53 @@ def build(size: str, path: str, twin: bool = False) -> dict:
     return {"size": size, "path": path, "seconds": round(built, 1), "integrity": check, **counts, "bytes": os.path.getsize(path)}
 
 
+WIDE_CALLS = 2_000  # calls reading the file that --add-wide adds (issue 14's first-screen case)
+
+
+def add_wide(path: str, calls: int = WIDE_CALLS) -> dict:
+    """Adds to a built database a File read by ``calls`` calls: ``wide/panel.bed``.
+
+    Each call is ``align(fastq, panel)`` on its own sample file with its own result, the root job
+    of its own execution (tag ``benchmark: wide``), so the downstream screen of the panel lists
+    ``calls`` calls, as many derived values and executions. Deterministic; the rest of the
+    database is unchanged.
+    """
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    gen = Generator(conn)
+    gen.clock = conn.execute("SELECT CAST(strftime('%s', max(start_time)) AS REAL) - ? FROM job",
+                             (EPOCH.timestamp(),)).fetchone()[0] + 3600.0
+    panel = gen.file_value("wide/panel.bed")
+    for i in range(calls):
+        exec_id = sha("exec", "wide", i)
+        fastq = gen.file_value(f"wide/sample{i}.fastq")
+        bam = gen.file_value(f"wide/sample{i}.bam")
+        call, _ = gen.call("align", [(0, None, fastq, None), (1, None, panel, None)], bam, [])
+        job_id, start = sha("job", exec_id, "root"), gen.clock
+        gen.rows.add("job", (job_id, ts(start), ts(start + 2.0), TASKS["align"].hash, 0, call, None, exec_id))
+        gen.rows.add("execution", (exec_id, json.dumps(["redun", "run", "workflow.py", "align"]), job_id, ts(start + 2.0)))
+        gen.tag("Execution", exec_id, "benchmark", "wide")
+        gen.clock += 60.0
+    gen.flush()
+    conn.commit()
+    check = conn.execute("PRAGMA quick_check").fetchone()[0]
+    conn.close()
+    return {"path": path, "wide_calls": calls, "integrity": check}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("size", choices=sorted(SIZES))
     parser.add_argument("path")
     parser.add_argument("--twin", action="store_true", help="add a re-run of the big execution (diff benchmarks)")
+    parser.add_argument("--add-wide", action="store_true",
+                        help=f"only add a File read by {WIDE_CALLS:,} calls to the existing database at PATH")
     args = parser.parse_args(argv)
+    if args.add_wide:
+        figures = add_wide(args.path)
+        print(json.dumps(figures))
+        sys.exit(0 if figures["integrity"] == "ok" else 1)
     figures = build(args.size, args.path, args.twin)
     print(json.dumps(figures))
     if figures["integrity"] != "ok":

@@ -175,24 +175,24 @@ def _child(scenario: str, db: str, route: str, steps: str = "") -> None:
         cls.on_mount = on_mount
 
     # Only the classes the scenario's screen imports anyway are imported here.
-    # Lists: the fetched first page arriving (PagedList.set_page also runs on clear(), empty).
+    # Lists: the first page's answer handled (PagedList.set_page also runs on clear(), empty).
     if scenario == "executions":
         from redun_tui.tui.screens.executions import ExecutionsScreen
         from redun_tui.tui.screens.list_screen import ListScreen
 
-        wrap(ListScreen, "_first_page", "ready", lambda screen: isinstance(screen, ExecutionsScreen))
+        wrap(ListScreen, "on_list_screen_page_loaded", "ready", lambda screen: isinstance(screen, ExecutionsScreen))
     elif scenario == "search":
         from redun_tui.tui.screens.list_screen import ListScreen
         from redun_tui.tui.screens.search import SearchScreen
 
         wrap_mount(SearchScreen)
-        wrap(ListScreen, "_first_page", "ready", lambda screen: isinstance(screen, SearchScreen))
+        wrap(ListScreen, "on_list_screen_page_loaded", "ready", lambda screen: isinstance(screen, SearchScreen))
     elif scenario == "execution":
         from redun_tui.tui.screens.execution import ExecutionScreen
         from redun_tui.tui.widgets.job_tree import JobTree
 
         wrap_mount(ExecutionScreen)
-        wrap(ExecutionScreen, "_counts_loaded", "counts")
+        wrap(ExecutionScreen, "on_execution_screen_counts_loaded", "counts")
         original_add_page = JobTree.add_page
 
         def add_page(tree, node, page, generation):
@@ -216,13 +216,13 @@ def _child(scenario: str, db: str, route: str, steps: str = "") -> None:
         wrap_mount(TimelineScreen)
         # First screen: the root's children painted (the root alone is expanded at once).
         wrap(Timeline, "add_page", "ready", lambda timeline: any(row.depth for row in timeline.rows))
-        wrap(TimelineScreen, "_path_loaded", "path")
-        wrap(TimelineScreen, "_stats_loaded", "stats")
+        wrap(TimelineScreen, "on_timeline_screen_path_loaded", "path")
+        wrap(TimelineScreen, "on_timeline_screen_stats_loaded", "stats")
     elif scenario == "job":
         from redun_tui.tui.screens.job import JobScreen
 
         wrap_mount(JobScreen)
-        wrap(JobScreen, "_loaded", "ready")
+        wrap(JobScreen, "show_record", "ready")
     elif scenario == "diff":
         from redun_tui.tui.screens.diff import DiffScreen
 
@@ -232,12 +232,12 @@ def _child(scenario: str, db: str, route: str, steps: str = "") -> None:
         from redun_tui.tui.screens.dataflow import DataflowScreen
 
         wrap_mount(DataflowScreen)
-        wrap(DataflowScreen, "_loaded", "ready")
+        wrap(DataflowScreen, "on_dataflow_screen_dataflow_loaded", "ready")
     elif scenario == "downstream":
         from redun_tui.tui.screens.downstream import DownstreamScreen
 
         wrap_mount(DownstreamScreen)
-        wrap(DownstreamScreen, "_loaded", "ready")
+        wrap(DownstreamScreen, "on_downstream_screen_downstream_loaded", "ready")
 
     _trace(os.environ.get("REDUN_TUI_BENCH_TRACE", ""))
     _run_app(db, route, apps)
@@ -403,11 +403,13 @@ def _trace(spec: str) -> None:
 
         def traced(*args, __original=original, __name=item, **kwargs):
             thread = threading.current_thread().name
-            print(json.dumps({"trace": __name, "event": "enter", "thread": thread, "t": time.time()}), flush=True)
+            print(json.dumps({"trace": __name, "event": "enter", "thread": thread, "t": time.time(),
+                              "cpu": time.process_time(), "thread_cpu": time.thread_time()}), flush=True)
             try:
                 return __original(*args, **kwargs)
             finally:
-                print(json.dumps({"trace": __name, "event": "exit", "thread": thread, "t": time.time()}), flush=True)
+                print(json.dumps({"trace": __name, "event": "exit", "thread": thread, "t": time.time(),
+                                  "cpu": time.process_time(), "thread_cpu": time.thread_time()}), flush=True)
 
         setattr(owner, attr, functools.wraps(original)(traced))
 
@@ -483,12 +485,14 @@ def _targets(db: str) -> dict[str, str]:
         "GROUP BY f.value_hash ORDER BY count(*) DESC LIMIT 1"
     ).fetchone()[0]
     chain_seed = con.execute("SELECT value_hash FROM file WHERE path = 'deep/seed.txt' LIMIT 1").fetchone()[0]
+    # The File read by 2,000 calls that `make_db.py --add-wide` adds (when it was added).
+    wide = con.execute("SELECT value_hash FROM file WHERE path = 'wide/panel.bed' LIMIT 1").fetchone()
     # The diff scenarios: the two largest executions (A the smaller of them).
     diff_b, diff_a = (row[0] for row in con.execute(
         "SELECT execution_id FROM job GROUP BY execution_id ORDER BY count(*) DESC LIMIT 2"))
     con.close()
     return {"big": big, "deep_value": deep_value, "job": job, "ref": ref, "chain_seed": chain_seed,
-            "diff_a": diff_a, "diff_b": diff_b}
+            "diff_a": diff_a, "diff_b": diff_b, "wide": wide[0] if wide else ref, "has_wide": bool(wide)}
 
 
 # The SQL each screen needs, as fast as SQLite runs it on redun's schema and indexes (checked with
@@ -568,6 +572,10 @@ FLOOR_SQL: dict[str, list[list[str]]] = {
         "SELECT a.call_hash, c.value_hash FROM argument a JOIN call_node c ON c.call_hash = a.call_hash "
         "WHERE a.value_hash = :ref LIMIT 5001",
     ]],
+    "downstream_wide": [[
+        "SELECT a.call_hash, c.value_hash FROM argument a JOIN call_node c ON c.call_hash = a.call_hash "
+        "WHERE a.value_hash = :wide LIMIT 5001",
+    ]],
     "downstream_chain": [[
         "WITH RECURSIVE down(v) AS (SELECT :chain_seed UNION SELECT c.value_hash FROM down "
         "JOIN argument a ON a.value_hash = down.v JOIN call_node c ON c.call_hash = a.call_hash) "
@@ -642,6 +650,9 @@ def measure(db: str, runs: int, warmup: int, only: str | None = None) -> list[di
          "dataflow", "dataflow"),
         ("downstream of the shared reference (after open)", child + ["downstream", db, f"downstream/{targets['ref']}"],
          "ready", True, "downstream_ref", "downstream_first"),
+        ("downstream of a file read by 2,000 calls (after open)",
+         child + ["downstream", db, f"downstream/{targets['wide']}"], "ready", True, "downstream_wide",
+         "downstream_first"),
         ("downstream of the 600-step chain's seed (after open)",
          child + ["downstream", db, f"downstream/{targets['chain_seed']}"], "ready", True, "downstream_chain",
          "downstream_chain"),
@@ -670,6 +681,8 @@ def measure(db: str, runs: int, warmup: int, only: str | None = None) -> list[di
         ("CLI diff --json --all (two largest executions)",
          cli + ["diff", db, targets["diff_a"], targets["diff_b"], "--json", "--all"], "diff", "cli_diff"),
     ]
+    if not targets["has_wide"]:  # a database without `make_db.py --add-wide`
+        scenarios = [row for row in scenarios if row[4] != "downstream_wide"]
     if only:
         scenarios = [row for row in scenarios if row[4] is None or only in row[0]]
         cli_scenarios = [row for row in cli_scenarios if only in row[0]]

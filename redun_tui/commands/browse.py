@@ -8,7 +8,6 @@ code 2 instead of a half-drawn screen.
 from __future__ import annotations
 
 import os
-from importlib import resources
 
 import click
 
@@ -17,6 +16,8 @@ from redun_tui.commands.common import CliError, database_cli_error, one_line, op
 
 def demo_db_path() -> str:
     """The bundled demo database (a real redun database shipped inside the package)."""
+    from importlib import resources  # only for --demo: the launch on a file skips it (~5 ms)
+
     return str(resources.files("redun_tui") / "data" / "demo.db")
 
 

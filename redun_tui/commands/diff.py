@@ -6,12 +6,11 @@ the same root task); ``--a ID`` names A instead. Ids may be prefixes, ``-`` (the
 others, then one line per pair that is not ``same`` (every pair with ``--all``); database text is
 made safe for a terminal, piped or not. Without PATH_OR_URL (the first word is taken as the
 database when it is a URL, an existing path or a ``*.db`` name), the redun project's database. ``--json`` prints the document of
-:func:`redun_tui.store.diff.diff_json` exactly.
+:func:`redun_tui.store.diff_json.diff_json` exactly (streamed by
+:func:`~redun_tui.store.diff_json.json_chunks`).
 """
 
 from __future__ import annotations
-
-import json
 
 import click
 
@@ -49,9 +48,12 @@ def diff(words: tuple[str, ...], a_option: str | None, as_json: bool, all_pairs:
         except StoreError as error:
             raise CliError(str(error)) from None
     if as_json:
-        from redun_tui.store.diff import diff_json
+        from redun_tui.store.diff_json import json_chunks
 
-        click.echo(json.dumps(diff_json(view, all_pairs), indent=None))
+        # Streamed: --all at L is ~40 MB of text and 200,000 pairs, never held at once.
+        for chunk in json_chunks(view, all_pairs):
+            click.echo(chunk, nl=False)
+        click.echo("")
         return
     for line in text_lines(view, all_pairs):
         echo(line)
@@ -74,7 +76,11 @@ def text_lines(view, all_pairs: bool = False) -> list[str]:
         else:
             lines.append(f"cause: {one_line(cause.text, 200)}: same path, new content ({short_id(cause.a)} -> "
                          f"{short_id(cause.b)})")
-    for pair in view.pairs:
+    pairs = view.pairs
+    for index in range(len(pairs)):
+        if not (all_pairs or pairs.has_changes(index)):
+            continue  # same, and nothing below it changed: not built
+        pair = pairs.peek(index)
         if pair.change == "same" and not all_pairs:
             continue
         lines.append(pair_line(pair))

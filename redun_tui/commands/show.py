@@ -14,48 +14,13 @@ from redun_tui.commands.common import CliError, database
 
 def resolve_record(store, text: str) -> str:
     """The canonical route of a route, bare id prefix or file path; CliError when none or several."""
-    from redun_tui.store import Ambiguous, NotFound, routes
-
     text = text.strip()
     if not text:
         raise CliError("empty ID: give a route, an id or hash prefix, or a file path")
-    candidates: list[str] = []
-    try:
-        parsed = routes.parse(text)
-    except routes.RouteError:
-        parsed = None
-    if parsed is not None and ("/" in text or text in routes.LIST_ROUTES):
-        if not parsed.needs_resolving:
-            return str(parsed)
-        candidates = [str(parsed)]
-    else:
-        candidates = [routes.format_route(kind, text) for kind in routes.ID_KINDS]
-    found: list[str] = []
-    problems: list[str] = []
-    for candidate in candidates:
-        try:
-            resolution = store.resolve(candidate)
-        except (Ambiguous, NotFound) as error:
-            problems.append(str(error))
-            continue
-        if resolution.route:
-            found.append(resolution.route)
-        elif resolution.candidates:
-            problems.append(f"{resolution.error} ({', '.join(resolution.candidates[:8])})")
-        elif resolution.error:
-            problems.append(resolution.error)
-    found = list(dict.fromkeys(found))
-    if any(route.startswith("values/") for route in found):
-        # A File value's hash also names its path (files/<hash>): the value is what was meant.
-        found = [route for route in found if not route.startswith("files/") or route == routes.file(text)]
-    if len(found) == 1:
-        return found[0]
-    if len(found) > 1:
-        raise CliError(f"{text!r} matches several records: {', '.join(found)}")
-    ambiguous = [problem for problem in problems if "matches" in problem and "no " not in problem[:3]]
-    if len(candidates) == 1 and problems:
-        raise CliError(problems[0])
-    raise CliError(ambiguous[0] if ambiguous else f"no execution, job, value, task or file matches {text!r}")
+    resolution = store.resolve_text(text)
+    if resolution.route is None:
+        raise CliError(resolution.error or f"no execution, job, value, task or file matches {text!r}")
+    return resolution.route
 
 
 @click.command()

@@ -105,7 +105,7 @@ def timeline(args: tuple[str, ...], as_json: bool) -> None:
             raise CliError(f"{error}: {', '.join(error.candidates)}") from None
         except NotFound as error:
             raise CliError(str(error)) from None
-        path = store.critical_path(span.execution_id)
+        path = store.critical_path(span.execution_id, span)
         tasks = store.task_stats(span.execution_id)
     if as_json:
         # On a terminal every non-ASCII character is escaped: no control or bidi character from

@@ -6,7 +6,6 @@ Standard library only (the launch path finds the database before SQLAlchemy is i
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 
@@ -87,6 +86,8 @@ def find_redun_db(start_dir: str | None = None) -> str | None:
     uri = None
     ini = os.path.join(config_dir, "redun.ini")
     if os.path.isfile(ini):
+        import configparser  # only with a redun.ini: the launch on a file skips it (~5 ms)
+
         parser = configparser.ConfigParser(interpolation=None)
         try:
             parser.read(ini)

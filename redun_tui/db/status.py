@@ -173,8 +173,9 @@ def _failed_form(correlated: bool | None) -> str:
     return "exists" if (correlated if correlated is not None else CORRELATED_STATUS.get()) else "set"
 
 
-def _case(rule: Sequence[tuple[str, str]], default: str, tests: _JobTests) -> Any:
-    return sa.case(*((tests.holds(test), sa.literal(status)) for status, test in rule), else_=sa.literal(default))
+def _case(rule: Sequence[tuple[str, str]], default: str, tests: _JobTests,
+          output: Callable[[str], Any] = sa.literal) -> Any:
+    return sa.case(*((tests.holds(test), output(status)) for status, test in rule), else_=output(default))
 
 
 def job_status_term(status: str, job: Any = None, correlated: bool | None = None) -> Any:
@@ -209,6 +210,16 @@ def job_status_case(job: Any = None, correlated: bool = False) -> Any:
     """A SQL expression giving each job's status text, "failed" read from the failed-call set
     (or, ``correlated``, by EXISTS: when selecting a few jobs by id)."""
     return _case(JOB_RULE, JOB_DEFAULT, _JobTests(_job(job), _failed_form(correlated)))
+
+
+def job_status_value(values: dict[str, int], job: Any = None) -> Any:
+    """The job status CASE giving ``values[status]`` (0 for a status not in it) instead of the
+    status text, "failed" read from the failed-call set.
+
+    Summing it counts several statuses in one aggregate that evaluates the rule once per job
+    (a CASE comparing the status text would run the failed-call test again for each status).
+    """
+    return _case(JOB_RULE, JOB_DEFAULT, _JobTests(_job(job), "set"), lambda status: sa.literal(values.get(status, 0)))
 
 
 def job_status_sql(result_type: Any, job: Any) -> Any:

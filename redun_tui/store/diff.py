@@ -13,32 +13,36 @@ job status differs; CACHED counts as DONE) and ``result`` (result value hashes d
 without a call node (killed, or still running) has no recorded arguments or result: ``args`` and
 ``result`` need both hashes known.
 
-Statements: the jobs of each execution are read by one set-based statement per side (every level
-of the tree at once, through the ``execution_id`` index, with no join: whether a job failed is a
-probe into the set of failed calls, built once) and paired in memory; never one query per job or
-per level. Then the task names (one statement), the call nodes of the pairs whose call hashes
-differ and the arguments of the args-changed calls (each in batches of CALL_BATCH call hashes:
-one statement for most diffs), the task sources that name positional arguments, and bounded value previews. A
-diff of two executions is a handful of statements whatever their size (a test pins it).
+Statements: the set of failed calls (one statement), then the jobs of both executions by one
+set-based statement (every level of the tree at once, through the ``execution_id`` index, with
+no join), paired in memory; never one query per job or per level. Then the task names (one
+statement), the call nodes of the pairs whose call hashes differ and the arguments of the
+args-changed calls (each in batches of CALL_BATCH call hashes: one statement for most diffs), the
+task sources that name positional arguments, and bounded value previews. A diff of two
+executions is a handful of statements whatever their size (a test pins it).
 
-Speed: times are read as the database's raw text (SQLite) and parsed by ``fromisoformat`` only
-for durations; a job's status is a look-up in a table built from :mod:`redun_tui.db.status`;
-call nodes (arguments hash, result) are read only for the pairs that are not ``same``.
+Speed (two 100,000-job executions at L): times are read as the database's raw text (SQLite) and
+parsed by ``fromisoformat`` only for durations; a job's status is a look-up in a table built from
+:mod:`redun_tui.db.status`; call nodes (arguments hash, result) are read only for the pairs that
+are not ``same``; siblings whose call hashes are equal in order pair without tables; the
+collector is paused while the pairs are made, then run once. Pairing in SQL per tree level was
+weighed and not done: the pairs must all reach Python anyway (the summary counts every one, and
+``--all`` lists them), and reading the rows is most of the cost of this module
+(benchmarks/README.md).
 """
 
 from __future__ import annotations
 
-import gc
 import re
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from itertools import product
+from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import Integer, String, null, select, type_coerce
 from sqlalchemy.orm import Session
 
 from redun_tui.db.backend import chunks
@@ -51,6 +55,7 @@ from redun_tui.db.status import (
     failed_call_hashes,
     job_status_from,
 )
+from redun_tui.store.diff_json import collection_paused, diff_json, json_chunks  # noqa: F401 (re-exported)
 from redun_tui.store.errors import NotFound, StoreError
 from redun_tui.store.previews import fullname, ref_text, task_arg_names
 from redun_tui.store.sql import VALUE, resolve_one, value_columns
@@ -62,6 +67,10 @@ PREVIEW_VALUES = 400
 # what is needed: at L, a join per side read every call node and argument of 100,000 jobs
 # (3.4 s CPU) to use a few thousand of them.
 CALL_BATCH = 2_000
+# Failed calls read into a set up to this many (see _load_jobs).
+FAILED_SET_MAX = 100_000
+# Job rows turned into jobs at a time.
+JOB_PART = 10_000
 
 _TILDE = re.compile(r"^~\d+$")
 
@@ -94,15 +103,22 @@ class _Job:
     ``result`` are read only for the jobs of pairs that are not ``same`` (None until then).
     """
 
-    __slots__ = ("id", "parent_id", "task_hash", "call_hash", "start", "end", "cached", "failed", "task",
+    __slots__ = ("id", "parent_id", "task_hash", "call_hash", "start", "end", "cached", "failed", "names",
                  "args_hash", "result")
 
-    def __init__(self, row: Any) -> None:
-        (self.id, self.parent_id, self.task_hash, self.call_hash, self.start, self.end, cached, failed) = row
+    def __init__(self, row: Any, names: dict[str, str], failed_calls: set[str] | None) -> None:
+        (_execution, self.id, self.parent_id, self.task_hash, self.call_hash, self.start, self.end, cached,
+         failed) = row
         self.cached = bool(cached)
-        self.failed = bool(failed)
-        self.task = ""
+        # The set of failed calls, or (None) the statement's own probe.
+        self.failed = self.call_hash in failed_calls if failed_calls is not None else bool(failed)
+        self.names = names  # task full names by hash, shared by the diff's jobs (filled by _name_tasks)
         self.args_hash = self.result = None
+
+    @property
+    def task(self) -> str:
+        """The task's full name ("" when the task is not recorded)."""
+        return self.names.get(self.task_hash, "")
 
     @property
     def status(self) -> str:
@@ -127,27 +143,26 @@ class _Node:
 
     def __init__(self, a: _Job | None, b: _Job | None, parent: _Node | None) -> None:
         self.a, self.b, self.parent = a, b, parent
-        self.children: list[_Node] = []
+        # A list once the pair has children (set by _pair_tree); the leaves (most pairs) share
+        # the empty tuple: 150,000 fewer objects for the collector to walk at L.
+        self.children: list[_Node] | tuple[()] = ()
         self.args: tuple[ArgChange, ...] = ()
-        self.change, self.reasons = _kind(a, b), ()
-        self.has_changes = self.change != "same"
+        self.reasons = ()
         self.rank = _RANK_SAME
+        # added, removed, same, or changed (its reasons need the call nodes: _reasons).
+        if a is None:
+            self.change, self.has_changes = "added", True
+        elif b is None:
+            self.change, self.has_changes = "removed", True
+        elif a.call_hash is not None and a.call_hash == b.call_hash:
+            self.change, self.has_changes = "same", False
+        else:
+            self.change, self.has_changes = "changed", True
 
     @property
     def start(self) -> Any:
         job = self.b or self.a
         return job.start if job is not None else None
-
-
-def _kind(a: _Job | None, b: _Job | None) -> str:
-    """added, removed, same, or changed (its reasons need the call nodes: :func:`_reasons`)."""
-    if a is None:
-        return "added"
-    if b is None:
-        return "removed"
-    if a.call_hash is not None and a.call_hash == b.call_hash:
-        return "same"
-    return "changed"
 
 
 def _reasons(a: _Job, b: _Job) -> tuple[str, ...]:
@@ -227,30 +242,51 @@ def previous_execution(session: Session, side: DiffSide) -> str | None:
 # -- pairing ------------------------------------------------------------------------------------
 
 
-def _load_jobs(session: Session, execution_id: str) -> list[_Job]:
-    """Every job of an execution with what pairing needs (one statement, no join)."""
+def _failed_calls(session: Session) -> set[str] | None:
+    """The database's FAILED call hashes, or None when there are more than FAILED_SET_MAX."""
+    rows = session.connection().execute(failed_call_hashes().limit(FAILED_SET_MAX + 1)).all()
+    return {row[0] for row in rows} if len(rows) <= FAILED_SET_MAX else None
+
+
+def _load_jobs(session: Session, a_id: str, b_id: str, names: dict[str, str]) -> tuple[list[_Job], list[_Job]]:
+    """Every job of both executions with what pairing needs, each side in start order (one
+    statement, no join, after one for the failed calls); task names will be read from ``names``.
+
+    Whether a job failed is a look-up in the set of failed calls: probing it in SQL cost
+    ~0.2 s per 100,000 jobs at L, reading the set 10 ms (6,000 calls). A database with more
+    than FAILED_SET_MAX failed calls gets the probe in the statement instead.
+    """
+    failed = _failed_calls(session)
+    probe = null() if failed is not None else type_coerce(Job.call_hash.in_(failed_call_hashes()), Integer)
     query = select(
-        Job.id, Job.parent_id, Job.task_hash, Job.call_hash,
-        type_coerce(Job.start_time, String), type_coerce(Job.end_time, String), Job.cached,
-        Job.call_hash.in_(failed_call_hashes()),
-    ).where(Job.execution_id == execution_id)
+        Job.execution_id, Job.id, Job.parent_id, Job.task_hash, Job.call_hash,
+        type_coerce(Job.start_time, String), type_coerce(Job.end_time, String),
+        # Integers, not Booleans: no result processor on 2 x 100,000 values (~0.1 s at L).
+        type_coerce(Job.cached, Integer), probe,
+    ).where(Job.execution_id.in_([a_id, b_id]))
     # Through the Core connection: the ORM's result machinery costs more than the rows here.
-    jobs = [_Job(row) for row in session.connection().execute(query).all()]
-    jobs.sort(key=lambda job: (job.start is None, job.start or "", job.id))
-    return jobs
+    # Read in parts: the rows of both sides are never all held beside their jobs.
+    a_jobs: list[_Job] = []
+    b_jobs: list[_Job] = []
+    for rows in session.connection().execute(query).partitions(JOB_PART):
+        a_jobs.extend([_Job(row, names, failed) for row in rows if row[0] == a_id])
+        b_jobs.extend([_Job(row, names, failed) for row in rows if row[0] != a_id])
+    for jobs in (a_jobs, b_jobs):
+        jobs.sort(key=lambda job: (job.start is None, job.start or "", job.id))
+    return a_jobs, b_jobs
 
 
-def _name_tasks(session: Session, *sides: list[_Job]) -> None:
-    """Sets each job's task full name (one statement for the few distinct task hashes)."""
-    names: dict[str | None, str] = {}
-    hashes = {job.task_hash for jobs in sides for job in jobs if job.task_hash is not None}
+def _name_tasks(session: Session, names: dict[str, str], *sides: list[_Job]) -> None:
+    """Fills ``names`` (task full names by hash) for the jobs of ``sides`` (one statement for
+    the few distinct task hashes)."""
+    hashes: set[str] = set()
+    for jobs in sides:
+        hashes.update(map(attrgetter("task_hash"), jobs))
+    hashes.discard(None)  # type: ignore[arg-type]
     for chunk in chunks(sorted(hashes)):
         for task_hash, namespace, name in session.execute(
                 select(Task.hash, Task.namespace, Task.name).where(Task.hash.in_(chunk))):
             names[task_hash] = fullname(namespace, name)
-    for jobs in sides:
-        for job in jobs:
-            job.task = names.get(job.task_hash, "")
 
 
 def pair_siblings(a_jobs: list[_Job], b_jobs: list[_Job]) -> list[tuple[_Job | None, _Job | None]]:
@@ -258,6 +294,11 @@ def pair_siblings(a_jobs: list[_Job], b_jobs: list[_Job]) -> list[tuple[_Job | N
     the same task full name in start order; the rest alone."""
     if not a_jobs or not b_jobs:  # most jobs are leaves: nothing to match
         return [(job, None) for job in a_jobs] + [(None, job) for job in b_jobs]
+    if len(a_jobs) == len(b_jobs) and all(
+            a.call_hash is not None and a.call_hash == b.call_hash for a, b in zip(a_jobs, b_jobs)):
+        # The same calls in the same order (a re-run's unchanged parents): what the matching
+        # below gives (the k-th job of a call hash pairs with the k-th), without its tables.
+        return list(zip(a_jobs, b_jobs))
     by_hash: dict[str, deque[_Job]] = defaultdict(deque)
     for job in b_jobs:
         if job.call_hash is not None:
@@ -303,31 +344,40 @@ def _pair_tree(a_jobs: list[_Job], b_jobs: list[_Job], a_root: str | None, b_roo
     b_seen: set[str] = set()
 
     def expand(tops: list[tuple[_Job | None, _Job | None]]) -> None:
+        # Once per pair: names bound locally, no generator per parent.
         stack = [(a, b, None) for a, b in reversed(tops)]
+        pop, push, add_node, a_kids_of, b_kids_of = stack.pop, stack.extend, nodes.append, a_kids.get, b_kids.get
         while stack:
-            a, b, parent = stack.pop()
-            if (a is not None and a.id in a_seen) or (b is not None and b.id in b_seen):
-                continue  # a cycle in bad data: each job still appears once
+            a, b, parent = pop()
+            a_children = b_children = None
+            if a is not None:
+                if a.id in a_seen:
+                    continue  # a cycle in bad data: each job still appears once
+                a_children = a_kids_of(a.id)
+            if b is not None:
+                if b.id in b_seen:
+                    continue
+                b_children = b_kids_of(b.id)
             node = _Node(a, b, parent)
-            nodes.append(node)
+            add_node(node)
             if parent is not None:
                 parent.children.append(node)
             if a is not None:
                 a_seen.add(a.id)
             if b is not None:
                 b_seen.add(b.id)
-            a_children = a_kids.get(a.id) if a is not None else None
-            b_children = b_kids.get(b.id) if b is not None else None
             if a_children or b_children:
+                node.children = []
                 children = pair_siblings(a_children or [], b_children or [])
-                stack.extend((ca, cb, node) for ca, cb in reversed(children))
+                children.reverse()
+                push([(ca, cb, node) for ca, cb in children])
 
     roots = [(a_by_id.get(a_root) if a_root else None, b_by_id.get(b_root) if b_root else None)]
     if roots[0] == (None, None):
         roots = []
     expand(roots)
     # Jobs not reached from the root (their parent is not in the execution): one more level.
-    while True:
+    while len(a_seen) < len(a_by_id) or len(b_seen) < len(b_by_id):
         a_rest = [job for job in a_jobs if job.id not in a_seen]
         b_rest = [job for job in b_jobs if job.id not in b_seen]
         if not a_rest and not b_rest:
@@ -464,9 +514,10 @@ def diff(session: Session, a: str | None, b: str, *, previews: bool = True) -> D
     a_side = _side(session, a_id)
     if a_side.id == b_side.id:
         raise StoreError(f"both sides are execution {a_side.id[:8]}: give two different executions")
-    with _collection_paused():
-        a_jobs, b_jobs = _load_jobs(session, a_side.id), _load_jobs(session, b_side.id)
-        _name_tasks(session, a_jobs, b_jobs)
+    with collection_paused(settle=True):
+        names: dict[str, str] = {}
+        a_jobs, b_jobs = _load_jobs(session, a_side.id, b_side.id, names)
+        _name_tasks(session, names, a_jobs, b_jobs)
         nodes = _pair_tree(a_jobs, b_jobs, a_side.root_job_id, b_side.root_job_id)
         changed = [node for node in nodes if node.change == "changed"]
         _calls(session, changed)
@@ -474,39 +525,24 @@ def diff(session: Session, a: str | None, b: str, *, previews: bool = True) -> D
         return _freeze(a_side, b_side, chosen, nodes)
 
 
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """Pauses the cyclic garbage collector while ~400,000 objects that live on are made.
-
-    Each collection walks every tracked object: with two 100,000-job executions it ran dozens of
-    times and took about half of the pairing time. Nothing built here is garbage until the view
-    is dropped; the previous state is restored.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _freeze(a_side: DiffSide, b_side: DiffSide, chosen: bool, nodes: list[_Node]) -> DiffView:
     counts = dict.fromkeys(("same", "cached", "changed", "added", "removed"), 0)
     for node in reversed(nodes):  # children before parents
-        counts[node.change] += 1
-        if node.change == "same" and node.b is not None and node.b.status == "CACHED":
-            counts["cached"] += 1
+        change = node.change
+        counts[change] += 1
+        if change == "same":  # both jobs known; no reasons, no arguments: the rank stays _RANK_SAME
+            if node.b.status == "CACHED":  # type: ignore[union-attr]
+                counts["cached"] += 1
+        elif "code" in node.reasons:
+            node.rank = _RANK_CODE
+        elif node.args and any(arg.same_path_new_content for arg in node.args):
+            node.rank = _RANK_FILE
+        elif change == "changed":
+            node.rank = _RANK_CHANGED
+        else:
+            node.rank = _RANK_ADDED
         if node.has_changes and node.parent is not None:
             node.parent.has_changes = True
-        if "code" in node.reasons:
-            node.rank = _RANK_CODE
-        elif any(arg.same_path_new_content for arg in node.args):
-            node.rank = _RANK_FILE
-        elif node.change == "changed":
-            node.rank = _RANK_CHANGED
-        elif node.change != "same":
-            node.rank = _RANK_ADDED
 
     def order(siblings: Iterable[_Node]) -> list[_Node]:
         return sorted(siblings, key=lambda node: (node.rank, node.start is None, node.start or 0))
@@ -519,12 +555,16 @@ def _freeze(a_side: DiffSide, b_side: DiffSide, chosen: bool, nodes: list[_Node]
         node, depth = stack.pop()
         node.index, node.depth = len(ordered), depth
         ordered.append(node)
-        node.children = order(node.children)
-        stack.extend((child, depth + 1) for child in reversed(node.children))
+        children = node.children
+        if children:
+            if len(children) > 1:
+                children = node.children = order(children)
+            stack.extend([(child, depth + 1) for child in reversed(children)])
     # The screen shows a few hundred pairs of 100,000: each DiffPair is built when first read.
     return DiffView(
         a=a_side, b=b_side, chosen=chosen, summary=DiffSummary(**counts),
-        pairs=DiffPairs(len(ordered), lambda index: _frozen(ordered[index]), [node.has_changes for node in ordered]),
+        pairs=DiffPairs(len(ordered), lambda index: _frozen(ordered[index]), [node.has_changes for node in ordered],
+                        record=lambda index: _record(ordered[index])),
         roots=tuple(node.index for node in root_top + other_tops), causes=_causes(ordered),
     )
 
@@ -535,7 +575,7 @@ def _frozen(node: _Node) -> DiffPair:
         index=node.index,
         parent=node.parent.index if node.parent is not None else None,
         depth=node.depth,
-        children=tuple(child.index for child in node.children),
+        children=tuple(map(_INDEX, node.children)) if node.children else (),
         change=node.change,
         task=(b or a).task,  # type: ignore[union-attr]
         a_job=a.id if a else None,
@@ -556,11 +596,36 @@ def _frozen(node: _Node) -> DiffPair:
     )
 
 
+_INDEX = attrgetter("index")
+
+
+def _record(node: _Node) -> dict[str, Any]:
+    """The pair's ``--json`` record (:mod:`redun_tui.store.diff_json`), straight from the node:
+    the frozen pair costs more than the record, and ``--json --all`` writes every pair."""
+    a, b = node.a, node.b
+    return {
+        "change": node.change,
+        "task": (b or a).task,  # type: ignore[union-attr]
+        "a_job": a.id if a else None,
+        "b_job": b.id if b else None,
+        "a_call_hash": a.call_hash if a else None,
+        "b_call_hash": b.call_hash if b else None,
+        "reasons": list(node.reasons),
+        "args": [{"name": arg.name, "a": arg.a, "b": arg.b} for arg in node.args] if node.args else [],
+        "a_status": a.status if a else None,
+        "b_status": b.status if b else None,
+        "a_duration": a.duration if a else None,
+        "b_duration": b.duration if b else None,
+    }
+
+
 def _causes(ordered: list[_Node]) -> tuple[DiffCause, ...]:
     """Code changes of tasks, then Files with new content at the same path (first seen first)."""
     code: dict[tuple, list[int]] = {}
     files: dict[tuple, list[int]] = {}
     for node in ordered:
+        if not node.reasons:  # same, added, removed, or changed for no reason read
+            continue
         if "code" in node.reasons:
             code.setdefault((node.b.task, node.a.task_hash, node.b.task_hash), []).append(node.index)
         for arg in node.args:
@@ -569,47 +634,3 @@ def _causes(ordered: list[_Node]) -> tuple[DiffCause, ...]:
     found = [DiffCause("code", key[0], key[1], key[2], where[0], len(where)) for key, where in code.items()]
     found += [DiffCause("file", key[0], key[1], key[2], where[0], len(where)) for key, where in files.items()]
     return tuple(found)
-
-
-# -- JSON ---------------------------------------------------------------------------------------
-
-
-def _iso(moment: Any) -> str | None:
-    return moment.isoformat() if moment is not None else None
-
-
-def _side_json(side: DiffSide) -> dict[str, Any]:
-    return {"id": side.id, "task": side.task, "status": side.status, "start": _iso(side.start)}
-
-
-def _pair_json(pair: DiffPair) -> dict[str, Any]:
-    return {
-        "change": pair.change,
-        "task": pair.task,
-        "a_job": pair.a_job,
-        "b_job": pair.b_job,
-        "a_call_hash": pair.a_call_hash,
-        "b_call_hash": pair.b_call_hash,
-        "reasons": list(pair.reasons),
-        "args": [{"name": arg.name, "a": arg.a, "b": arg.b} for arg in pair.args],
-        "a_status": pair.a_status,
-        "b_status": pair.b_status,
-        "a_duration": pair.a_duration,
-        "b_duration": pair.b_duration,
-    }
-
-
-def diff_json(view: DiffView, all_pairs: bool = False) -> dict[str, Any]:
-    """The ``redun-tui diff --json`` document: every pair with ``all_pairs``, else the non-same."""
-    summary, pairs = view.summary, view.pairs
-    # Without all_pairs only the pairs on a path to a change are built (the rest are same), and
-    # the collector is paused while the document's dicts are made (see _collection_paused).
-    indices = range(len(pairs)) if all_pairs else (i for i in range(len(pairs)) if pairs.has_changes(i))
-    with _collection_paused():
-        return {
-            "a": _side_json(view.a),
-            "b": _side_json(view.b),
-            "summary": {"same": summary.same, "cached": summary.cached, "changed": summary.changed,
-                        "added": summary.added, "removed": summary.removed},
-            "pairs": [_pair_json(pair) for pair in (pairs[i] for i in indices) if all_pairs or pair.change != "same"],
-        }

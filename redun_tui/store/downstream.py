@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -78,16 +78,17 @@ class DownstreamValue:
 
     Attributes:
         hash: the value hash.
-        type: redun's type name (``redun.File``).
+        type: redun's type name (``redun.File``); "" while the previews are not read.
         depth: the depth of the call that first derived it.
-        preview: one-line repr through the safe decoder (bounded).
+        preview: one-line repr through the safe decoder (bounded); None when the view was read
+            without previews (``downstream(previews=False)``: the screen reads them per page).
         via_call: the call hash that derived it at that depth (its result, or the result holding it).
     """
 
     hash: str
     type: str
     depth: int
-    preview: str
+    preview: str | None
     via_call: str
 
 
@@ -124,6 +125,8 @@ class DownstreamView:
         values: derived values by depth, in the order their calls were listed.
         executions: newest first.
         newest_by_task: (root task, newest execution id) for each root task among executions.
+        previews: the derived values carry their type and preview (False: read them with
+            :func:`with_previews` or :func:`value_previews`).
     """
 
     target: str
@@ -135,6 +138,7 @@ class DownstreamView:
     values: tuple[DownstreamValue, ...] = ()
     executions: tuple[DownstreamExecution, ...] = field(default=())
     newest_by_task: tuple[tuple[str, str], ...] = ()
+    previews: bool = True
 
     @property
     def max_depth(self) -> int:
@@ -152,7 +156,13 @@ def iso_time(value: datetime | None) -> str | None:
 
 
 def to_json(view: DownstreamView) -> dict:
-    """The JSON document of ``redun-tui downstream --json`` (issue 14's exact shape)."""
+    """The JSON document of ``redun-tui downstream --json`` (issue 14's exact shape).
+
+    Raises:
+        ValueError: the view was read without previews (fill them with :func:`with_previews`).
+    """
+    if not view.previews:
+        raise ValueError("a downstream view without previews has no JSON document")
     return {
         "target": view.target,
         "depth_limit": view.depth_limit,
@@ -184,15 +194,9 @@ def to_json(view: DownstreamView) -> dict:
 # -- the walk ---------------------------------------------------------------------------------
 
 
-@dataclass
-class _Found:
-    """A call being collected during its level."""
-
-    call_hash: str
-    task: str
-    task_hash: str
-    result: str
-    uses: list[tuple[int | None, str | None, str]] = field(default_factory=list)  # (position, key, consumed)
+# A call being collected during its level: (task, task hash, result, [(position, key, consumed)]).
+# Plain tuples: the reference file of the benchmark has ~9,000 consumers on one level.
+_Found = tuple[str, str, str, list[tuple[int | None, str | None, str]]]
 
 
 @dataclass
@@ -323,36 +327,43 @@ def walk(
                 continue
             entry = found.get(call_hash)
             if entry is None:
-                entry = found[call_hash] = _Found(call_hash, task_name or "", task_hash, result)
-            entry.uses.append((position, key, consumed))
+                entry = found[call_hash] = (task_name or "", task_hash, result, [])
+            entry[3].append((position, key, consumed))
         if not found:
             break
-        level = sorted(found.values(), key=lambda entry: (entry.task, entry.call_hash))
+        order = sorted((entry[0], call_hash) for call_hash, entry in found.items())  # by task, then hash
         room = limit - len(calls)
-        if len(level) > room:
-            level = level[: max(room, 0)]
+        if len(order) > room:
+            order = order[: max(room, 0)]
             truncated = True
         seen_calls.update(found)
+        level = [(call_hash, found[call_hash]) for _task, call_hash in order]
 
         # Positional argument names come from the task's source (redun records only positions).
-        wanted = {entry.task_hash for entry in level if entry.task_hash not in names_by_task
-                  and any(use[0] is not None and use[1] is None for use in entry.uses)}
+        wanted = {task_hash for _call, (_task, task_hash, _result, uses) in level if task_hash not in names_by_task
+                  and any(use[0] is not None and use[1] is None for use in uses)}
         for task_hash, name, source in _select_in(session, _tasks_stmt, wanted):
             names_by_task[task_hash] = task_arg_names(source, name)
         children: dict[str, list[str]] = {}
-        for parent, child in _select_in(session, _subvalues_stmt, {entry.result for entry in level}):
+        for parent, child in _select_in(session, _subvalues_stmt, {entry[2] for _call, entry in level}):
             children.setdefault(parent, []).append(child)
 
         frontier = []
-        for entry in level:
-            uses = sorted(set(entry.uses), key=_argument_order)
-            names = names_by_task.get(entry.task_hash)
-            labels = tuple(dict.fromkeys(_label(position, key, names) for position, key, _ in uses))
-            calls.append(DownstreamCall(entry.call_hash, entry.task, depth, uses[0][2], labels, entry.result))
-            for value_hash in (entry.result, *sorted(children.get(entry.result, ()))):
+        for call_hash, (task, task_hash, result, uses) in level:
+            names = names_by_task.get(task_hash)
+            if len(uses) == 1:  # most calls consume through one argument
+                position, key, consumed = uses[0]
+                labels: tuple[str, ...] = (_label(position, key, names),)
+            else:
+                uses = sorted(set(uses), key=_argument_order)
+                consumed = uses[0][2]
+                labels = tuple(dict.fromkeys(_label(position, key, names) for position, key, _ in uses))
+            calls.append(DownstreamCall(call_hash, task, depth, consumed, labels, result))
+            kids = children.get(result)
+            for value_hash in (result, *sorted(kids)) if kids else (result,):
                 if value_hash not in seen_values:
                     seen_values[value_hash] = depth
-                    values.append((value_hash, depth, entry.call_hash))
+                    values.append((value_hash, depth, call_hash))
                     frontier.append(value_hash)
         if truncated:
             break
@@ -442,6 +453,34 @@ def downstream_of(session: Session, value_hash: str, **options: Any) -> Downstre
     return downstream(session, resolve_one(session, Value.value_hash, value_hash, "value"), **options)
 
 
+MISSING_PREVIEW = "<missing value>"
+
+
+def _refs(session: Session, hashes: Iterable[str]) -> dict[str, Any]:
+    """Value hash -> ValueRef (type and decoded preview) of the values that exist."""
+    return {row[0]: value_ref(row) for row in _select_in(session, _value_rows_stmt, hashes)}
+
+
+def value_previews(session: Session, hashes: Iterable[str]) -> dict[str, str]:
+    """The preview of each value (``<missing value>`` for a hash with no value row)."""
+    hashes = list(hashes)
+    refs = _refs(session, hashes)
+    return {h: refs[h].preview if h in refs else MISSING_PREVIEW for h in hashes}
+
+
+def with_previews(session: Session, view: DownstreamView) -> DownstreamView:
+    """The view with every derived value's type and preview read (unchanged when it has them)."""
+    if view.previews:
+        return view
+    refs = _refs(session, [value.hash for value in view.values])
+    values = tuple(
+        DownstreamValue(v.hash, refs[v.hash].type if v.hash in refs else "", v.depth,
+                        refs[v.hash].preview if v.hash in refs else MISSING_PREVIEW, v.via_call)
+        for v in view.values
+    )
+    return replace(view, values=values, previews=True)
+
+
 def downstream(
     session: Session,
     value_hash: str,
@@ -451,6 +490,7 @@ def downstream(
     depth_limit: int | None = None,
     limit: int = DEFAULT_CALL_LIMIT,
     cancelled: Any = None,
+    previews: bool = True,
 ) -> DownstreamView:
     """Everything downstream of a value (a full hash), or of every version of a file path.
 
@@ -462,6 +502,9 @@ def downstream(
         depth_limit: levels walked at most (None: to the end).
         limit: calls listed at most (``truncated`` says when more exist).
         cancelled: optional callable; the walk stops between levels when it returns True.
+        previews: read and decode every derived value's type and preview (False: only the
+            roots'; a screen shows a page of values at a time, and decoding 5,000 previews was
+            a third of the walk's cost).
     """
     if path is not None:
         roots, file_path, target = file_versions(session, path), path, path
@@ -471,18 +514,18 @@ def downstream(
     result = walk(session, roots, depth_limit=depth_limit, limit=limit, cancelled=cancelled)
     calls, execution_ids = attach_jobs(session, result.calls)
 
-    refs = {
-        row[0]: value_ref(row)
-        for row in _select_in(session, _value_rows_stmt, [*roots, *(h for h, _, _ in result.values)])
-    }
-    missing = "<missing value>"
+    refs = _refs(session, [*roots, *(h for h, _, _ in result.values)] if previews else roots)
+    missing = MISSING_PREVIEW
     root_views = tuple(
         DownstreamRoot(h, refs[h].type if h in refs else "", refs[h].preview if h in refs else missing) for h in roots
     )
-    values = tuple(
-        DownstreamValue(h, refs[h].type if h in refs else "", depth, refs[h].preview if h in refs else missing, via)
-        for h, depth, via in result.values
-    )
+    if previews:
+        values = tuple(
+            DownstreamValue(h, refs[h].type if h in refs else "", depth, refs[h].preview if h in refs else missing, via)
+            for h, depth, via in result.values
+        )
+    else:
+        values = tuple(DownstreamValue(h, "", depth, None, via) for h, depth, via in result.values)
 
     executions: list[DownstreamExecution] = []
     if execution_ids:
@@ -507,5 +550,6 @@ def downstream(
         values=values,
         executions=tuple(executions),
         newest_by_task=tuple(sorted(newest.items())),
+        previews=previews,
     )
 

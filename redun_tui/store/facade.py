@@ -6,7 +6,7 @@ load on first use), importing this module loads SQLAlchemy and the models.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -131,6 +131,15 @@ class Store:
         """What a value fed (store.downstream.downstream: all_versions, depth_limit, limit)."""
         return self._read(lambda s: downstream.downstream_of(s, value_hash, **options))
 
+    def downstream_previews(self, hashes: Iterable[str]) -> dict[str, str]:
+        """The preview of each value hash (for the values a downstream screen shows)."""
+        hashes = tuple(hashes)
+        return self._read(lambda s: downstream.value_previews(s, hashes))
+
+    def downstream_with_previews(self, view: downstream.DownstreamView) -> downstream.DownstreamView:
+        """A downstream view read without previews, with them (for its JSON export)."""
+        return self._read(lambda s: downstream.with_previews(s, view))
+
     def dataflow_json(self, value_hash: str) -> str:
         """The upstream dataflow of a value as JSON text (a list of sections), for export."""
         return self._read(lambda s: values.dataflow_json(s, value_hash))
@@ -165,9 +174,13 @@ class Store:
         """The time axis of an execution's timeline (id or unique prefix)."""
         return self._read(lambda s: timeline.span(s, execution_id))
 
-    def critical_path(self, execution_id: str) -> tuple[CriticalStep, ...]:
-        """The execution's critical path, root first (:func:`timeline.critical_path`)."""
-        return self._read(lambda s: timeline.critical_path(s, execution_id))
+    def critical_path(self, execution_id: str, span: TimelineSpan | None = None) -> tuple[CriticalStep, ...]:
+        """The execution's critical path, root first (:func:`timeline.critical_path`).
+
+        ``span``: the execution's :meth:`timeline_span` when the caller has it (reading it again
+        costs a count and two maxima over every job of the execution).
+        """
+        return self._read(lambda s: timeline.critical_path(s, execution_id, span))
 
     def task_stats(self, execution_id: str) -> tuple[TaskStats, ...]:
         """Duration statistics per task of the execution, by total time descending."""
@@ -186,6 +199,10 @@ class Store:
     def resolve(self, route: str) -> Resolution:
         """Expands id prefixes in a route to the canonical route, or says why it cannot."""
         return self._read(lambda s: routes.resolve(s, route))
+
+    def resolve_text(self, text: str) -> Resolution:
+        """The route of what a user typed: a route, an id or hash prefix, a path (:func:`routes.resolve_text`)."""
+        return self._read(lambda s: routes.resolve_text(s, text))
 
     def heartbeat(self, execution_id: str | None = None) -> Heartbeat:
         """A cheap token that changes when redun writes (:func:`live.heartbeat`)."""

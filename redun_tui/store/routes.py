@@ -40,6 +40,8 @@ class RouteKind:
         parts: the argument holds up to this many ``/``-separated ids (``diff/<idA>/<idB>``).
         form: the argument as written in messages, when it is not ``<arg>``.
         self_resolving: the screen (and the store call behind it) resolves the ids itself.
+        about: what the route opens, for the help screen (with its argument, when it takes one).
+        about_bare: what the bare route opens, when it needs a line of its own in help.
     """
 
     name: str
@@ -52,21 +54,39 @@ class RouteKind:
     parts: int = 1
     form: str | None = None
     self_resolving: bool = False
+    about: str = ""
+    about_bare: str | None = None
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """How the route is written: ``tasks``, ``tasks/<hash>`` (the bare form when it opens one)."""
+        shown = [self.name] if self.bare and (self.listed or self.arg is None) else []
+        if self.arg:
+            shown.append(f"{self.name}/{self.form or f'<{self.arg}>'}")
+        return tuple(shown)
 
 
 # In the order a bare id is tried, and the order the error message lists them.
 KINDS: tuple[RouteKind, ...] = (
-    RouteKind("executions", "id", bare=True, by_id=True, singular="execution"),
-    RouteKind("jobs", "id", by_id=True, singular="job"),
-    RouteKind("values", "hash", by_id=True, singular="value"),
-    RouteKind("dataflow", "hash"),
-    RouteKind("downstream", "hash"),
-    RouteKind("tasks", "hash", bare=True, by_id=True, singular="task"),
-    RouteKind("files", "path-or-hash", bare=True, verbatim=True, by_id=True, singular="file"),
-    RouteKind("diff", "id", parts=2, form="<idA>/<idB>", self_resolving=True),
-    RouteKind("timeline", "id"),
-    RouteKind("help", None, bare=True),
-    RouteKind("search", "text", bare=True, verbatim=True, listed=False),
+    RouteKind("executions", "id", bare=True, by_id=True, singular="execution",
+              about="an execution: details, status table, job tree", about_bare="home: executions newest first"),
+    RouteKind("jobs", "id", by_id=True, singular="job",
+              about="a job: trail, call, arguments, result, error, source, children"),
+    RouteKind("values", "hash", by_id=True, singular="value",
+              about="a value: preview, subvalues, producers, consumers, dataflow"),
+    RouteKind("dataflow", "hash", about="the upstream dataflow of a value"),
+    RouteKind("downstream", "hash",
+              about="what a value fed: consuming calls, derived values, executions to redo"),
+    RouteKind("tasks", "hash", bare=True, by_id=True, singular="task",
+              about="tasks by namespace; one task version"),
+    RouteKind("files", "path-or-hash", bare=True, verbatim=True, by_id=True, singular="file",
+              about="recorded files; one path's versions"),
+    RouteKind("search", "text", bare=True, verbatim=True, listed=False,
+              about="records of any type matching a search"),
+    RouteKind("diff", "id", parts=2, form="<idA>/<idB>", self_resolving=True,
+              about="two executions compared job by job (diff/<id>: with its previous run)"),
+    RouteKind("timeline", "id", about="an execution's timeline, critical path and task statistics"),
+    RouteKind("help", None, bare=True, about="this screen"),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 _SINGULARS = {kind.singular: kind.name for kind in KINDS if kind.singular}
@@ -77,13 +97,19 @@ ID_KINDS = tuple(kind.name for kind in KINDS if kind.by_id)
 
 
 def _expected() -> str:
-    forms = []
+    return ", ".join(form for kind in KINDS if kind.listed for form in kind.forms)
+
+
+def help_rows() -> tuple[tuple[str, str], ...]:
+    """``(how it is written, what it opens)`` for every kind, in :data:`KINDS` order (the help screen)."""
+    rows: list[tuple[str, str]] = []
     for kind in KINDS:
-        if kind.listed and kind.bare:
-            forms.append(kind.name)
-        if kind.listed and kind.arg:
-            forms.append(f"{kind.name}/{kind.form or f'<{kind.arg}>'}")
-    return ", ".join(forms)
+        forms = kind.forms
+        if kind.about_bare and len(forms) > 1:
+            rows += [(forms[0], kind.about_bare), ("  ".join(forms[1:]), kind.about)]
+        else:
+            rows.append(("  ".join(forms), kind.about))
+    return tuple(rows)
 
 
 class RouteError(ValueError):
@@ -258,3 +284,60 @@ def resolve(session: Session, route: str) -> Resolution:
         )
     except NotFound as error:
         return Resolution(route=None, error=str(error))
+
+
+# -- what a user typed ------------------------------------------------------------------------
+
+
+def resolve_text(session: Session, text: str) -> Resolution:
+    """The canonical route of whatever a user typed: a route, a bare id or hash prefix, a file path.
+
+    The one reading of typed text, for the app's palette and ``redun-tui show``. Text that parses
+    as a route and names one (it holds ``/``, or is a list route such as ``tasks``) resolves as
+    that route. Anything else is tried as an id prefix of every kind a bare id may be
+    (:data:`ID_KINDS`, files by path too): exactly one match is the answer. A File value's hash
+    names both the value and its file, and then the value is meant.
+
+    Returns:
+        A Resolution with ``route``; or ``route=None``, ``error`` (one line for the user) and,
+        when several records match, ``candidates`` (their routes).
+    """
+    text = (text or "").strip()
+    try:
+        parsed: Route | None = parse(text)
+    except RouteError:
+        parsed = None  # not a route: perhaps a path with slashes, tried as an id below
+    if parsed is not None and ("/" in text or text in LIST_ROUTES or not text):
+        if not parsed.needs_resolving:
+            return Resolution(route=str(parsed))
+        candidates = [str(parsed)]
+    else:
+        candidates = [format_route(kind, text) for kind in ID_KINDS]
+    found: list[str] = []
+    problems: list[str] = []
+    ambiguous: list[Resolution] = []
+    for candidate in candidates:
+        resolution = resolve(session, candidate)
+        if resolution.route:
+            found.append(resolution.route)
+        elif resolution.candidates:
+            ambiguous.append(resolution)
+            problems.append(f"{resolution.error} ({', '.join(resolution.candidates[:8])})")
+        elif resolution.error:
+            problems.append(resolution.error)
+    found = list(dict.fromkeys(found))
+    if any(route.startswith("values/") for route in found):
+        # A File value's hash also names its path (files/<hash>): the value is what was meant.
+        found = [route for route in found if not route.startswith("files/") or route == file(text)]
+    if len(found) == 1:
+        return Resolution(route=found[0])
+    if found:
+        return Resolution(route=None, candidates=tuple(found),
+                          error=f"{text!r} matches several records: {', '.join(found)}")
+    if len(candidates) == 1 and problems:
+        return Resolution(route=None, candidates=ambiguous[0].candidates if ambiguous else (), error=problems[0])
+    if ambiguous:
+        first = ambiguous[0]
+        return Resolution(route=None, candidates=first.candidates,
+                          error=f"{first.error} ({', '.join(first.candidates[:8])})")
+    return Resolution(route=None, error=f"no execution, job, value, task or file matches {text!r}")

@@ -39,28 +39,8 @@ def value(session: Session, value_hash: str) -> ValueDetail:
     _, type_name, fmt, size, data = value_cols
     ref = value_ref(value_cols)
     preview_text, truncated = value_preview_text(value_cols)
-    child = VALUE
-    subvalues = tuple(
-        value_ref(cols)
-        for cols in session.execute(
-            select(*value_columns(child))
-            .select_from(Subvalue.__table__.join(child.table, child.value_hash == Subvalue.value_hash))
-            .where(Subvalue.parent_value_hash == full_hash)
-            .order_by(child.value_hash)
-            .limit(SUBVALUE_LIMIT)
-        ).all()
-    )
-    parent = VALUE
-    parents = tuple(
-        value_ref(cols)
-        for cols in session.execute(
-            select(*value_columns(parent))
-            .select_from(Subvalue.__table__.join(parent.table, parent.value_hash == Subvalue.parent_value_hash))
-            .where(Subvalue.value_hash == full_hash)
-            .order_by(parent.value_hash)
-            .limit(SUBVALUE_LIMIT)
-        ).all()
-    )
+    subvalues = linked_values(session, full_hash, Subvalue.parent_value_hash, Subvalue.value_hash)
+    parents = linked_values(session, full_hash, Subvalue.value_hash, Subvalue.parent_value_hash)
     produced_by = producers(session, full_hash)
     consumed_by = readers(session, full_hash)
     tags = tag_views(session, TagEntity.Value, [full_hash]).get(full_hash, ())
@@ -183,3 +163,22 @@ class _SessionBackend:
     """The one thing walk_dataflow reads from a backend: a session (this call's own)."""
     def __init__(self, session: Session) -> None:
         self.session = session
+
+
+def linked_values(session: Session, full_hash: str, this_side: Any, other_side: Any) -> tuple[ValueRef, ...]:
+    """The values a Subvalue row links to ``full_hash`` (its subvalues or its parents), by hash.
+
+    Args:
+        this_side: the Subvalue column that holds ``full_hash``.
+        other_side: the column naming the linked values.
+    """
+    return tuple(
+        value_ref(cols)
+        for cols in session.execute(
+            select(*value_columns(VALUE))
+            .select_from(Subvalue.__table__.join(VALUE.table, VALUE.value_hash == other_side))
+            .where(this_side == full_hash)
+            .order_by(VALUE.value_hash)
+            .limit(SUBVALUE_LIMIT)
+        ).all()
+    )

@@ -16,11 +16,10 @@ from textual import work
 from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from redun_tui.store import routes
-from redun_tui.store.errors import Ambiguous, NotFound
 from redun_tui.tui.messages import Navigate
 from redun_tui.tui.palette import RouteCommands
 from redun_tui.tui.text import message as message_text
@@ -128,6 +127,12 @@ class RedunTuiApp(App[None]):
         self.theme_variables = variables
         return variables
 
+    def get_loading_widget(self):
+        """Textual's loading dots at 4 frames a second (:mod:`redun_tui.tui.widgets.loading`)."""
+        from redun_tui.tui.widgets.loading import LoadingDots
+
+        return LoadingDots()
+
     def get_default_screen(self):
         from redun_tui.tui.screens.executions import ExecutionsScreen
 
@@ -183,7 +188,8 @@ class RedunTuiApp(App[None]):
     def _resolve(self, text: str) -> None:
         worker = get_current_worker()
         try:
-            route, problem = self._resolve_text(text)
+            resolution = self.store.resolve_text(text)
+            route, problem = resolution.route, resolution.error
         except Exception as error:  # a lost database must not take the app down
             from redun_tui.tui.screens.base import describe_error
 
@@ -201,35 +207,26 @@ class RedunTuiApp(App[None]):
         except RuntimeError:  # the app is shutting down
             pass
 
-    def _resolve_text(self, text: str) -> tuple[str | None, str | None]:
-        """(route, None) or (None, why not); runs in a thread."""
-        if "/" in text or text in routes.LIST_ROUTES:
-            parsed = routes.parse(text)
-            if not parsed.needs_resolving:
-                return str(parsed), None
-            candidates_text = [str(parsed)]
-        else:
-            candidates_text = [routes.format_route(kind, text) for kind in routes.ID_KINDS]
-        problems: list[str] = []
-        for candidate in candidates_text:
-            try:
-                resolution = self.store.resolve(candidate)
-            except Ambiguous as error:
-                problems.append(f"{error} ({', '.join(error.candidates[:5])})")
-                continue
-            except NotFound as error:
-                problems.append(str(error))
-                continue
-            if resolution.route:
-                return resolution.route, None
-            if resolution.candidates:
-                problems.append(f"{candidate} is ambiguous: {', '.join(resolution.candidates[:5])}")
-            elif resolution.error:
-                problems.append(resolution.error)
-        if len(candidates_text) > 1:
-            ambiguous = [p for p in problems if "ambiguous" in p.lower()]
-            return None, ambiguous[0] if ambiguous else f"no record has an id starting with {text!r}"
-        return None, problems[0] if problems else None
+    def watch_app_focus(self, focused: bool) -> None:
+        """The app regained focus (a key, a click, the browser tab): make sure something has focus.
+
+        Textual skips a screen's ``AUTO_FOCUS`` while the app is blurred, and on regaining focus
+        restores only a widget focused *before* the blur. Under ``redun-tui serve`` the page
+        starts blurred, so the home screen's list never got focus and the first keys reached
+        nothing; here the screen's auto-focus target gets it instead.
+        """
+        if not focused or not self.screen_stack:
+            return
+        screen = self.screen
+        if screen.focused is not None:
+            return
+        target = screen.AUTO_FOCUS if screen.AUTO_FOCUS is not None else self.AUTO_FOCUS
+        if not target:
+            return
+        for widget in screen.query(target):
+            if widget.focusable:
+                screen.set_focus(widget, scroll_visible=False)
+                return
 
     # Actions ----------------------------------------------------------------------------------
     def action_back(self) -> None:
@@ -255,6 +252,10 @@ class RedunTuiApp(App[None]):
         handled: keys typed meanwhile wait in the app's queue and all land in the input, instead
         of reaching a screen with nothing focused and running as hotkeys (``q`` quit).
         """
+        # Imported here: TextArea's module and its document classes cost ~10-25 ms at launch,
+        # before the first page, and only screens that show a TextArea need them.
+        from textual.widgets import TextArea
+
         if isinstance(self.focused, (Input, TextArea)):
             raise SkipAction()  # `/` is a character there (paths, routes, search text)
         focus_search = getattr(self.screen, "focus_search", None)

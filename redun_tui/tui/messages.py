@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from textual.message import Message
+from textual.worker import Worker
 
 
 class Navigate(Message):
@@ -20,25 +21,25 @@ class Navigate(Message):
         self.route = route
 
 
-class Fetched(Message):
-    """A thread worker finished a store call; delivered to the screen on the event loop.
+@dataclass
+class Loaded(Message):
+    """What a screen's thread worker read: ``result``, or the ``error`` the store call raised.
+
+    Each screen subclasses it once per kind of load (``ExecutionScreen.JobsLoaded``, handled by
+    ``on_execution_screen_jobs_loaded``), adding the fields its handler needs; the handler starts
+    with ``BaseScreen.accept``, which drops stale answers and reports errors.
 
     Attributes:
-        group: the worker group (one per kind of load on a screen).
         result: what the store returned (views, never ORM objects).
         error: the exception the call raised, if any.
-        on_done: screen callback for the result.
-        on_error: screen callback for the error (True: handled, no notification).
-        sequence: which fetch of the group this answers (older answers are dropped).
+        worker: the worker that read it; cancelled when a newer load of its group started.
     """
 
-    def __init__(self, group: str, result: Any = None, error: BaseException | None = None,
-                 on_done: Callable[[Any], None] | None = None,
-                 on_error: Callable[[BaseException], bool | None] | None = None, sequence: int = 0) -> None:
-        super().__init__()
-        self.sequence = sequence
-        self.group = group
-        self.result = result
-        self.error = error
-        self.on_done = on_done
-        self.on_error = on_error
+    result: Any = None
+    error: BaseException | None = None
+    worker: Worker | None = field(default=None, repr=False)
+
+    @property
+    def failed(self) -> bool:
+        """The call raised and no newer load of the group replaced this one."""
+        return self.error is not None and not (self.worker is not None and self.worker.is_cancelled)

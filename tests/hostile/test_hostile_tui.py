@@ -127,13 +127,10 @@ def test_text_db_screens_show_no_control_characters(text_screens: dict) -> None:
 # -- the database goes bad while the app is open ---------------------------------------------------
 
 
-def _error_notifications(app: Any) -> list[str]:
-    return [n.message for n in app._notifications if n.severity in ("error", "warning")]
-
-
 @pytest.mark.parametrize("how", ["replaced-by-text", "deleted", "truncated", "locked"])
 async def test_database_breaks_while_open(
-    how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settle: Any
+    how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settle: Any, record_notifications: Any,
+    notifications: Any,
 ) -> None:
     """A notification, and the app stays usable (it keeps running and answers keys)."""
     import os
@@ -152,7 +149,7 @@ async def test_database_breaks_while_open(
     # A short busy timeout keeps the locked case quick (the default is 2 s, retried).
     backend = RedunBackendDb(str(path), busy_timeout=0.3)
     backend.load()
-    app = RedunTuiApp(Store(backend), "executions", live_interval=0.0, export_dir=tmp_path)
+    app = record_notifications(RedunTuiApp(Store(backend), "executions", live_interval=0.0, export_dir=tmp_path))
     locker = None
     try:
         async with app.run_test(size=(120, 36)) as pilot:
@@ -183,7 +180,7 @@ async def test_database_breaks_while_open(
             await pilot.press("r")
             await settle(pilot, timeout=30)
             assert app.is_running
-            messages = _error_notifications(app)
+            messages = [n.message for n in notifications(app) if n.severity in ("error", "warning")]
             assert messages, f"no notification for {how}"
             expected = {
                 "locked": "locked",

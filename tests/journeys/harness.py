@@ -164,7 +164,12 @@ class Terminal:
             self.pump(0.05)
             screen = "\n".join(self.screen.display)
             if condition(screen):
-                return screen
+                # Textual may draw one update over several frames (a heading before its rows):
+                # read on until the program pauses, so what the caller asserts next is there.
+                settled = self._settle()
+                if condition(settled):
+                    return settled
+                continue
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}; screen:\n{screen}")
             if not self.child.isalive() and not self.pump(0.05):
@@ -172,6 +177,13 @@ class Terminal:
                     return "\n".join(self.screen.display)
                 raise AssertionError(f"program exited ({self.child.exitstatus}) while waiting for {what}; "
                                      f"screen:\n{screen}")
+
+    def _settle(self, quiet: float = 0.1, limit: float = 1.0) -> str:
+        """Reads until nothing is written for ``quiet`` seconds (at most ``limit``); the screen."""
+        end = time.monotonic() + limit
+        while time.monotonic() < end and self.pump(quiet):
+            pass
+        return "\n".join(self.screen.display)
 
     def wait_for(self, text: str | re.Pattern[str], timeout: float = DEFAULT_TIMEOUT) -> str:
         """Reads until ``text`` (a string or a regex) is on the screen."""

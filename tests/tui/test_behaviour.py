@@ -8,6 +8,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
+from textual.command import CommandList
 from textual.content import Content
 
 from redun_tui.tui.screens.base import BaseScreen
@@ -22,11 +23,6 @@ from redun_tui.tui.widgets.search_bar import SearchBar
 
 KILLED_EXECUTION = "77fee8b0-983a-4c01-88f2-36c9a2e3f3cb"
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
-
-
-def notifications(app) -> list:
-    """The notifications the app has shown (newest last)."""
-    return list(app._notifications)
 
 
 async def test_search_bar_filters_and_clears(make_app, settle):
@@ -115,7 +111,7 @@ async def test_refresh_keeps_cursor(make_app, settle):
         assert listing.cursor == 2 and listing.current_item.id == chosen.id
 
 
-async def test_live_refresh_updates_running_execution(make_app, settle, fixture_db, tmp_path):
+async def test_live_refresh_updates_running_execution(make_app, settle, wait_until, fixture_db, tmp_path):
     """While a RUNNING execution is shown, a write by redun appears without a key press."""
     app = make_app("failures.db", f"executions/{KILLED_EXECUTION}", live_interval=0.1)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -133,11 +129,8 @@ async def test_live_refresh_updates_running_execution(make_app, settle, fixture_
         end = datetime(2026, 11, 27, 10, 11, 45, tzinfo=timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
         with sqlite3.connect(tmp_path / "failures.db") as connection:
             connection.execute("UPDATE job SET end_time = ? WHERE id = ?", (end, job_id))
-        for _ in range(50):
-            await pilot.pause(0.05)
-            await settle(pilot)
-            if tree.cursor_node.data.job.status != "RUNNING":
-                break
+        await wait_until(pilot, lambda: tree.cursor_node.data.job.status != "RUNNING", "the job's live refresh")
+        await settle(pilot)
         assert tree.cursor_node.data.job.id == job_id  # the cursor stayed on the same job
         assert tree.cursor_node.data.job.status == "DONE"
 
@@ -155,7 +148,7 @@ async def test_database_text_is_literal(make_app, settle):
             assert isinstance(label, Content)
 
 
-async def test_unknown_record_notifies_and_stays_usable(make_app, settle):
+async def test_unknown_record_notifies_and_stays_usable(make_app, settle, notifications):
     app = make_app("failures.db")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -172,7 +165,7 @@ async def test_unknown_record_notifies_and_stays_usable(make_app, settle):
         assert isinstance(app.screen, ExecutionScreen)
 
 
-async def test_database_deleted_while_open(make_app, settle, tmp_path):
+async def test_database_deleted_while_open(make_app, settle, tmp_path, notifications):
     app = make_app("failures.db")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -190,7 +183,7 @@ async def test_database_deleted_while_open(make_app, settle, tmp_path):
         assert app.screen.route == "help"
 
 
-async def test_database_corrupted_while_open(make_app, settle, tmp_path):
+async def test_database_corrupted_while_open(make_app, settle, tmp_path, notifications):
     app = make_app("failures.db")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -202,14 +195,15 @@ async def test_database_corrupted_while_open(make_app, settle, tmp_path):
         assert [n for n in notifications(app) if n.severity == "error"]
 
 
-async def test_palette_jumps_to_an_id_prefix(make_app, settle):
+async def test_palette_jumps_to_an_id_prefix(make_app, settle, wait_until):
     app = make_app("failures.db")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"6bec3a18")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: app.screen.query_one(CommandList).option_count, "the palette's hits")
+        await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
         await settle(pilot)
@@ -217,15 +211,14 @@ async def test_palette_jumps_to_an_id_prefix(make_app, settle):
         assert app.screen.route.startswith("jobs/6bec3a18")
 
 
-async def test_palette_route_with_unknown_id_notifies(make_app, settle):
+async def test_palette_route_with_unknown_id_notifies(make_app, settle, wait_until, notifications):
     app = make_app("failures.db")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         app.open_user_route("jobs/ffffffff")
-        await settle(pilot)
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: any("ffffffff" in n.message for n in notifications(app)),
+                         "a notification naming ffffffff")
         assert isinstance(app.screen, ExecutionsScreen)
-        assert any("ffffffff" in n.message for n in notifications(app))
 
 
 async def test_dataflow_links_and_export(make_app, settle, tmp_path):
@@ -264,7 +257,7 @@ async def test_full_value_of_a_huge_string(make_app, settle):
         assert log.line_count >= 500  # 1,000,110 characters cut into display lines of 2,000
 
 
-async def test_search_bar_debounces_typing(make_app, settle):
+async def test_search_bar_debounces_typing(make_app, settle, wait_until):
     app = make_app("failures.db")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -278,7 +271,7 @@ async def test_search_bar_debounces_typing(make_app, settle):
 
         app.screen.load = counting_load
         await pilot.press("slash", *"main_fail")
-        await pilot.pause(0.6)
+        await wait_until(pilot, lambda: sent, "the search after typing stopped")
         await settle(pilot)
         assert sent == ["main_fail"]  # one search after typing stopped, not one per key
         assert bar.value == "main_fail"
@@ -294,7 +287,7 @@ async def test_typing_keys_in_the_search_bar_does_not_trigger_bindings(make_app,
         assert app.screen.query_one(SearchBar).value == "qry?s"
 
 
-async def test_pager_without_a_terminal_says_so(make_app, settle):
+async def test_pager_without_a_terminal_says_so(make_app, settle, notifications):
     """`p` reads the value in a worker; where the app cannot suspend (headless) it says so."""
     app = make_app("values.db", "values/a11e4c29")
     async with app.run_test(size=(100, 30)) as pilot:
@@ -305,7 +298,7 @@ async def test_pager_without_a_terminal_says_so(make_app, settle):
         assert any("pager" in n.message for n in notifications(app))
 
 
-async def test_slow_loads_show_a_loading_indicator(make_app, settle):
+async def test_slow_loads_show_a_loading_indicator(make_app, settle, wait_until):
     import time
 
     app = make_app("failures.db", loading_delay=0.01)
@@ -319,7 +312,12 @@ async def test_slow_loads_show_a_loading_indicator(make_app, settle):
 
         app.store.job = slow_job
         app.navigate("jobs/6bec3a18")
-        await pilot.pause(0.2)
-        assert app.screen.body.loading  # the indicator while the store works
+        # The indicator while the store works.
+        await wait_until(pilot, lambda: any(body.loading for body in app.screen.query("JobScreen #record-body")),
+                         "the loading indicator")
+        from redun_tui.tui.widgets.loading import FRAME_SECONDS, LoadingDots
+
+        dots = app.screen.body._cover_widget  # Textual keeps the indicator outside the DOM
+        assert isinstance(dots, LoadingDots) and dots.auto_refresh == FRAME_SECONDS  # not Textual's 1/16 s
         await settle(pilot)
         assert not app.screen.body.loading and app.screen.query("RouteLink")

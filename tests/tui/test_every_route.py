@@ -41,7 +41,7 @@ def routes_of(store) -> list[str]:
 
 
 @pytest.mark.parametrize("db_name", ["seed_example.db", "failures.db", "tags.db", "values.db"])
-async def test_every_route_opens(make_app, settle, db_name):
+async def test_every_route_opens(make_app, settle, notifications, db_name):
     app = make_app(db_name)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -54,5 +54,5 @@ async def test_every_route_opens(make_app, settle, db_name):
             if arg and kind not in ("search", "files"):
                 assert arg in screen.route, route
                 assert screen.route.startswith(kind + "/"), (route, screen.route)  # the header shows the record
-            errors = [n.message for n in app._notifications if n.severity in ("error", "warning")]
+            errors = [n.message for n in notifications(app) if n.severity in ("error", "warning")]
             assert errors == [], (route, errors)

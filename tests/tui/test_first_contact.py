@@ -194,3 +194,22 @@ async def test_digits_open_tasks_and_files_and_help_lists_generated_keys(make_ap
             for _keys, text in rows:
                 assert text in shown
         assert "the tasks list" in shown and "every field in full" in shown
+
+
+async def test_keys_reach_the_list_of_a_screen_opened_while_the_app_was_blurred(make_app, settle):
+    """``redun-tui serve``: the page starts blurred, so Textual skipped the list's auto-focus.
+
+    Textual restores on focus only a widget that had focus before the blur; a screen composed
+    while blurred had none, and the first arrow keys reached nothing (found in the browser).
+    """
+    app = make_app("failures.db")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.app_focus = False  # the browser tab without focus
+        app.navigate("tasks")
+        await settle(pilot)
+        assert app.screen.route == "tasks" and app.focused is None
+        await pilot.press("down")  # a key gives the app focus back
+        listing = app.screen.query_one("#listing")
+        assert app.focused is listing
+        assert listing.cursor == 1  # and the key itself moved the cursor

@@ -11,11 +11,7 @@ JOB_RERUN = ("redun run --exclude-user aws --exclude-user gcp failures_wf.py fai
              "--f omega.txt --message '[bold red]boom[/] ☃ failure'")
 
 
-def last_notification(app) -> str:
-    return str(list(app._notifications)[-1].message)
-
-
-async def test_M_and_R_on_a_job(make_app, settle):
+async def test_M_and_R_on_a_job(make_app, settle, notifications):
     app = make_app("failures.db", f"jobs/{FAILED_JOB}")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -24,20 +20,20 @@ async def test_M_and_R_on_a_job(make_app, settle):
         await settle(pilot)
         assert app.clipboard.startswith("### Job ff72ff9e failures.explode FAILED\n")
         assert "#### Traceback" in app.clipboard and JOB_RERUN in app.clipboard
-        assert last_notification(app).startswith(f"Copied the Markdown report of jobs/{FAILED_JOB}")
+        assert notifications(app)[-1].message.startswith(f"Copied the Markdown report of jobs/{FAILED_JOB}")
         await pilot.press("R")
         await settle(pilot)
         assert app.clipboard == JOB_RERUN
 
 
-async def test_R_on_an_execution_and_where_nothing_runs(make_app, settle):
+async def test_R_on_an_execution_and_where_nothing_runs(make_app, settle, notifications):
     app = make_app("failures.db")
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("R")  # the executions list: nothing to re-run, the clipboard untouched
         await settle(pilot)
         assert app.clipboard == ""
-        assert last_notification(app) == "cannot re-run: open an execution or a job: only they can be re-run"
+        assert notifications(app)[-1].message == "cannot re-run: open an execution or a job: only they can be re-run"
         await pilot.press("M")
         await settle(pilot)
         assert app.clipboard.startswith("### Executions\n")

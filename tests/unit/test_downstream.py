@@ -225,6 +225,23 @@ def test_limit_exactly_met_is_not_truncated(backends) -> None:
         assert ds.downstream(session, value_hash, limit=6).truncated is True
 
 
+def test_a_view_without_previews_fills_to_the_same_view(backends) -> None:
+    """previews=False (the screen's read): the same walk; its previews read later are the same."""
+    with backends("downstream.db").new_session() as session:
+        for prefix in ("5a8b8b0b", "c60338db"):
+            value_hash = _full(session, prefix)
+            full = ds.downstream(session, value_hash, all_versions=True)
+            bare = ds.downstream(session, value_hash, all_versions=True, previews=False)
+            assert bare.previews is False and all(v.preview is None and v.type == "" for v in bare.values)
+            assert (bare.calls, bare.roots, bare.executions) == (full.calls, full.roots, full.executions)
+            with pytest.raises(ValueError):
+                ds.to_json(bare)
+            assert ds.with_previews(session, bare) == full
+            hashes = [v.hash for v in full.values] + ["0" * 40]
+            assert ds.value_previews(session, hashes) == {v.hash: v.preview for v in full.values} | {
+                "0" * 40: ds.MISSING_PREVIEW}
+
+
 # -- crafted databases ------------------------------------------------------------------------
 
 

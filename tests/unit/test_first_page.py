@@ -131,9 +131,8 @@ def test_bad_database_on_the_launch_path_is_one_line(tmp_path, capsys, monkeypat
     assert err.count("\n") == 1 and "older" in err and "db upgrade" in err
 
 
-async def test_app_on_the_launch_store_paints_then_opens_the_store(fixture_db, settle, monkeypatch, tmp_path):
-    import asyncio
-
+async def test_app_on_the_launch_store_paints_then_opens_the_store(fixture_db, settle, wait_until, monkeypatch,
+                                                                   tmp_path):
     from redun_tui.tui.app import RedunTuiApp
     from redun_tui.tui.screens.execution import ExecutionScreen
 
@@ -150,11 +149,8 @@ async def test_app_on_the_launch_store_paints_then_opens_the_store(fixture_db, s
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             assert list(app.screen.listing.items) == list(rows)
-            for _ in range(500):  # the real store opens in the background after the first page
-                if launch._store is not None:
-                    break
-                await asyncio.sleep(0.01)
-            assert launch._store is not None
+            # The real store opens in the background after the first page.
+            await wait_until(pilot, lambda: launch._store is not None, "the real store to open")
             await settle(pilot)
             await pilot.press("enter")
             await settle(pilot)

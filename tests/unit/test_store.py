@@ -627,6 +627,42 @@ def test_resolve_routes(stores, facts):
     assert all(candidate.startswith(f"jobs/{shared}") for candidate in ambiguous.candidates)
 
 
+
+def test_resolve_text_reads_what_a_user_typed(stores, facts):
+    """One reading of typed text for the palette and `show`: routes, bare prefixes, paths."""
+    store, fact = stores["failures.db"], facts["failures.db"]
+    job_id = next(iter(fact["job_status"]))
+    assert store.resolve_text("").route == "executions"
+    assert store.resolve_text(" tasks ").route == "tasks"
+    assert store.resolve_text(f"jobs/{job_id[:8]}").route == f"jobs/{job_id}"
+    assert store.resolve_text(job_id[:8]).route == f"jobs/{job_id}"
+    assert store.resolve_text("alpha.txt").route == "files/alpha.txt"
+    missing = store.resolve_text("zzzz")
+    assert (missing.route, missing.error) == (None, "no execution, job, value, task or file matches 'zzzz'")
+    assert store.resolve_text("jobs/ffffffff").error == "no job matches 'ffffffff'"
+    first_chars = Counter(job[0] for job in fact["job_status"])
+    shared = next(char for char, count in first_chars.items() if count > 1)
+    ambiguous = store.resolve_text(f"jobs/{shared}")
+    assert ambiguous.route is None and len(ambiguous.candidates) >= 2 and shared in ambiguous.error
+    # A File value's hash names the value and its file: the value is meant.
+    with store.backend.new_session() as session:
+        file_hash = session.execute(select(File.value_hash)).scalars().first()
+    assert store.resolve_text(file_hash).route == f"values/{file_hash}"
+
+
+
+def test_help_rows_come_from_the_route_grammar():
+    """The help screen's route table is generated: every kind is described and every form shown."""
+    from redun_tui.store import routes
+
+    rows = routes.help_rows()
+    written = "  ".join(form for form, _ in rows).split()
+    for kind in routes.KINDS:
+        assert kind.about, kind.name
+        assert all(form in written for form in kind.forms), kind.name
+    assert all(about for _, about in rows)
+
+
 def test_heartbeat(stores):
     store = stores["failures.db"]
     beat = store.heartbeat()

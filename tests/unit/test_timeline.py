@@ -163,3 +163,27 @@ def bench_s_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_matches_brute_force_on_benchmark_s(bench_s_db: Path) -> None:
     assert check_database(str(bench_s_db)) == 1_001
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    ("2026-01-01 00:00:05.999700", "2026-01-01 00:00:06.000000"),  # strftime('%s') rounded .9997 up
+    ("2026-01-01 23:59:59.999999", "2026-01-02 00:00:00.000000"),
+    ("2026-01-01 00:00:05.999400", "2026-01-02 03:00:05.999500"),
+    ("1999-12-31 23:59:59.999999", "2026-01-02 00:00:00.000001"),
+    ("2026-01-01 00:00:05.123456", "2026-01-01 00:00:04.000001"),  # ends before it starts: negative
+    ("2026-01-01 00:00:05", "2026-01-01 00:00:07.5"),  # no fraction, a short one
+    ("2026-01-01T00:00:05.123456", "2026-01-01 00:00:09.654321"),
+    ("2026-03-01 00:00:00.000001", "2026-03-01 00:00:00.000001"),
+])
+def test_sqlite_duration_is_exact_to_the_microsecond(start: str, end: str) -> None:
+    """The SQL duration equals Python's difference of the timestamps as SQLAlchemy reads them."""
+    from sqlalchemy import create_engine, literal
+    from sqlalchemy.dialects.sqlite import DATETIME
+    from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+
+    parse = DATETIME().result_processor(sqlite_dialect(), None)
+    expected = (parse(end) - parse(start)) // MICRO
+    engine = create_engine("sqlite://")
+    with engine.connect() as connection:
+        got = connection.execute(select(store_timeline.duration_us("sqlite", literal(start), literal(end)))).scalar_one()
+    assert got == expected

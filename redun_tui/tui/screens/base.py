@@ -1,27 +1,30 @@
 """BaseScreen: what every screen shares — header with the route, footer, common keys, workers.
 
-Screens implement :meth:`BaseScreen.compose_body` and :meth:`BaseScreen.load`; they fetch data
-only through :meth:`BaseScreen.fetch`, which runs a store call in an exclusive thread worker and
-delivers the result (or the error, as a notification) back on the event loop. Live refresh: a
+Screens implement :meth:`BaseScreen.compose_body` and :meth:`BaseScreen.load`; they read data
+only in ``@work(thread=True, exclusive=True, group=...)`` methods that post a typed answer (a
+:class:`~redun_tui.tui.messages.Loaded` per kind of load) through :meth:`BaseScreen.answer`;
+:meth:`BaseScreen.start` and :meth:`BaseScreen.accept` keep the rules every load shares (a newer
+load of a group wins, the delayed loading indicator, errors as notifications). Live refresh: a
 screen that shows something RUNNING sets :attr:`BaseScreen.live_execution_id`; a timer then polls
 the store's cheap heartbeat and calls :meth:`BaseScreen.reload` when it changes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from redun_tui.store.errors import StoreError, database_error
 from redun_tui.store.routes import command_line
-from redun_tui.tui.messages import Fetched
+from redun_tui.tui.messages import Loaded
 from redun_tui.tui.text import message as message_text
 from redun_tui.tui.widgets.key_bar import KeyBar
 from redun_tui.tui.widgets.route_header import RouteHeader
@@ -75,8 +78,7 @@ class BaseScreen(Screen):
         self.live = False
         self._heartbeat_token: Any = None
         self._loaded_once = False
-        self._loading: dict[str, tuple[Widget, ...]] = {}
-        self._sequence: dict[str, int] = {}  # the number of the latest fetch of each group
+        self._loads: dict[str, tuple[Worker, tuple[Widget, ...]]] = {}  # group: its latest load
 
     # Composition ------------------------------------------------------------------------------
     @property
@@ -86,7 +88,7 @@ class BaseScreen(Screen):
 
     @property
     def store(self) -> Store:
-        """The read-only store (call it only inside :meth:`fetch`)."""
+        """The read-only store (call it only in a worker thread)."""
         return self.tui.store
 
     def compose(self) -> ComposeResult:
@@ -132,78 +134,87 @@ class BaseScreen(Screen):
         self.load()
 
     # Workers ----------------------------------------------------------------------------------
-    def fetch(
-        self,
-        group: str,
-        call: Callable[[], Any],
-        on_done: Callable[[Any], None],
-        *,
-        loading: Iterable[Widget] = (),
-        on_error: Callable[[BaseException], bool | None] | None = None,
-    ) -> None:
-        """Runs ``call`` (a store call) in an exclusive thread worker of ``group``.
+    # A load, e.g. the execution screen's flat job list:
+    #
+    #     class JobsLoaded(Loaded): ...                      # the typed answer
+    #
+    #     @work(thread=True, exclusive=True, group="list")   # runs in a thread
+    #     def _read_jobs(self, where): self.answer(self.JobsLoaded, lambda: self.store.jobs(**where))
+    #
+    #     self.start(self._read_jobs(where), listing)        # on the event loop
+    #
+    #     def on_execution_screen_jobs_loaded(self, answer: JobsLoaded) -> None:
+    #         if self.accept(answer):                        # not stale, not an error
+    #             listing.set_page(answer.result)
+    def start(self, worker: Worker, *loading: Widget) -> None:
+        """Makes ``worker`` the load of its group whose answer counts; ``loading`` widgets show an
+        indicator if it is slow.
 
-        A newer fetch of the same group cancels the older one, whose result is then dropped.
-
-        Args:
-            group: worker group; one per independent load on the screen.
-            call: runs in a thread; returns views.
-            on_done: receives the result on the event loop.
-            loading: widgets that show a loading indicator meanwhile.
-            on_error: called with the error first; return True when it handled it (no toast).
+        The previous load of the group is cancelled even when it has finished (its answer may
+        still wait in the queue): a newer load wins.
         """
-        sequence = self._sequence[group] = self._sequence.get(group, 0) + 1
-        targets = tuple(loading)
-        previous = self._loading.get(group, ())
-        for widget in previous:
-            if widget not in targets:
+        previous, shown = self._loads.get(worker.group, (None, ()))
+        if previous is not None:
+            previous.cancel()
+        for widget in shown:
+            if widget not in loading:
                 widget.loading = False
-        self._loading[group] = targets
-        if targets:
+        self._loads[worker.group] = (worker, loading)
+        if loading:
             # Most loads finish in a few milliseconds: show the indicator only for slow ones
             # (mounting it costs more than a fast load, and it would only flicker).
-            self.set_timer(self.tui.loading_delay, partial(self._show_loading, group, targets))
-        self.run_worker(
-            partial(self._run_fetch, group, sequence, call, on_done, on_error),
-            name=group,
-            group=f"{group}-{id(self)}",
-            exclusive=True,
-            thread=True,
-            exit_on_error=False,
-        )
+            self.set_timer(self.tui.loading_delay, partial(self._show_loading, worker))
 
-    def _show_loading(self, group: str, targets: tuple[Widget, ...]) -> None:
-        if self._loading.get(group) == targets:
-            for widget in targets:
+    def cancel_load(self, group: str) -> None:
+        """Drops the answer of the group's latest load, if it has not arrived yet."""
+        worker, shown = self._loads.pop(group, (None, ()))
+        if worker is not None:
+            worker.cancel()
+        for widget in shown:
+            widget.loading = False
+
+    def _show_loading(self, worker: Worker) -> None:
+        current, widgets = self._loads.get(worker.group, (None, ()))
+        if current is worker:
+            for widget in widgets:
                 widget.loading = True
 
-    def _run_fetch(self, group: str, sequence: int, call: Callable[[], Any], on_done: Callable[[Any], None],
-                   on_error: Callable[[BaseException], bool | None] | None) -> None:
+    def answer(self, message: type[Loaded], call: Callable[[], Any], **fields: Any) -> None:
+        """Runs ``call`` (a store call, in the worker's thread) and posts its answer to the screen.
+
+        Args:
+            message: the screen's answer type.
+            call: returns views.
+            fields: the answer's own fields (what its handler needs to place the result).
+        """
         worker = get_current_worker()
         try:
-            result = call()
-        except BaseException as error:  # every failure becomes a message; the app stays up
-            if not worker.is_cancelled:
-                self.post_message(Fetched(group, error=error, on_done=on_done, on_error=on_error,
-                                          sequence=sequence))
-            return
+            reply = message(call(), worker=worker, **fields)
+        except BaseException as error:  # every failure becomes an answer; the app stays up
+            reply = message(error=error, worker=worker, **fields)
         if not worker.is_cancelled:
-            self.post_message(Fetched(group, result=result, on_done=on_done, on_error=on_error,
-                                      sequence=sequence))
+            self.post_message(reply)
 
-    def on_fetched(self, message: Fetched) -> None:
-        message.stop()
-        if message.sequence != self._sequence.get(message.group):
-            return  # a newer fetch of this group started after this one: its answer is stale
-        for widget in self._loading.pop(message.group, ()):
-            widget.loading = False
-        if message.error is not None:
-            handled = message.on_error(message.error) if message.on_error else False
-            if not handled:
-                self.report_error(message.error)
-            return
-        if message.on_done is not None:
-            message.on_done(message.result)
+    def accept(self, answer: Loaded, *, quiet: bool = False) -> bool:
+        """True when ``answer`` carries a result to show.
+
+        Drops a stale answer (a newer load of its group started), hides the group's loading
+        indicator, and shows an error as a notification unless ``quiet``.
+        """
+        answer.stop()
+        worker = answer.worker
+        if worker is None or worker.is_cancelled:
+            return False
+        current, widgets = self._loads.get(worker.group, (None, ()))
+        if current is worker:
+            del self._loads[worker.group]
+            for widget in widgets:
+                widget.loading = False
+        if answer.error is not None:
+            if not quiet:
+                self.report_error(answer.error)
+            return False
+        return True
 
     def report_error(self, error: BaseException) -> None:
         """Shows an error as a notification (plain text, never markup)."""
@@ -228,11 +239,19 @@ class BaseScreen(Screen):
     def _poll_heartbeat(self) -> None:
         if not self.live or not self.is_current:
             return
-        execution_id = self.live_execution_id
-        self.fetch("heartbeat", lambda: self.store.heartbeat(execution_id), self._heartbeat_done,
-                   on_error=lambda error: True)  # a missed beat is retried on the next tick
+        self.start(self._read_heartbeat(self.live_execution_id))
 
-    def _heartbeat_done(self, beat: Any) -> None:
+    class HeartbeatLoaded(Loaded):
+        """The live execution's heartbeat."""
+
+    @work(thread=True, exclusive=True, group="heartbeat")
+    def _read_heartbeat(self, execution_id: str | None) -> None:
+        self.answer(self.HeartbeatLoaded, lambda: self.store.heartbeat(execution_id))
+
+    def on_base_screen_heartbeat_loaded(self, answer: HeartbeatLoaded) -> None:
+        if not self.accept(answer, quiet=True):  # a missed beat is retried on the next tick
+            return
+        beat = answer.result
         token = (beat.token, beat.running)
         previous, self._heartbeat_token = self._heartbeat_token, token
         if previous is not None and previous != token:
@@ -263,12 +282,21 @@ class BaseScreen(Screen):
 
     def action_copy_report(self) -> None:
         """``M``: copies this screen's Markdown report (the one ``redun-tui show`` prints)."""
+        self.start(self._read_report(self.route))
+
+    class ReportLoaded(Loaded):
+        """The screen's Markdown report."""
+
+    @work(thread=True, exclusive=True, group="report")
+    def _read_report(self, route: str) -> None:
         from redun_tui.report import build_report, render_markdown
 
-        route, store = self.route, self.store
-        self.fetch("report", lambda: render_markdown(build_report(store, route)), self._copy_report)
+        self.answer(self.ReportLoaded, lambda: render_markdown(build_report(self.store, route)))
 
-    def _copy_report(self, markdown: str) -> None:
+    def on_base_screen_report_loaded(self, answer: ReportLoaded) -> None:
+        if not self.accept(answer):
+            return
+        markdown = answer.result
         self.app.copy_to_clipboard(markdown)
         lines = markdown.count("\n")
         self.notify(message_text(f"Copied the Markdown report of {self.route} ({lines:,} lines)"),
@@ -276,12 +304,21 @@ class BaseScreen(Screen):
 
     def action_copy_rerun(self) -> None:
         """``R``: copies the command that re-runs this execution or job (or says why there is none)."""
+        self.start(self._read_rerun(self.route))
+
+    class RerunLoaded(Loaded):
+        """The command that re-runs the screen's execution or job."""
+
+    @work(thread=True, exclusive=True, group="rerun")
+    def _read_rerun(self, route: str) -> None:
         from redun_tui.rerun import rerun_for_route
 
-        route, store = self.route, self.store
-        self.fetch("rerun", lambda: rerun_for_route(store, route), self._copy_rerun)
+        self.answer(self.RerunLoaded, lambda: rerun_for_route(self.store, route))
 
-    def _copy_rerun(self, rerun) -> None:
+    def on_base_screen_rerun_loaded(self, answer: RerunLoaded) -> None:
+        if not self.accept(answer):
+            return
+        rerun = answer.result
         if rerun.command is None:
             self.notify(message_text(rerun.text), severity="warning", markup=False, timeout=6)
             return

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from functools import partial
+from dataclasses import dataclass
+from pathlib import Path
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
 from redun_tui.store import routes
+from redun_tui.tui.messages import Loaded
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.text import literal
 from redun_tui.tui.widgets.dataflow_pane import DataflowPane
@@ -42,12 +44,26 @@ class DataflowScreen(BaseScreen):
     def on_mount(self) -> None:
         self.query_one(DataflowPane).focus()
 
-    def load(self) -> None:
-        value_hash = self.value_hash
-        self.fetch("dataflow", lambda: self.store.dataflow(value_hash, with_json=False), self._loaded,
-                   loading=(self.query_one(DataflowPane),))
+    class DataflowLoaded(Loaded):
+        """The upstream dataflow (text only: the JSON is built when exported)."""
 
-    def _loaded(self, view: DataflowView) -> None:
+    @dataclass
+    class JsonLoaded(Loaded):
+        """The dataflow as JSON, to write to ``path``."""
+
+        path: Path | None = None
+
+    def load(self) -> None:
+        self.start(self._read_dataflow(self.value_hash), self.query_one(DataflowPane))
+
+    @work(thread=True, exclusive=True, group="dataflow")
+    def _read_dataflow(self, value_hash: str) -> None:
+        self.answer(self.DataflowLoaded, lambda: self.store.dataflow(value_hash, with_json=False))
+
+    def on_dataflow_screen_dataflow_loaded(self, answer: DataflowLoaded) -> None:
+        if not self.accept(answer):
+            return
+        view: DataflowView = answer.result
         self.view = view
         self.value_hash = view.value.value_hash
         self.set_route(routes.dataflow(view.value.value_hash))
@@ -68,13 +84,19 @@ class DataflowScreen(BaseScreen):
             self.notify("The dataflow is still loading.", severity="warning")
             return
         path = self.tui.export_dir / f"dataflow-{self.value_hash[:8]}.json"
-        value_hash = self.value_hash
         # The JSON is built only when asked for (it costs ~25 ms of every open otherwise).
-        self.fetch("export", lambda: self.store.dataflow_json(value_hash), partial(self._write_export, path))
+        self.start(self._read_json(self.value_hash, path))
 
-    def _write_export(self, path, json_text: str) -> None:
+    @work(thread=True, exclusive=True, group="export")
+    def _read_json(self, value_hash: str, path: Path) -> None:
+        self.answer(self.JsonLoaded, lambda: self.store.dataflow_json(value_hash), path=path)
+
+    def on_dataflow_screen_json_loaded(self, answer: JsonLoaded) -> None:
+        if not self.accept(answer) or answer.path is None:
+            return
+        path = answer.path
         try:
-            path.write_text(json_text or "{}", encoding="utf-8")
+            path.write_text(answer.result or "{}", encoding="utf-8")
         except OSError as error:
             self.notify(f"cannot write {path}: {error.strerror or error}", severity="error", markup=False)
             return

@@ -8,7 +8,7 @@ links to both values and to their upstream dataflow.
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -16,7 +16,8 @@ from textual.widgets import Static
 
 from redun_tui.formatting import format_duration, format_time, short_id
 from redun_tui.store import routes
-from redun_tui.tui.screens.base import BaseScreen
+from redun_tui.tui.messages import Loaded
+from redun_tui.tui.screens.base import BaseScreen, describe_error
 from redun_tui.tui.text import fields, literal, plain
 from redun_tui.tui.widgets.diff_tree import DiffTree
 from redun_tui.tui.widgets.links import RouteLink
@@ -80,12 +81,23 @@ class DiffScreen(BaseScreen):
             return pair.b_job or pair.a_job or self.route
         return self.route
 
+    class DiffLoaded(Loaded):
+        """The two executions compared."""
+
     def load(self) -> None:
-        a_id, b_id = self.a_id, self.b_id
-        self.fetch("diff", lambda: self.store.diff(a_id, b_id), self._loaded,
-                   loading=(self.tree,), on_error=self._failed)
+        self.start(self._read_diff(self.a_id, self.b_id), self.tree)
+
+    @work(thread=True, exclusive=True, group="diff")
+    def _read_diff(self, a_id: str | None, b_id: str) -> None:
+        self.answer(self.DiffLoaded, lambda: self.store.diff(a_id, b_id))
 
     # Results ----------------------------------------------------------------------------------
+    def on_diff_screen_diff_loaded(self, answer: DiffLoaded) -> None:
+        if self.accept(answer):
+            self._loaded(answer.result)
+        elif answer.failed:
+            self.query_one("#diff-summary", Static).update(literal(describe_error(answer.error)[0], single_line=True))
+
     def _loaded(self, view: DiffView) -> None:
         self.view = view
         self.a_id, self.b_id = view.a.id, view.b.id
@@ -101,12 +113,6 @@ class DiffScreen(BaseScreen):
         causes.update(literal("\n".join(f"cause: {plain(line, single_line=True)}" for line in lines)))
         causes.display = bool(lines)
         self.tree.show(view, self.everything)
-
-    def _failed(self, error: BaseException) -> bool:
-        from redun_tui.tui.screens.base import describe_error
-
-        self.query_one("#diff-summary", Static).update(literal(describe_error(error)[0], single_line=True))
-        return False
 
     def _show_summary(self) -> None:
         if self.view is None:

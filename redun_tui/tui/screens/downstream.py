@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
 from redun_tui.formatting import format_time, short_id
 from redun_tui.store import routes
+from redun_tui.tui.messages import Loaded
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.text import literal
 from redun_tui.tui.widgets.downstream_tree import DownstreamTree
@@ -69,13 +70,41 @@ class DownstreamScreen(BaseScreen):
         yield PagedList(IMPACT_COLUMNS, impact_cells, lambda execution: execution.status,
                         empty_text="No execution used it.", id="downstream-impact")
 
-    def load(self) -> None:
-        value_hash, all_versions = self.value_hash, self.all_versions
-        self.fetch("downstream", lambda: self.store.downstream(value_hash, all_versions=all_versions), self._loaded,
-                   loading=(self.query_one(DownstreamTree),))
+    class DownstreamLoaded(Loaded):
+        """The walk downstream of the value (or of every version of its path)."""
 
-    def _loaded(self, view) -> None:
-        self.view = view
+    class PreviewsLoaded(Loaded):
+        """Previews of derived values the tree is about to show."""
+
+    class ExportReady(Loaded):
+        """The JSON document ``e`` writes (with every derived value's preview)."""
+
+    def load(self) -> None:
+        self.start(self._read_downstream(self.value_hash, self.all_versions), self.query_one(DownstreamTree))
+
+    @work(thread=True, exclusive=True, group="downstream")
+    def _read_downstream(self, value_hash: str, all_versions: bool) -> None:
+        # Without the derived values' previews: the tree asks for a page's worth as it shows them.
+        self.answer(self.DownstreamLoaded,
+                    lambda: self.store.downstream(value_hash, all_versions=all_versions, previews=False))
+
+    @on(DownstreamTree.NeedPreviews)
+    def _need_previews(self, event: DownstreamTree.NeedPreviews) -> None:
+        # Every value still waiting is asked for, so a newer request may cancel an older one.
+        self.start(self._read_previews(event.hashes))
+
+    @work(thread=True, exclusive=True, group="previews")
+    def _read_previews(self, hashes) -> None:
+        self.answer(self.PreviewsLoaded, lambda: self.store.downstream_previews(hashes))
+
+    def on_downstream_screen_previews_loaded(self, answer: PreviewsLoaded) -> None:
+        if self.accept(answer):
+            self.query_one(DownstreamTree).set_previews(answer.result)
+
+    def on_downstream_screen_downstream_loaded(self, answer: DownstreamLoaded) -> None:
+        if not self.accept(answer):
+            return
+        view = self.view = answer.result
         if view.roots and not self.all_versions:
             self.value_hash = view.roots[0].hash
         self.set_route(routes.downstream(self.value_hash))
@@ -149,15 +178,31 @@ class DownstreamScreen(BaseScreen):
         self.load()
 
     def action_export(self) -> None:
-        """``e``: writes the walk (calls, values, the impact list) as JSON where the app started."""
+        """``e``: writes the walk (calls, values, the impact list) as JSON where the app started.
+
+        The derived values' previews are read first, in a worker (the screen's view has only
+        those shown).
+        """
         if self.view is None:
             self.notify("Still loading.", severity="warning")
             return
-        from redun_tui.store.downstream import to_json
+        self.start(self._read_export(self.view))
 
+    @work(thread=True, exclusive=True, group="export")
+    def _read_export(self, view) -> None:
+        def document() -> str:
+            from redun_tui.store.downstream import to_json
+
+            return json.dumps(to_json(self.store.downstream_with_previews(view)), indent=2, ensure_ascii=False)
+
+        self.answer(self.ExportReady, document)
+
+    def on_downstream_screen_export_ready(self, answer: ExportReady) -> None:
+        if not self.accept(answer):
+            return
         path = self.tui.export_dir / f"downstream-{short_id(self.value_hash)}.json"
         try:
-            path.write_text(json.dumps(to_json(self.view), indent=2, ensure_ascii=False), encoding="utf-8")
+            path.write_text(answer.result, encoding="utf-8")
         except OSError as error:
             self.notify(f"cannot write {path}: {error.strerror or error}", severity="error", markup=False)
             return

@@ -6,25 +6,30 @@ Enter opens the timeline filtered to that task). They load the first time they a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
+from textual.widgets.tree import TreeNode
 
 from redun_tui.formatting import format_duration, format_time, heartbeat_note, is_stale
 from redun_tui.store import routes
-from redun_tui.tui.screens.base import BaseScreen
+from redun_tui.tui.messages import Loaded
+from redun_tui.tui.screens.base import BaseScreen, describe_error
 from redun_tui.tui.screens.tasks import JOB_COLUMNS, job_cells
 from redun_tui.tui.text import fields, literal, tags_text
 from redun_tui.tui.widgets.job_tree import JobTree
 from redun_tui.tui.widgets.paged_list import PagedList
 from redun_tui.tui.widgets.status_table import StatusTable
 from redun_tui.tui.widgets.task_stats import TaskStatsList
-from redun_tui.views import ExecutionDetail, JobRow, Page, StatusCount, TaskStats
+from redun_tui.views import ExecutionDetail, JobRow, Page
 
 PAGE_SIZE = 200
 
@@ -107,7 +112,6 @@ class ExecutionScreen(BaseScreen):
         self.filter_status: str | None = None
         self.filter_task: str | None = None
         self._tree_started = False
-        self._list_generation = 0
         self.list_order = "start"  # the flat list's order: start, duration, status (O cycles)
 
     def compose_body(self) -> ComposeResult:
@@ -150,18 +154,50 @@ class ExecutionScreen(BaseScreen):
         self._show_filter()
         self.tree.focus()
 
+    # Loads ----------------------------------------------------------------------------------
+    class DetailLoaded(Loaded):
+        """The execution's fields."""
+
+    class CountsLoaded(Loaded):
+        """The task × status counts."""
+
+    @dataclass
+    class ChildrenLoaded(Loaded):
+        """A page of children of a tree ``node`` (dropped if the tree started again since)."""
+
+        node: TreeNode | None = None
+        generation: int = 0
+
+    class ChildrenRefreshed(ChildrenLoaded):
+        """The shown children of a tree ``node`` read again (live refresh)."""
+
+    @dataclass
+    class JobsLoaded(Loaded):
+        """The flat list's first page (``keep_cursor``: a refresh in place, read from ``cursor``)."""
+
+        keep_cursor: bool = False
+        cursor: str | None = None
+
+    @dataclass
+    class MoreJobsLoaded(Loaded):
+        """A further page of the flat list, read from ``cursor``."""
+
+        cursor: str | None = None
+
+    @dataclass
+    class StatsLoaded(Loaded):
+        """The task statistics."""
+
+        keep_cursor: bool = False
+
     def load(self) -> None:
-        execution_id = self.execution_id
-        self.fetch("detail", lambda: self.store.execution(execution_id), self._detail_loaded,
-                   loading=(self.query_one("#execution-fields"),), on_error=self._detail_failed)
-        self.fetch("counts", lambda: self.store.status_counts(execution_id), self._counts_loaded,
-                   loading=(self.query_one(StatusTable),))
+        self.start(self._read_detail(self.execution_id), self.query_one("#execution-fields"))
+        self.start(self._read_counts(self.execution_id), self.query_one(StatusTable))
         self._tree_started = False  # the tree starts once the full execution id is known
 
     def reload(self) -> None:
-        execution_id = self.execution_id
-        self.fetch("detail", lambda: self.store.execution(execution_id), self._detail_loaded)
-        self.fetch("counts", lambda: self.store.status_counts(execution_id), self._counts_loaded)
+        self.start(self._read_detail(self.execution_id))
+        self.start(self._read_counts(self.execution_id))
         if self.stats_list.display:
             self._load_stats(keep_cursor=True)
         if self.job_list.display:
@@ -169,7 +205,39 @@ class ExecutionScreen(BaseScreen):
         else:
             self._reload_tree()
 
+    @work(thread=True, exclusive=True, group="detail")
+    def _read_detail(self, execution_id: str) -> None:
+        self.answer(self.DetailLoaded, lambda: self.store.execution(execution_id))
+
+    @work(thread=True, exclusive=True, group="counts")
+    def _read_counts(self, execution_id: str) -> None:
+        self.answer(self.CountsLoaded, lambda: self.store.status_counts(execution_id))
+
+    def _where(self) -> dict[str, Any]:
+        """The execution and the filter as they are now (a worker reads with them in its thread)."""
+        return {"execution_id": self.execution_id, "status": self.filter_status, "task_name": self.filter_task}
+
+    def _load_children(self, node: TreeNode, generation: int, parent_id: str | None, cursor: str | None,
+                       limit: int | None = None, refresh: bool = False) -> None:
+        # A group per node (nodes load side by side); a newer load of the same node wins.
+        answer = self.ChildrenRefreshed if refresh else self.ChildrenLoaded
+        read = partial(self._read_children, answer, self._where(), node, generation, parent_id, cursor,
+                       limit or PAGE_SIZE)
+        group = f"{'refresh' if refresh else 'children'}-{id(node)}"
+        self.start(self.run_worker(read, group=group, exclusive=True, thread=True))
+
+    def _read_children(self, answer: type[ChildrenLoaded], where: dict[str, Any], node: TreeNode, generation: int,
+                       parent_id: str | None, cursor: str | None, limit: int) -> None:
+        self.answer(answer, lambda: self.store.job_children(parent_id=parent_id, cursor=cursor, limit=limit, **where),
+                    node=node, generation=generation)
+
     # Results ----------------------------------------------------------------------------------
+    def on_execution_screen_detail_loaded(self, answer: DetailLoaded) -> None:
+        if self.accept(answer):
+            self._detail_loaded(answer.result)
+        elif answer.failed and not self._tree_started:
+            self.query_one("#tree-filter", Static).update(literal(describe_error(answer.error)[0], single_line=True))
+
     def _detail_loaded(self, detail: ExecutionDetail) -> None:
         self.detail = detail
         row = detail.row
@@ -189,58 +257,40 @@ class ExecutionScreen(BaseScreen):
             self._tree_started = True
             self.tree.start()
 
-    def _detail_failed(self, error: BaseException) -> bool:
-        from redun_tui.tui.screens.base import describe_error
-
-        if not self._tree_started:
-            self.query_one("#tree-filter", Static).update(literal(describe_error(error)[0], single_line=True))
-        return False
-
-    def _counts_loaded(self, counts: tuple[StatusCount, ...]) -> None:
-        self.query_one(StatusTable).set_counts(counts)
+    def on_execution_screen_counts_loaded(self, answer: CountsLoaded) -> None:
+        if self.accept(answer):
+            self.query_one(StatusTable).set_counts(answer.result)
 
     # Tree -------------------------------------------------------------------------------------
     @on(JobTree.NeedChildren)
     def _need_children(self, event: JobTree.NeedChildren) -> None:
-        tree, node, generation = self.tree, event.node, event.generation
-        execution_id, parent_id, cursor = self.execution_id, event.parent_id, event.cursor
-        status, task_name = self.filter_status, self.filter_task
-
-        def call() -> Page[JobRow]:
-            return self.store.job_children(execution_id, parent_id, status=status, task_name=task_name,
-                                           cursor=cursor, limit=PAGE_SIZE)
-
-        def failed(error: BaseException) -> bool:
-            tree.page_failed(node, generation)
-            return False
-
-        self.fetch(f"children-{id(node)}", call, lambda page: tree.add_page(node, page, generation),
-                   on_error=failed)
+        self._load_children(event.node, event.generation, event.parent_id, event.cursor)
 
     def _reload_tree(self) -> None:
         """Re-reads the shown levels of the tree: labels update, new children appear."""
         tree = self.tree
-        execution_id, status, task_name = self.execution_id, self.filter_status, self.filter_task
         for node, parent_id in tree.expanded_parents():
             shown = [c for c in node.children if c.data is not None and c.data.job is not None]
-            limit = max(PAGE_SIZE, len(shown))
-            generation = tree.generation
+            # From where the loaded children start (the tree keeps a bounded window of them).
+            self._load_children(node, tree.generation, parent_id, tree.reload_cursor(node),
+                                limit=max(PAGE_SIZE, len(shown)), refresh=True)
 
-            cursor = tree.reload_cursor(node)  # where the loaded children start (a bounded window)
+    def on_execution_screen_children_loaded(self, answer: ChildrenLoaded) -> None:
+        if self.accept(answer):
+            self.tree.add_page(answer.node, answer.result, answer.generation)
+        elif answer.failed:
+            self.tree.page_failed(answer.node, answer.generation)
 
-            def call(parent_id=parent_id, limit=limit, cursor=cursor) -> Page[JobRow]:
-                return self.store.job_children(execution_id, parent_id, status=status, task_name=task_name,
-                                               cursor=cursor, limit=limit)
-
-            def done(page: Page[JobRow], node=node, generation=generation) -> None:
-                if generation != tree.generation:
-                    return
-                tree.refresh_jobs({job.id: job for job in page.items})
-                known = {c.data.job.id for c in node.children if c.data is not None and c.data.job is not None}
-                new = tuple(job for job in page.items if job.id not in known)
-                tree.add_jobs(node, new, generation)
-
-            self.fetch(f"refresh-{id(node)}", call, done, on_error=lambda error: True)
+    def on_execution_screen_children_refreshed(self, answer: ChildrenRefreshed) -> None:
+        tree, node = self.tree, answer.node
+        # A failed refresh is retried on the next tick; a tree that started again drops it.
+        if not self.accept(answer, quiet=True) or answer.generation != tree.generation:
+            return
+        page: Page[JobRow] = answer.result
+        tree.refresh_jobs({job.id: job for job in page.items})
+        known = {c.data.job.id for c in node.children if c.data is not None and c.data.job is not None}
+        new = tuple(job for job in page.items if job.id not in known)
+        tree.add_jobs(node, new, answer.generation)
 
     @on(JobTree.JobChosen)
     def _open_job(self, event: JobTree.JobChosen) -> None:
@@ -296,34 +346,40 @@ class ExecutionScreen(BaseScreen):
         self._show_filter()
 
     def _load_list(self, keep_cursor: bool = False) -> None:
-        execution_id, status, task_name = self.execution_id, self.filter_status, self.filter_task
         listing = self.job_list
-        self._list_generation += 1
         cursor = listing.reload_cursor if keep_cursor else None  # a refresh reads the window where it is
         if not keep_cursor:
             listing.clear()
-        order = self.list_order
-        if order != "start":
+        if self.list_order != "start":
             cursor = None  # a sorted list pages forward only: a refresh reads it again from the top
-        self.fetch("list", lambda: self.store.jobs(execution_id, status=status, task_name=task_name, cursor=cursor,
-                                                   limit=PAGE_SIZE, order=order),
-                   lambda page: listing.set_page(page, keep_cursor=keep_cursor, cursor=cursor),
-                   loading=(listing,), on_error=lambda error: listing.page_failed() or False)
+        self.cancel_load("list-more")  # late pages of the previous list are dropped
+        self.start(self._read_jobs({**self._where(), "order": self.list_order}, cursor, keep_cursor), listing)
 
     @on(PagedList.LoadMore, "#job-list")
     def _more_jobs(self, event: PagedList.LoadMore) -> None:
-        execution_id, status, task_name = self.execution_id, self.filter_status, self.filter_task
-        listing, cursor, generation = self.job_list, event.cursor, self._list_generation
         limit = 2_000 if event.hurry else PAGE_SIZE
-        order = self.list_order
+        self.start(self._read_more_jobs({**self._where(), "order": self.list_order}, event.cursor, limit))
 
-        def done(page: Page[JobRow]) -> None:
-            if generation == self._list_generation:
-                listing.append_page(page, cursor)
+    @work(thread=True, exclusive=True, group="list")
+    def _read_jobs(self, where: dict[str, Any], cursor: str | None, keep_cursor: bool) -> None:
+        self.answer(self.JobsLoaded, lambda: self.store.jobs(cursor=cursor, limit=PAGE_SIZE, **where),
+                    keep_cursor=keep_cursor, cursor=cursor)
 
-        self.fetch("list-more", lambda: self.store.jobs(execution_id, status=status, task_name=task_name,
-                                                         cursor=cursor, limit=limit, order=order),
-                   done, on_error=lambda error: listing.page_failed() or False)
+    @work(thread=True, exclusive=True, group="list-more")
+    def _read_more_jobs(self, where: dict[str, Any], cursor: str | None, limit: int) -> None:
+        self.answer(self.MoreJobsLoaded, lambda: self.store.jobs(cursor=cursor, limit=limit, **where), cursor=cursor)
+
+    def on_execution_screen_jobs_loaded(self, answer: JobsLoaded) -> None:
+        if self.accept(answer):
+            self.job_list.set_page(answer.result, keep_cursor=answer.keep_cursor, cursor=answer.cursor)
+        elif answer.failed:
+            self.job_list.page_failed()
+
+    def on_execution_screen_more_jobs_loaded(self, answer: MoreJobsLoaded) -> None:
+        if self.accept(answer):
+            self.job_list.append_page(answer.result, answer.cursor)
+        elif answer.failed:
+            self.job_list.page_failed()
 
     @on(PagedList.Selected, "#job-list")
     def _open_listed_job(self, event: PagedList.Selected) -> None:
@@ -362,13 +418,17 @@ class ExecutionScreen(BaseScreen):
         self.stats_list.cycle_sort()
 
     def _load_stats(self, keep_cursor: bool = False) -> None:
-        execution_id, listing = self.execution_id, self.stats_list
+        self.start(self._read_stats(self.execution_id, keep_cursor), *(() if keep_cursor else (self.stats_list,)))
 
-        def done(stats: tuple[TaskStats, ...]) -> None:
-            listing.set_stats(stats, keep_cursor=keep_cursor)
+    @work(thread=True, exclusive=True, group="stats")
+    def _read_stats(self, execution_id: str, keep_cursor: bool) -> None:
+        self.answer(self.StatsLoaded, lambda: self.store.task_stats(execution_id), keep_cursor=keep_cursor)
 
-        self.fetch("stats", lambda: self.store.task_stats(execution_id), done,
-                   loading=() if keep_cursor else (listing,), on_error=lambda error: listing.page_failed() or False)
+    def on_execution_screen_stats_loaded(self, answer: StatsLoaded) -> None:
+        if self.accept(answer):
+            self.stats_list.set_stats(answer.result, keep_cursor=answer.keep_cursor)
+        elif answer.failed:
+            self.stats_list.page_failed()
 
     @on(TaskStatsList.Selected, "#execution-stats")
     def _timeline_of_task(self, event: TaskStatsList.Selected) -> None:

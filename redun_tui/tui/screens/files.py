@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from textual.binding import Binding
 
 from redun_tui.formatting import format_time, short_id
@@ -60,10 +63,8 @@ class FileScreen(RecordScreen):
     def copy_text(self) -> str:
         return self.path or self.path_or_hash
 
-    def load(self) -> None:
-        target = self.path_or_hash
-        self.fetch("file", lambda: self.store.file(target), self._loaded, loading=(self.body,),
-                   on_error=self.show_failure)
+    def record_call(self) -> Callable[[], FileDetail]:
+        return partial(self.store.file, self.path_or_hash)
 
     def action_downstream(self) -> None:
         """``w``: what every version of this path fed (``a`` there narrows to one version)."""
@@ -72,7 +73,7 @@ class FileScreen(RecordScreen):
         if self.versions:
             self.tui.push_screen(DownstreamScreen(self.versions[0], all_versions=True))
 
-    def _loaded(self, detail: FileDetail) -> None:
+    def show_record(self, detail: FileDetail) -> None:
         self.path = detail.path
         self.versions = tuple(version.value_hash for version in detail.versions)
         widgets = [field_block([("File", detail.path), ("Versions", str(len(detail.versions)))])]

@@ -7,24 +7,13 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from redun_tui.store import routes
 from redun_tui.tui.keys import declared_bindings, help_rows
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.text import fields
 
-ROUTES = (
-    ("executions", "home: executions newest first"),
-    ("executions/<id>", "an execution: details, status table, job tree"),
-    ("jobs/<id>", "a job: trail, call, arguments, result, error, source, children"),
-    ("values/<hash>", "a value: preview, subvalues, producers, consumers, dataflow"),
-    ("dataflow/<hash>", "the upstream dataflow of a value"),
-    ("downstream/<hash>", "what a value fed: consuming calls, derived values, executions to redo"),
-    ("tasks  tasks/<hash>", "tasks by namespace; one task version"),
-    ("files  files/<path-or-hash>", "recorded files; one path's versions"),
-    ("search/<text>", "records of any type matching a search"),
-    ("diff/<idA>/<idB>", "two executions compared job by job (diff/<id>: with its previous run)"),
-    ("timeline/<id>", "an execution's timeline, critical path and task statistics"),
-    ("help", "this screen"),
-)
+# Generated from the one route grammar: a new route kind shows up here by itself.
+ROUTES = routes.help_rows()
 SEARCH = (
     ("task:NAME", "jobs, tasks (and their executions) of a task (--task, --task-name)"),
     ("hash:H", "jobs and tasks of a task hash prefix (--task-hash)"),

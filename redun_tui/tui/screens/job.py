@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from textual import on
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from textual import on, work
 from textual.binding import Binding
 from textual.widgets import Static
 
 from redun_tui.formatting import format_duration, format_time, short_id
 from redun_tui.store import routes
+from redun_tui.tui.messages import Loaded
 from redun_tui.tui.screens.record import (
     RecordScreen,
     code_block,
@@ -44,12 +49,16 @@ class JobScreen(RecordScreen):
     def copy_text(self) -> str:
         return self.job_id
 
-    def load(self) -> None:
-        job_id = self.job_id
-        self.fetch("job", lambda: self.store.job(job_id), self._loaded, loading=(self.body,),
-                   on_error=self.show_failure)
+    @dataclass
+    class ChildrenLoaded(Loaded):
+        """A further page of the child jobs, read from ``cursor``."""
 
-    def _loaded(self, detail: JobDetail) -> None:
+        cursor: str | None = None
+
+    def record_call(self) -> Callable[[], JobDetail]:
+        return partial(self.store.job, self.job_id)
+
+    def show_record(self, detail: JobDetail) -> None:
         self.detail = detail
         row = detail.row
         self.job_id = row.id
@@ -136,18 +145,22 @@ class JobScreen(RecordScreen):
 
     @on(PagedList.LoadMore, "#job-children")
     def _more_children(self, event: PagedList.LoadMore) -> None:
-        detail = self.detail
-        if detail is None:
-            return
-        listing = event.paged_list
-        execution_id, job_id, cursor = detail.row.execution_id, detail.row.id, event.cursor
+        if self.detail is not None:
+            self.start(self._read_children(self.detail.row.execution_id, self.detail.row.id, event.cursor))
 
-        def failed(error: BaseException) -> bool:
-            listing.page_failed()
-            return False
+    @work(thread=True, exclusive=True, group="children")
+    def _read_children(self, execution_id: str, job_id: str, cursor: str | None) -> None:
+        self.answer(self.ChildrenLoaded,
+                    lambda: self.store.job_children(execution_id, job_id, cursor=cursor, limit=PAGE_SIZE),
+                    cursor=cursor)
 
-        self.fetch("children", lambda: self.store.job_children(execution_id, job_id, cursor=cursor, limit=PAGE_SIZE),
-                   lambda page: listing.append_page(page, cursor), on_error=failed)
+    def on_job_screen_children_loaded(self, answer: ChildrenLoaded) -> None:
+        accepted = self.accept(answer)
+        for listing in self.query("#job-children").results(PagedList):
+            if accepted:
+                listing.append_page(answer.result, answer.cursor)
+            elif answer.failed:
+                listing.page_failed()
 
     @on(PagedList.Selected, "#job-children")
     def _open_child(self, event: PagedList.Selected) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 
 from redun_tui.search_error import SearchSyntaxError
+from redun_tui.tui.messages import Loaded
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.widgets.paged_list import Column, PagedList
 from redun_tui.tui.widgets.search_bar import PLACEHOLDER, SearchBar
@@ -38,7 +40,6 @@ class ListScreen(BaseScreen):
     def __init__(self, route: str, search: str = "") -> None:
         super().__init__(route)
         self.search_text = search
-        self._generation = 0  # bumps on every new query so late pages of an old one are dropped
 
     # To implement -----------------------------------------------------------------------------
     def cells(self, item: Any) -> Sequence[str]:
@@ -76,61 +77,69 @@ class ListScreen(BaseScreen):
         item = self.listing.current_item
         return self.id_of(item) if item is not None else self.route
 
+    @dataclass
+    class PageLoaded(Loaded):
+        """The list's first page (``keep_cursor``: a refresh in place, read from ``cursor``)."""
+
+        keep_cursor: bool = False
+        cursor: str | None = None
+
+    @dataclass
+    class MoreLoaded(Loaded):
+        """A further page the list asked for, read from ``cursor``."""
+
+        cursor: str | None = None
+
     def load(self, keep_cursor: bool = False) -> None:
-        text = self.search_text
         listing = self.listing
-        self._generation += 1
         limit = min(max(PAGE_SIZE, len(listing.items)), RELOAD_LIMIT) if keep_cursor else PAGE_SIZE
         # A refresh reads the window again where it is (a list scrolled to row 900,000 stays there).
         cursor = listing.reload_cursor if keep_cursor else None
         if not keep_cursor:
             listing.clear()
-        self.fetch(
-            "page",
-            lambda: self.fetch_page(text, cursor, limit),
-            lambda page: self._first_page(page, keep_cursor, cursor),
-            loading=() if keep_cursor else (listing,),
-            on_error=self._page_failed,
-        )
+        self.cancel_load("more")  # late pages of the previous query are dropped
+        self.start(self._read_page(self.search_text, cursor, limit, keep_cursor),
+                   *(() if keep_cursor else (listing,)))
 
     def reload(self) -> None:
         self.load(keep_cursor=True)
 
-    def _first_page(self, page: Page, keep_cursor: bool, cursor: str | None = None) -> None:
-        self.query_one(SearchBar).show_error(None)
-        self.listing.set_page(page, keep_cursor=keep_cursor, cursor=cursor)
-        self.after_page()
+    @work(thread=True, exclusive=True, group="page")
+    def _read_page(self, text: str, cursor: str | None, limit: int, keep_cursor: bool) -> None:
+        self.answer(self.PageLoaded, lambda: self.fetch_page(text, cursor, limit),
+                    keep_cursor=keep_cursor, cursor=cursor)
+
+    def on_list_screen_page_loaded(self, answer: PageLoaded) -> None:
+        found = syntax_error(answer.error)
+        if self.accept(answer, quiet=found is not None):  # the bar shows a syntax error
+            self.query_one(SearchBar).show_error(None)
+            self.listing.set_page(answer.result, keep_cursor=answer.keep_cursor, cursor=answer.cursor)
+            self.after_page()
+        elif answer.failed:
+            self.listing.page_failed()
+            self.listing.loaded_once = True
+            self.listing.refresh()
+            if found is not None:
+                self.query_one(SearchBar).show_error(*found)
 
     def after_page(self) -> None:
         """Hook after rows arrive (e.g. live refresh when something is RUNNING)."""
 
-    def _page_failed(self, error: BaseException) -> bool:
-        self.listing.page_failed()
-        self.listing.loaded_once = True
-        self.listing.refresh()
-        found = syntax_error(error)
-        if found is None:
-            return False
-        message, position = found
-        self.query_one(SearchBar).show_error(message, position)
-        return True
-
     @on(PagedList.LoadMore, "#listing")
     def _more(self, event: PagedList.LoadMore) -> None:
-        text, cursor, listing = self.search_text, event.cursor, self.listing
-        generation = self._generation
-
-        def done(page: Page) -> None:
-            if generation == self._generation:
-                listing.append_page(page, cursor)
-                self.after_page()
-
-        def failed(error: BaseException) -> bool:
-            listing.page_failed()
-            return False
-
         limit = HURRY_PAGE_SIZE if event.hurry else PAGE_SIZE
-        self.fetch("more", lambda: self.fetch_page(text, cursor, limit), done, on_error=failed)
+        self.start(self._read_more(self.search_text, event.cursor, limit))
+
+    @work(thread=True, exclusive=True, group="more")
+    def _read_more(self, text: str, cursor: str | None, limit: int) -> None:
+        self.answer(self.MoreLoaded, lambda: self.fetch_page(text, cursor, limit), cursor=cursor)
+
+    def on_list_screen_more_loaded(self, answer: MoreLoaded) -> None:
+        if self.accept(answer):
+            self.listing.append_page(answer.result, answer.cursor)
+            self.after_page()
+        elif answer.failed:
+            self.listing.page_failed()
 
     @on(PagedList.Selected, "#listing")
     def _open(self, event: PagedList.Selected) -> None:

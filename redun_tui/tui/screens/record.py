@@ -6,9 +6,10 @@ on the same link, so the cursor does not jump.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -18,7 +19,8 @@ from textual.widgets import Static
 
 from redun_tui.formatting import format_time, short_id
 from redun_tui.store import routes
-from redun_tui.tui.screens.base import BaseScreen
+from redun_tui.tui.messages import Loaded
+from redun_tui.tui.screens.base import BaseScreen, describe_error
 from redun_tui.tui.text import fields, literal, tag_value
 from redun_tui.tui.widgets.links import RouteLink
 from redun_tui.views import JobUse, JobUses, TagView, ValueRef
@@ -128,14 +130,31 @@ class RecordScreen(BaseScreen):
         else:
             self.body.scroll_end(animate=False)
 
-    def show_failure(self, error: BaseException) -> bool:
-        """Shows why the record could not load in the body too (the toast may be missed)."""
-        from redun_tui.tui.screens.base import describe_error
+    # Loading ----------------------------------------------------------------------------------
+    class RecordLoaded(Loaded):
+        """The record's view (what :meth:`record_call` returned)."""
 
-        text, _ = describe_error(error)
-        if not self.body.children:
-            self.body.mount(Static(literal(text), classes="error-text"))
-        return False
+    def record_call(self) -> Callable[[], Any]:
+        """The store call that reads the record (built here, run in a worker thread)."""
+        raise NotImplementedError
+
+    def show_record(self, view: Any) -> None:
+        """Builds the sections from the record's view (with :meth:`show`)."""
+        raise NotImplementedError
+
+    def load(self) -> None:
+        self.start(self._read_record(self.record_call()), self.body)
+
+    @work(thread=True, exclusive=True, group="record")
+    def _read_record(self, call: Callable[[], Any]) -> None:
+        self.answer(self.RecordLoaded, call)
+
+    def on_record_screen_record_loaded(self, answer: RecordLoaded) -> None:
+        if self.accept(answer):
+            self.show_record(answer.result)
+        elif answer.failed and not self.body.children:
+            # Why the record could not load, in the body too (the toast may be missed).
+            self.body.mount(Static(literal(describe_error(answer.error)[0]), classes="error-text"))
 
 
 def links_or_none(links: Sequence[Any], empty: str = "none") -> list[Widget]:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from textual import on
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from textual import on, work
+from textual.widgets import Static
 
 from redun_tui.formatting import format_duration, format_time, short_id
 from redun_tui.store import routes
+from redun_tui.tui.messages import Loaded
 from redun_tui.tui.screens.list_screen import ListScreen
 from redun_tui.tui.screens.record import RecordScreen, code_block, field_block, links_or_none, section, tag_block
 from redun_tui.tui.text import literal
@@ -73,12 +80,17 @@ class TaskScreen(RecordScreen):
     def copy_text(self) -> str:
         return self.task_hash
 
-    def load(self) -> None:
-        task_hash = self.task_hash
-        self.fetch("task", lambda: self.store.task(task_hash), self._loaded, loading=(self.body,),
-                   on_error=self.show_failure)
+    @dataclass
+    class HistoryLoaded(Loaded):
+        """The durations of the task's jobs in its latest executions, for ``plot`` and ``summary``."""
 
-    def _loaded(self, detail: TaskDetail) -> None:
+        plot: Any = None
+        summary: Any = None
+
+    def record_call(self) -> Callable[[], TaskDetail]:
+        return partial(self.store.task, self.task_hash)
+
+    def show_record(self, detail: TaskDetail) -> None:
         row = detail.row
         self.task_hash = row.hash
         self.set_route(routes.task(row.hash))
@@ -112,15 +124,20 @@ class TaskScreen(RecordScreen):
 
     def _history_widgets(self, task_hash: str) -> list:
         """The "did it get slower?" plot, filled by its own worker."""
-        from textual.widgets import Static
-
         from redun_tui.tui.widgets.task_history import TaskHistoryPlot
 
         plot = TaskHistoryPlot(id="task-history")
         summary = Static("", id="task-history-summary", classes="block")
-        self.fetch("history", lambda: self.store.task_history(task_hash),
-                   lambda history: self._history_loaded(history, plot, summary), loading=(summary,))
+        self.start(self._read_history(task_hash, plot, summary), summary)
         return [section("Duration history (latest executions, every version)"), summary, plot]
+
+    @work(thread=True, exclusive=True, group="history")
+    def _read_history(self, task_hash: str, plot: Any, summary: Static) -> None:
+        self.answer(self.HistoryLoaded, lambda: self.store.task_history(task_hash), plot=plot, summary=summary)
+
+    def on_task_screen_history_loaded(self, answer: HistoryLoaded) -> None:
+        if self.accept(answer):
+            self._history_loaded(answer.result, answer.plot, answer.summary)
 
     @staticmethod
     def _history_loaded(history: TaskHistory, plot, summary) -> None:

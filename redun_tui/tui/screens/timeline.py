@@ -3,12 +3,15 @@
 The job bars on a shared time axis (:class:`~redun_tui.tui.widgets.timeline.Timeline`), the
 critical path with each step's own time, and the task statistics (sortable; Enter filters the
 timeline to that task). Three independent loads: the axis and the rows, the critical path, the
-statistics; each in its own worker.
+statistics; each in its own worker (the statistics once the path is in).
 """
 
 from __future__ import annotations
 
-from textual import on
+from dataclasses import dataclass
+from functools import partial
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -16,12 +19,13 @@ from textual.widgets import Static
 
 from redun_tui.formatting import format_duration, format_time, short_id
 from redun_tui.store import routes
-from redun_tui.tui.screens.base import BaseScreen
+from redun_tui.tui.messages import Loaded
+from redun_tui.tui.screens.base import BaseScreen, describe_error
 from redun_tui.tui.text import literal
 from redun_tui.tui.widgets.paged_list import Column, PagedList
 from redun_tui.tui.widgets.task_stats import TaskStatsList
 from redun_tui.tui.widgets.timeline import Timeline
-from redun_tui.views import CriticalStep, JobRow, Page, TaskStats, TimelineSpan
+from redun_tui.views import CriticalStep, Page, TimelineSpan
 
 PAGE_SIZE = 200
 
@@ -70,15 +74,56 @@ class TimelineScreen(BaseScreen):
         job = self.timeline.current_job
         return job.id if self.focused is self.timeline and job is not None else self.execution_id
 
+    # Loads ----------------------------------------------------------------------------------
+    class SpanLoaded(Loaded):
+        """The time axis (the other loads start once the full execution id is known)."""
+
+    class PathLoaded(Loaded):
+        """The critical path."""
+
+    class StatsLoaded(Loaded):
+        """The task statistics."""
+
+    @dataclass
+    class ChildrenLoaded(Loaded):
+        """A page of children of ``parent_id`` (dropped if the timeline started again since)."""
+
+        parent_id: str | None = None
+        generation: int = 0
+
     def load(self) -> None:
-        execution_id = self.execution_id
-        self.fetch("span", lambda: self.store.timeline_span(execution_id), self._span_loaded,
-                   loading=(self.timeline,), on_error=self._span_failed)
+        self.start(self._read_span(self.execution_id), self.timeline)
 
     def reload(self) -> None:
         self.load()
 
+    @work(thread=True, exclusive=True, group="span")
+    def _read_span(self, execution_id: str) -> None:
+        self.answer(self.SpanLoaded, lambda: self.store.timeline_span(execution_id))
+
+    @work(thread=True, exclusive=True, group="path")
+    def _read_path(self, execution_id: str, span: TimelineSpan) -> None:
+        self.answer(self.PathLoaded, lambda: self.store.critical_path(execution_id, span))
+
+    @work(thread=True, exclusive=True, group="stats")
+    def _read_stats(self, execution_id: str) -> None:
+        self.answer(self.StatsLoaded, lambda: self.store.task_stats(execution_id))
+
+    def _read_children(self, execution_id: str, task_name: str | None, parent_id: str | None,
+                       cursor: str | None, generation: int) -> None:
+        self.answer(self.ChildrenLoaded,
+                    lambda: self.store.job_children(execution_id, parent_id, task_name=task_name, cursor=cursor,
+                                                    limit=PAGE_SIZE),
+                    parent_id=parent_id, generation=generation)
+
     # Results ----------------------------------------------------------------------------------
+    def on_timeline_screen_span_loaded(self, answer: SpanLoaded) -> None:
+        if self.accept(answer):
+            self._span_loaded(answer.result)
+        elif answer.failed:
+            self.query_one("#timeline-fields", Static).update(
+                literal(describe_error(answer.error)[0], single_line=True))
+
     def _span_loaded(self, span: TimelineSpan) -> None:
         self.span = span
         self.execution_id = span.execution_id
@@ -87,24 +132,23 @@ class TimelineScreen(BaseScreen):
         self.set_live(span.root_job_id is not None and span.end_time is None, span.execution_id)
         self._show_fields()
         self.timeline.start()
-        execution_id = span.execution_id
-        self.fetch("path", lambda: self.store.critical_path(execution_id), self._path_loaded,
-                   loading=(self.query_one("#critical-path"),))
-        self.fetch("stats", lambda: self.store.task_stats(execution_id), self._stats_loaded,
-                   loading=(self.query_one("#task-stats"),))
+        self.start(self._read_path(span.execution_id, span), self.query_one("#critical-path"))
 
-    def _span_failed(self, error: BaseException) -> bool:
-        from redun_tui.tui.screens.base import describe_error
+    def on_timeline_screen_path_loaded(self, answer: PathLoaded) -> None:
+        shown = self.accept(answer)
+        if shown:
+            path: tuple[CriticalStep, ...] = answer.result
+            self.timeline.set_critical(tuple(step.job_id for step in path))
+            self.query_one("#critical-path", PagedList).set_page(Page(items=path))
+        if shown or answer.failed:
+            # The statistics after the path: their one statement reads every job of the execution
+            # (~0.3 s of CPU at 100,000 jobs), the path a few rows per level; run together on a
+            # busy machine, the path waited for a core.
+            self.start(self._read_stats(self.execution_id), self.query_one("#task-stats"))
 
-        self.query_one("#timeline-fields", Static).update(literal(describe_error(error)[0], single_line=True))
-        return False
-
-    def _path_loaded(self, path: tuple[CriticalStep, ...]) -> None:
-        self.timeline.set_critical(tuple(step.job_id for step in path))
-        self.query_one("#critical-path", PagedList).set_page(Page(items=path))
-
-    def _stats_loaded(self, stats: tuple[TaskStats, ...]) -> None:
-        self.query_one(TaskStatsList).set_stats(stats)
+    def on_timeline_screen_stats_loaded(self, answer: StatsLoaded) -> None:
+        if self.accept(answer):
+            self.query_one(TaskStatsList).set_stats(answer.result)
 
     def _show_fields(self) -> None:
         span = self.span
@@ -123,18 +167,17 @@ class TimelineScreen(BaseScreen):
     # Timeline ---------------------------------------------------------------------------------
     @on(Timeline.NeedChildren)
     def _need_children(self, event: Timeline.NeedChildren) -> None:
-        timeline, generation = self.timeline, event.generation
-        execution_id, parent_id, cursor, task_name = self.execution_id, event.parent_id, event.cursor, self.filter_task
+        # A group per page of rows (they load side by side); a newer request for the same page wins.
+        read = partial(self._read_children, self.execution_id, self.filter_task, event.parent_id, event.cursor,
+                       event.generation)
+        self.start(self.run_worker(read, group=f"children-{event.parent_id}-{event.cursor}", exclusive=True,
+                                   thread=True))
 
-        def call() -> Page[JobRow]:
-            return self.store.job_children(execution_id, parent_id, task_name=task_name, cursor=cursor, limit=PAGE_SIZE)
-
-        def failed(error: BaseException) -> bool:
-            timeline.page_failed(parent_id, generation)
-            return False
-
-        self.fetch(f"children-{parent_id}-{cursor}", call,
-                   lambda page: timeline.add_page(parent_id, page, generation), on_error=failed)
+    def on_timeline_screen_children_loaded(self, answer: ChildrenLoaded) -> None:
+        if self.accept(answer):
+            self.timeline.add_page(answer.parent_id, answer.result, answer.generation)
+        elif answer.failed:
+            self.timeline.page_failed(answer.parent_id, answer.generation)
 
     @on(Timeline.Highlighted)
     def _highlighted(self, event: Timeline.Highlighted) -> None:

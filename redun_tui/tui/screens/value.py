@@ -9,14 +9,19 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 
 from rich.cells import cell_len, chop_cells
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Log, Static
 
 from redun_tui.formatting import format_size, short_id
 from redun_tui.store import routes
+from redun_tui.tui.messages import Loaded
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.screens.record import (
     RecordScreen,
@@ -56,12 +61,16 @@ class ValueScreen(RecordScreen):
     def copy_text(self) -> str:
         return self.value_hash
 
-    def load(self) -> None:
-        value_hash = self.value_hash
-        self.fetch("value", lambda: self.store.value(value_hash), self._loaded, loading=(self.body,),
-                   on_error=self.show_failure)
+    class DataflowLoaded(Loaded):
+        """The value's upstream dataflow (the pane under the details)."""
 
-    def _loaded(self, detail: ValueDetail) -> None:
+    class TextLoaded(Loaded):
+        """The whole value as text, for ``$PAGER``."""
+
+    def record_call(self) -> Callable[[], ValueDetail]:
+        return partial(self.store.value, self.value_hash)
+
+    def show_record(self, detail: ValueDetail) -> None:
         self.detail = detail
         ref = detail.ref
         self.value_hash = ref.value_hash
@@ -92,21 +101,25 @@ class ValueScreen(RecordScreen):
         pane = DataflowPane(id="value-dataflow")
         widgets.append(pane)
         self.show(widgets)
-        self.fetch("dataflow", lambda: self.store.dataflow(ref.value_hash), self._dataflow_loaded,
-                   loading=(pane,), on_error=self._dataflow_failed)
+        self.start(self._read_dataflow(ref.value_hash), pane)
+
+    @work(thread=True, exclusive=True, group="dataflow")
+    def _read_dataflow(self, value_hash: str) -> None:
+        self.answer(self.DataflowLoaded, lambda: self.store.dataflow(value_hash))
+
+    def on_value_screen_dataflow_loaded(self, answer: DataflowLoaded) -> None:
+        if self.accept(answer):
+            self._dataflow_loaded(answer.result)
+        elif answer.failed:
+            for pane in self.query("#value-dataflow").results(DataflowPane):
+                pane.loading = False
 
     def _dataflow_loaded(self, view: DataflowView) -> None:
         self.dataflow = view
-        panes = self.query("#value-dataflow").results(DataflowPane)
-        for pane in panes:
+        for pane in self.query("#value-dataflow").results(DataflowPane):
             pane.set_lines(view.lines, keep_cursor=True)
             if view.error:
                 pane.parent.mount(muted(view.error), before=pane)
-
-    def _dataflow_failed(self, error: BaseException) -> bool:
-        for pane in self.query("#value-dataflow").results(DataflowPane):
-            pane.loading = False
-        return False
 
     def action_full_value(self) -> None:
         self.tui.push_screen(FullValueScreen(self.value_hash))
@@ -119,11 +132,17 @@ class ValueScreen(RecordScreen):
         self.tui.navigate(routes.downstream(self.value_hash))
 
     def action_pager(self) -> None:
-        value_hash = self.value_hash
-        self.fetch("pager", lambda: self.store.value_text(value_hash), self._page_text)
+        self.start(self._read_text(self.value_hash))
         self.notify("Reading the value…", timeout=2)
 
-    def _page_text(self, text: str) -> None:
+    @work(thread=True, exclusive=True, group="pager")
+    def _read_text(self, value_hash: str) -> None:
+        self.answer(self.TextLoaded, lambda: self.store.value_text(value_hash))
+
+    def on_value_screen_text_loaded(self, answer: TextLoaded) -> None:
+        if not self.accept(answer):
+            return
+        text = answer.result
         pager = os.environ.get("PAGER") or "less"
         try:
             with self.app.suspend():
@@ -179,15 +198,26 @@ class FullValueScreen(BaseScreen):
         self.wrap = not self.wrap
         self._layout_text()
 
-    def load(self) -> None:
-        value_hash = self.value_hash
-        log = self.query_one(Log)
-        self.fetch("text", lambda: plain(self.store.value_text(value_hash)).replace("\t", "    "),
-                   self._text_loaded, loading=(log,))
+    class TextLoaded(Loaded):
+        """The whole value as safe text."""
 
-    def _text_loaded(self, text: str) -> None:
-        self._text = text
-        self._layout_text()
+    @dataclass
+    class LinesLoaded(Loaded):
+        """The text cut into the lines shown (``keep_position``: where the log was scrolled)."""
+
+        keep_position: bool = False
+
+    def load(self) -> None:
+        self.start(self._read_text(self.value_hash), self.query_one(Log))
+
+    @work(thread=True, exclusive=True, group="text")
+    def _read_text(self, value_hash: str) -> None:
+        self.answer(self.TextLoaded, lambda: plain(self.store.value_text(value_hash)).replace("\t", "    "))
+
+    def on_full_value_screen_text_loaded(self, answer: TextLoaded) -> None:
+        if self.accept(answer):
+            self._text = answer.result
+            self._layout_text()
 
     def on_resize(self) -> None:
         if self.wrap and self._text is not None and self._log_width() != self._width:
@@ -204,11 +234,16 @@ class FullValueScreen(BaseScreen):
         if text is None:
             return
         width = self._width = self._log_width() if self.wrap else 0
-        log = self.query_one(Log)
-        self.fetch("layout", lambda: display_lines(text, width or None),
-                   lambda lines: self._show(lines, keep_position), loading=(log,))
+        self.start(self._lay_out(text, width or None, keep_position), self.query_one(Log))
 
-    def _show(self, lines: list[str], keep_position: bool) -> None:
+    @work(thread=True, exclusive=True, group="layout")
+    def _lay_out(self, text: str, width: int | None, keep_position: bool) -> None:
+        self.answer(self.LinesLoaded, lambda: display_lines(text, width), keep_position=keep_position)
+
+    def on_full_value_screen_lines_loaded(self, answer: LinesLoaded) -> None:
+        if not self.accept(answer):
+            return
+        lines, keep_position = answer.result, answer.keep_position
         log = self.query_one(Log)
         fraction = log.scroll_y / log.max_scroll_y if keep_position and log.max_scroll_y else 0.0
         log.clear()

@@ -4,12 +4,19 @@ The screen hands over a whole :class:`~redun_tui.store.downstream.DownstreamView
 bounded by the walk's call limit); the tree only builds the nodes a user expands, and at most
 :data:`PAGE` children at a time ("… more" loads the next page). It never queries. Labels are
 literal text (:func:`redun_tui.tui.text.rich_literal`).
+
+A view read without previews (the screen's: decoding thousands of previews up front cost a
+third of the first screen) shows a value node at once with ``…`` for its preview and posts
+:class:`DownstreamTree.NeedPreviews`; the screen reads them in a worker and hands them to
+:meth:`DownstreamTree.set_previews`, which relabels the waiting nodes.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
@@ -52,6 +59,9 @@ def call_label(call: DownstreamCall) -> Text:
     return text
 
 
+PENDING = "…"  # a preview on its way
+
+
 def value_label(value_hash: str, preview: str, depth: int, *, root: bool = False) -> Text:
     """``hash  preview`` with the depth (roots say so)."""
     text = Text()
@@ -59,6 +69,16 @@ def value_label(value_hash: str, preview: str, depth: int, *, root: bool = False
     text.append("  " + plain(preview, single_line=True, limit=LABEL_LIMIT))
     text.append("  (target)" if root else f"  depth {depth}", style="dim")
     return text
+
+
+def result_note(result: str, preview: str, depth: int | None) -> Text:
+    """The note under a call whose result was reached before, at a smaller depth."""
+    note = f"→ result {short_id(result)}  {plain(preview, single_line=True, limit=LABEL_LIMIT)}"
+    return Text(note + (f"  (reached at depth {depth})" if depth is not None else ""), style="italic")
+
+
+def _value_label_of(value_hash: str, depth: int, preview: str) -> Text:
+    return value_label(value_hash, preview, depth)
 
 
 class DownstreamTree(TreeKeys, Tree[DownNode]):
@@ -74,6 +94,18 @@ class DownstreamTree(TreeKeys, Tree[DownNode]):
             self.tree = tree
             self.kind = kind
             self.key = key
+
+        @property
+        def control(self) -> DownstreamTree:
+            return self.tree
+
+    class NeedPreviews(Message):
+        """Nodes wait for the previews of ``hashes`` (every value still waiting, not only new ones)."""
+
+        def __init__(self, tree: DownstreamTree, hashes: tuple[str, ...]) -> None:
+            super().__init__()
+            self.tree = tree
+            self.hashes = hashes
 
         @property
         def control(self) -> DownstreamTree:
@@ -98,7 +130,10 @@ class DownstreamTree(TreeKeys, Tree[DownNode]):
         self._calls_of: dict[str, list] = {}
         self._values_of: dict[str, list] = {}
         self._calls: dict[str, DownstreamCall] = {}
-        self._values: dict[str, tuple[str, str, int]] = {}  # hash -> (preview, type, depth)
+        self._depths: dict[str, int] = {}  # value hash -> depth (roots: 0)
+        self._previews: dict[str, str] = {}  # value hash -> preview, as far as read
+        # value hash -> nodes showing PENDING for it, each with how to label it when it comes
+        self._waiting: dict[str, list[tuple[TreeNode[DownNode], Callable[[str], Text]]]] = {}
 
     def set_view(self, view: DownstreamView) -> None:
         """Shows a walk: its roots expanded one level, everything else on demand."""
@@ -111,8 +146,11 @@ class DownstreamTree(TreeKeys, Tree[DownNode]):
             values_of[value.via_call].append(value)
         self._calls_of, self._values_of = dict(calls_of), dict(values_of)
         self._calls = {call.call_hash: call for call in view.calls}
-        self._values = {root.hash: (root.preview, root.type, 0) for root in view.roots}
-        self._values.update({value.hash: (value.preview, value.type, value.depth) for value in view.values})
+        self._depths = {root.hash: 0 for root in view.roots}
+        self._depths.update({value.hash: value.depth for value in view.values})
+        self._previews = {root.hash: root.preview for root in view.roots}
+        self._previews.update({value.hash: value.preview for value in view.values if value.preview is not None})
+        self._waiting = {}
         self.clear()
         for root in view.roots:
             node = self.root.add(value_label(root.hash, root.preview, 0, root=True), data=DownNode("value", root.hash, 0),
@@ -143,16 +181,28 @@ class DownstreamTree(TreeKeys, Tree[DownNode]):
             return self._values_of.get(data.key, [])
         return []
 
+    def _labelled(self, value_hash: str, make: Callable[[str], Text]) -> tuple[Text, bool]:
+        """``make(preview)``, or ``make(PENDING)`` and True when the preview is still to be read."""
+        if value_hash not in self._depths:  # not a value of the walk: nothing to read
+            return make(""), False
+        preview = self._previews.get(value_hash)
+        return (make(PENDING), True) if preview is None else (make(preview), False)
+
     def _add_page(self, node: TreeNode[DownNode], start: int) -> None:
         data = node.data
         items = self._children(data)
+        waiting: list[tuple[TreeNode[DownNode], str, Callable[[str], Text]]] = []
         for item in items[start : start + PAGE]:
             if data.kind == "value":
                 node.add(call_label(item), data=DownNode("call", item.call_hash, item.depth),
                          allow_expand=True)
             else:
-                node.add(value_label(item.hash, item.preview, item.depth), data=DownNode("value", item.hash, item.depth),
-                         allow_expand=bool(self._calls_of.get(item.hash)))
+                make = partial(_value_label_of, item.hash, item.depth)
+                label, pending = self._labelled(item.hash, make)
+                child = node.add(label, data=DownNode("value", item.hash, item.depth),
+                                 allow_expand=bool(self._calls_of.get(item.hash)))
+                if pending:
+                    waiting.append((child, item.hash, make))
         shown = min(start + PAGE, len(items))
         if shown < len(items):
             node.add_leaf(Text(f"… more ({shown:,} of {len(items):,} shown; Enter shows more)", style="italic"),
@@ -161,10 +211,23 @@ class DownstreamTree(TreeKeys, Tree[DownNode]):
             call = self._calls.get(data.key)
             if call is not None and all(value.hash != call.result for value in items):
                 # The result was reached before (a shorter path): say where, so the call is not a dead end.
-                preview, _type, depth = self._values.get(call.result, ("", "", 0))
-                note = f"→ result {short_id(call.result)}  {plain(preview, single_line=True, limit=LABEL_LIMIT)}"
-                node.add_leaf(Text(note + (f"  (reached at depth {depth})" if call.result in self._values else ""),
-                                   style="italic"), data=DownNode("value", call.result, depth))
+                depth = self._depths.get(call.result)
+                make = partial(result_note, call.result, depth=depth)
+                label, pending = self._labelled(call.result, make)
+                child = node.add_leaf(label, data=DownNode("value", call.result, depth or 0))
+                if pending:
+                    waiting.append((child, call.result, make))
+        if waiting:
+            for child, value_hash, make in waiting:
+                self._waiting.setdefault(value_hash, []).append((child, make))
+            self.post_message(self.NeedPreviews(self, tuple(self._waiting)))
+
+    def set_previews(self, previews: dict[str, str]) -> None:
+        """Previews read for :class:`NeedPreviews`: the nodes waiting for them are relabelled."""
+        self._previews.update(previews)
+        for value_hash, preview in previews.items():
+            for node, make in self._waiting.pop(value_hash, ()):
+                node.set_label(make(preview))
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[DownNode]) -> None:
         event.stop()

@@ -76,8 +76,6 @@ class SearchBar(Vertical):
 
     def on_mount(self) -> None:
         self.show_error(None)
-        if self.app.is_headless:
-            self.input.cursor_blink = False  # tests and screenshots must not depend on the blink phase
 
     @on(Input.Changed, "#search-input")
     def _typed(self, event: Input.Changed) -> None:

@@ -1,4 +1,4 @@
-"""SQLAlchemy models of the redun database, schema 3.5.
+"""The record tables of the redun database, schema 3.5: values, calls, executions, jobs, tasks.
 
 The tables, columns, types, indexes and relationships match what redun 0.44 creates, so that
 databases written by redun can be read (and, in tests, written) without redun installed. Value
@@ -8,175 +8,26 @@ bytes are never unpickled here: the properties that show values delegate to
 
 from __future__ import annotations
 
-import enum
-import json
-import os
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy import (
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    String,
-    select,
-)
-from sqlalchemy.orm import declarative_base, object_session, reconstructor, relationship
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, select
+from sqlalchemy.orm import object_session, relationship
 
 from redun_tui.db import values as _values
-from redun_tui.db.columns import UNPARSED_MARK, UnparsedJSON, json_dumps, json_text, read_json, utc  # noqa: F401
-from redun_tui.db.errors import RedunDatabaseError, RedunVersionError  # noqa: F401 - re-exported
-from redun_tui.db.status import ERROR_VALUE_TYPE, execution_status_from, job_status_from  # noqa: F401 - re-exported
-from redun_tui.db.versions import (  # noqa: F401 - re-exported: the versions' historical home
-    NULL_DB_VERSION,
-    REDUN_DB_MAX_VERSION,
-    REDUN_DB_MIN_VERSION,
-    REDUN_DB_UNKNOWN_VERSION,
-    REDUN_DB_VERSIONS,
-    DBVersionInfo,
-    parse_db_version,
+from redun_tui.db.models.base import (
+    CONTEXT_KEY,
+    HASH_LEN,
+    Base,
+    Column,
+    DateTimeUTC,
+    _current_tags,
+    _prefix_index,
+    _StatusCache,
+    trim_string,
+    utcnow,
 )
-
-HASH_LEN = 40
-MAX_VALUE_SIZE_PREVIEW = _values.MAX_VALUE_SIZE_PREVIEW
-PreviewValue = _values.PreviewValue
-trim_string = _values.trim_string
-
-# Tag key under which redun stores a CallNode's context.
-CONTEXT_KEY = "redun.context"
-
-Base: Any = declarative_base()
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
-
-
-def get_abs_path(root_dir: str, path: str) -> str:
-    """Returns ``path`` made absolute against ``root_dir`` when it is a local path.
-
-    URLs with a scheme (``s3://…``) and absolute paths are returned unchanged.
-    """
-    if "://" in path or os.path.isabs(path):
-        return path
-    return os.path.normpath(os.path.join(root_dir, path))
-
-
-class Column(sa.Column):
-    """A Column that is NOT NULL unless told otherwise, as every redun column is."""
-
-    inherit_cache = True
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("nullable", False)
-        super().__init__(*args, **kwargs)
-
-
-class JSON(TypeDecorator):
-    """JSON stored as JSONB on PostgreSQL and as normalized text elsewhere.
-
-    The normalization (sorted keys, compact separators) makes equal JSON values equal strings,
-    so tags can be matched exactly and indexed on SQLite.
-    """
-
-    impl = String
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Any) -> Any:
-        if dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import JSONB
-
-            return dialect.type_descriptor(JSONB())
-        return dialect.type_descriptor(String())
-
-    def process_bind_param(self, value: Any, dialect: Any) -> Any:
-        if dialect.name == "postgresql":
-            return value
-        return json_dumps(value)
-
-    def process_result_value(self, value: Any, dialect: Any) -> Any:
-        if dialect.name == "postgresql":
-            return value
-        return read_json(value)
-
-
-class DateTimeUTC(TypeDecorator):
-    """Timezone-aware UTC datetimes; SQLite returns naive text, which is read back as UTC."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Any) -> Any:
-        if value is not None and value.tzinfo is None:
-            raise ValueError(f"timezone naive datetimes are not allowed: {value}")
-        return value
-
-    def process_result_value(self, value: Any, dialect: Any) -> Any:
-        return utc(value)
-
-
-class TagEntity(enum.Enum):
-    """The kinds of record a Tag can be attached to."""
-
-    Execution = "Execution"
-    Job = "Job"
-    CallNode = "CallNode"
-    Task = "Task"
-    Value = "Value"
-    Null = "Null"
-
-
-# PostgreSQL-only index options, attached just before DDL runs on PostgreSQL: giving them to
-# Index() directly makes SQLAlchemy import its PostgreSQL dialect (~50 ms) in every process,
-# including every SQLite one. They only change CREATE INDEX, never a query.
-_POSTGRESQL_INDEX_OPTIONS: list[tuple[Index, dict[str, Any]]] = []
-
-
-def _prefix_index(name: str, column: Any, unique: bool = True) -> Index:
-    # PostgreSQL needs varchar_pattern_ops for LIKE 'prefix%' to use the index.
-    index = Index(name, column, unique=unique)
-    _POSTGRESQL_INDEX_OPTIONS.append((index, {"ops": "varchar_pattern_ops"}))
-    return index
-
-
-def apply_postgresql_index_options() -> None:
-    """Gives the indexes their PostgreSQL options (pattern ops, partial index); idempotent."""
-    for index, options in _POSTGRESQL_INDEX_OPTIONS:
-        for key, value in options.items():
-            if key == "ops":
-                # Read the column name now: declarative names columns after the class body runs.
-                value = {column.name: value for column in index.columns}
-            index.dialect_options["postgresql"][key] = value
-
-
-def _current_tags(key: str, **kwargs: Any) -> Any:
-    """The current tags of a record whose primary key is ``key`` (``"Job.id"``)."""
-    return relationship(
-        "Tag",
-        foreign_keys="Tag.entity_id",
-        primaryjoin=f"and_({key} == Tag.entity_id, Tag.is_current == True)",
-        viewonly=True,
-        uselist=True,
-        **kwargs,
-    )
-
-
-class _StatusCache:
-    """Keeps a computed status on the instance, reset whenever it is loaded (as redun does)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._load()
-
-    @reconstructor
-    def _load(self) -> None:
-        self._status: str | None = None
+from redun_tui.db.status import execution_status_from, job_status_from
 
 
 class RedunVersion(Base):
@@ -723,146 +574,3 @@ class Task(Base):
     def show_source(self) -> None:
         """Prints the task's source code."""
         print(self.source)
-
-
-class TagEdit(Base):
-    """Edge from a tag to the tag that superseded (or deleted) it."""
-
-    __tablename__ = "tag_edit"
-
-    parent_id = Column(String, ForeignKey("tag.tag_hash"), primary_key=True)
-    child_id = Column(String, ForeignKey("tag.tag_hash"), primary_key=True)
-
-    parent = relationship("Tag", foreign_keys=[parent_id], back_populates="child_edits", viewonly=True)
-    child = relationship("Tag", foreign_keys=[child_id], back_populates="parent_edits", viewonly=True)
-
-
-class Tag(Base):
-    """A key/value tag on an execution, job, call node, task or value."""
-
-    __tablename__ = "tag"
-
-    tag_hash = Column(String(HASH_LEN), primary_key=True)
-    entity_type = Column(sa.Enum(TagEntity))
-    entity_id = Column(String, index=True)
-    key = Column(String, index=True)
-    value = Column(JSON, index=True)
-    is_current = Column(Boolean, default=True)
-
-    # A partial index: lookups of current tags are the common case.
-    tag_hash_idx = Index(
-        "ix_tag_tag_hash_current",
-        tag_hash,
-        unique=True,
-        sqlite_where=is_current,
-    )
-
-    parents = relationship(
-        "Tag",
-        secondary=TagEdit.__table__,
-        primaryjoin="Tag.tag_hash == TagEdit.child_id",
-        secondaryjoin="Tag.tag_hash == TagEdit.parent_id",
-        back_populates="children",
-    )
-    children = relationship(
-        "Tag",
-        secondary=TagEdit.__table__,
-        primaryjoin="Tag.tag_hash == TagEdit.parent_id",
-        secondaryjoin="Tag.tag_hash == TagEdit.child_id",
-        back_populates="parents",
-    )
-    child_edits = relationship(
-        "TagEdit", primaryjoin="Tag.tag_hash == TagEdit.parent_id", back_populates="parent", viewonly=True
-    )
-    parent_edits = relationship(
-        "TagEdit", primaryjoin="Tag.tag_hash == TagEdit.child_id", back_populates="child", viewonly=True
-    )
-    call_nodes = relationship(
-        "CallNode",
-        foreign_keys=[entity_id],
-        primaryjoin="and_(CallNode.call_hash == Tag.entity_id, Tag.is_current == True)",
-        viewonly=True,
-    )
-    executions = relationship(
-        "Execution",
-        foreign_keys=[entity_id],
-        primaryjoin="and_(Execution.id == Tag.entity_id, Tag.is_current == True)",
-        viewonly=True,
-    )
-    jobs = relationship(
-        "Job",
-        foreign_keys=[entity_id],
-        primaryjoin="and_(Job.id == Tag.entity_id, Tag.is_current == True)",
-        viewonly=True,
-    )
-    values = relationship(
-        "Value",
-        foreign_keys=[entity_id],
-        primaryjoin="and_(Value.value_hash == Tag.entity_id, Tag.is_current == True)",
-        viewonly=True,
-        back_populates="tags",
-    )
-    tasks = relationship(
-        "Task",
-        foreign_keys=[entity_id],
-        primaryjoin="and_(Task.hash == Tag.entity_id, Tag.is_current == True)",
-        viewonly=True,
-    )
-
-    def __repr__(self) -> str:
-        return (
-            f"Tag(tag_hash={self.tag_hash[:8]}, entity_id={self.entity_id[:8]}, key={self.key}, "
-            f"value={json.dumps(self.value, sort_keys=True)})"
-        )
-
-    @property
-    def entity(self) -> Any:
-        """The tagged record."""
-        model, pk = _TAG_ENTITY_MODELS[self.entity_type]
-        session = object_session(self)
-        return session.execute(select(model).where(pk == self.entity_id)).scalar_one()
-
-    @property
-    def base_key(self) -> str:
-        """The key without its namespace (``env`` for ``project.env``)."""
-        return self.key.rsplit(".", 1)[-1]
-
-    @property
-    def namespace(self) -> str:
-        """The key's namespace (``project`` for ``project.env``), or ``""``."""
-        return self.key.rsplit(".", 1)[0] if "." in self.key else ""
-
-    @property
-    def value_parsed(self) -> Any:
-        """The Value whose hash is this tag's value, decoded (None if there is none)."""
-        if not isinstance(self.value, str):
-            return None
-        value = object_session(self).get(Value, self.value)
-        return value.value_parsed if value is not None else None
-
-
-_POSTGRESQL_INDEX_OPTIONS.append((Tag.tag_hash_idx, {"where": Tag.is_current}))
-
-
-@sa.event.listens_for(Base.metadata, "before_create")
-def _postgresql_options_before_ddl(_metadata: Any, connection: Any, **_kw: Any) -> None:
-    if connection.dialect.name == "postgresql":
-        apply_postgresql_index_options()
-
-
-_TAG_ENTITY_MODELS = {
-    TagEntity.Execution: (Execution, Execution.id),
-    TagEntity.Job: (Job, Job.id),
-    TagEntity.CallNode: (CallNode, CallNode.call_hash),
-    TagEntity.Task: (Task, Task.hash),
-    TagEntity.Value: (Value, Value.value_hash),
-}
-
-# The record types of the call graph, by name, and their primary key columns.
-MODEL_CLASSES = {
-    "Execution": Execution,
-    "Job": Job,
-    "CallNode": CallNode,
-    "Task": Task,
-    "Value": Value,
-}
