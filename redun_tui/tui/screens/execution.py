@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.reactive import var
 from textual.widgets import Static
 from textual.widgets.tree import TreeNode
 
@@ -80,6 +81,13 @@ class ExecutionDetailsScreen(BaseScreen):
                          classes="help-fields")
 
 
+class JobFilter(NamedTuple):
+    """Which jobs the tree and the flat list show (with their ancestors): None is any."""
+
+    status: str | None = None
+    task_name: str | None = None
+
+
 class ExecutionScreen(BaseScreen):
     """One execution: header, status table (Enter on a cell filters the tree), job tree."""
 
@@ -105,14 +113,30 @@ class ExecutionScreen(BaseScreen):
         Binding("t", "focus_tree", "Tree", show=False, tooltip="focus the job tree (or list)"),
     ]
 
+    #: The status-table filter (``f``, ``a``, Enter on a cell).
+    job_filter: var[JobFilter] = var(JobFilter(), init=False)
+    #: The jobs as a "tree" or a flat "list" (``v``).
+    jobs_view: var[str] = var("tree", init=False)
+    #: The flat list's order: start, duration, status (``O`` cycles).
+    list_order: var[str] = var("start", init=False)
+    #: The task statistics in place of the status table (``d``).
+    show_stats: var[bool] = var(False, init=False)
+
     def __init__(self, execution_id: str) -> None:
         super().__init__(routes.execution(execution_id))
         self.execution_id = execution_id
         self.detail: ExecutionDetail | None = None
-        self.filter_status: str | None = None
-        self.filter_task: str | None = None
         self._tree_started = False
-        self.list_order = "start"  # the flat list's order: start, duration, status (O cycles)
+
+    @property
+    def filter_status(self) -> str | None:
+        """The status the jobs are filtered by (None: any)."""
+        return self.job_filter.status
+
+    @property
+    def filter_task(self) -> str | None:
+        """The task the jobs are filtered by (None: any)."""
+        return self.job_filter.task_name
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="execution-top"):
@@ -198,9 +222,9 @@ class ExecutionScreen(BaseScreen):
     def reload(self) -> None:
         self.start(self._read_detail(self.execution_id))
         self.start(self._read_counts(self.execution_id))
-        if self.stats_list.display:
+        if self.show_stats:
             self._load_stats(keep_cursor=True)
-        if self.job_list.display:
+        if self.jobs_view == "list":
             self._load_list(keep_cursor=True)
         else:
             self._reload_tree()
@@ -304,19 +328,21 @@ class ExecutionScreen(BaseScreen):
 
     def set_filter(self, status: str | None, task_name: str | None) -> None:
         """Shows only jobs (and their ancestors) with ``status``/``task_name``; None: any."""
-        self.filter_status, self.filter_task = status, task_name
+        self.job_filter = JobFilter(status, task_name)
+
+    def watch_job_filter(self, job_filter: JobFilter) -> None:
         self._show_filter()
         if self._tree_started:
-            filtered = status is not None or task_name is not None
-            self.tree.start(reveal=(status, task_name) if filtered else None)
-        if self.job_list.display:
+            filtered = job_filter != JobFilter()
+            self.tree.start(reveal=tuple(job_filter) if filtered else None)
+        if self.jobs_view == "list":
             self._load_list()
 
     def _show_filter(self) -> None:
         line = self.query_one("#tree-filter", Static)
-        if self.filter_status is None and self.filter_task is None:
-            view = f"list by {self.list_order}" if self.job_list.display else "tree"
-            enter = "Enter on a task: timeline" if self.stats_list.display else "Enter on a status cell filters"
+        view = f"list by {self.list_order}" if self.jobs_view == "list" else "tree"
+        if self.job_filter == JobFilter():
+            enter = "Enter on a task: timeline" if self.show_stats else "Enter on a status cell filters"
             line.update(literal(f"Jobs ({view}): all  (f: failed only · v: tree/list · O: sort list · {enter})",
                                 single_line=True))
             line.remove_class("filtered")
@@ -326,15 +352,17 @@ class ExecutionScreen(BaseScreen):
             parts.append(f"status {self.filter_status}")
         if self.filter_task:
             parts.append(f"task {self.filter_task}")
-        view = f"list by {self.list_order}" if self.job_list.display else "tree"
         line.update(literal(f"Jobs ({view}) filtered: " + ", ".join(parts) + "  (a: show all · v: tree/list · O: sort list)",
                             single_line=True))
         line.add_class("filtered")
 
     # Flat list ---------------------------------------------------------------------------------
     def action_toggle_list(self) -> None:
-        """Switches between the job tree and a flat list of the (filtered) jobs in start order."""
-        showing_list = not self.job_list.display
+        """Switches between the job tree and a flat list of the (filtered) jobs."""
+        self.jobs_view = "tree" if self.jobs_view == "list" else "list"
+
+    def watch_jobs_view(self, view: str) -> None:
+        showing_list = view == "list"
         self.job_list.display = showing_list
         self.tree.display = not showing_list
         # Focus once the newly shown widget has been laid out (a hidden one cannot take focus).
@@ -392,11 +420,12 @@ class ExecutionScreen(BaseScreen):
         """
         orders = ("start", "duration", "status")
         self.list_order = orders[(orders.index(self.list_order) + 1) % len(orders)]
-        if not self.job_list.display:
-            self.action_toggle_list()  # o from the tree: the list, in the new order
-            return
+        self.jobs_view = "list"  # O from the tree: the list, in the new order
+
+    def watch_list_order(self) -> None:
         self._show_filter()
-        self._load_list()
+        if self.jobs_view == "list":
+            self._load_list()
 
     def action_timeline(self) -> None:
         self.tui.navigate(routes.timeline(self.execution_id))
@@ -404,8 +433,10 @@ class ExecutionScreen(BaseScreen):
     # Task statistics ---------------------------------------------------------------------------
     def action_toggle_stats(self) -> None:
         """Swaps the status table and the task statistics (loaded the first time they show)."""
+        self.show_stats = not self.show_stats
+
+    def watch_show_stats(self, showing: bool) -> None:
         stats, table = self.stats_list, self.query_one(StatusTable)
-        showing = not stats.display
         stats.display, table.display = showing, not showing
         if showing and not stats.loaded_once:
             self._load_stats()
@@ -413,8 +444,7 @@ class ExecutionScreen(BaseScreen):
         self.call_after_refresh((stats if showing else table).focus)
 
     def action_sort_stats(self) -> None:
-        if not self.stats_list.display:
-            self.action_toggle_stats()
+        self.show_stats = True
         self.stats_list.cycle_sort()
 
     def _load_stats(self, keep_cursor: bool = False) -> None:
@@ -444,7 +474,7 @@ class ExecutionScreen(BaseScreen):
             self.tui.push_screen(ExecutionDetailsScreen(self.detail))
 
     def action_failed_only(self) -> None:
-        if self.filter_status == "FAILED" and self.filter_task is None:
+        if self.job_filter == JobFilter("FAILED"):
             self.set_filter(None, None)
         else:
             self.set_filter("FAILED", None)
@@ -457,10 +487,10 @@ class ExecutionScreen(BaseScreen):
         self.tui.navigate(routes.diff(self.execution_id))
 
     def action_focus_table(self) -> None:
-        (self.stats_list if self.stats_list.display else self.query_one(StatusTable)).focus()
+        (self.stats_list if self.show_stats else self.query_one(StatusTable)).focus()
 
     def action_focus_tree(self) -> None:
-        if self.job_list.display:
+        if self.jobs_view == "list":
             self.job_list.focus()
         else:
             self.tree.focus()

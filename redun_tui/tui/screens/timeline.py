@@ -15,6 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.reactive import var
 from textual.widgets import Static
 
 from redun_tui.formatting import format_duration, format_time, short_id
@@ -48,12 +49,15 @@ class TimelineScreen(BaseScreen):
         Binding("a", "all_tasks", "All tasks", tooltip="all tasks again (clear the task filter)"),
     ]
 
+    #: Only this task's jobs (and their ancestors) on the timeline; None: every job.
+    filter_task: var[str | None] = var(None, init=False)
+
     def __init__(self, execution_id: str, task_name: str | None = None) -> None:
         """``task_name``: show only that task's jobs (and their ancestors) at first."""
         super().__init__(routes.timeline(execution_id))
         self.execution_id = execution_id
         self.span: TimelineSpan | None = None
-        self.filter_task: str | None = task_name or None
+        self.set_reactive(TimelineScreen.filter_task, task_name or None)
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="timeline-fields", classes="filter-line")
@@ -214,6 +218,8 @@ class TimelineScreen(BaseScreen):
     def set_filter(self, task_name: str | None) -> None:
         """Shows only the jobs of ``task_name`` (and their ancestors); None: every job."""
         self.filter_task = task_name
+
+    def watch_filter_task(self) -> None:
         self._show_fields()
         if self.span is not None:
             self.timeline.start()
