@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.reactive import var
 
 from redun_tui.search_error import SearchSyntaxError
 from redun_tui.tui.messages import Loaded
@@ -37,9 +38,12 @@ class ListScreen(BaseScreen):
     EMPTY_TEXT: ClassVar[str] = "Nothing matches."
     PLACEHOLDER: ClassVar[str] = PLACEHOLDER
 
+    #: The search the list shows (typed in the bar or given by a route); a change reloads.
+    search_text: var[str] = var("", init=False, always_update=True)
+
     def __init__(self, route: str, search: str = "") -> None:
         super().__init__(route)
-        self.search_text = search
+        self.set_reactive(ListScreen.search_text, search)
 
     # To implement -----------------------------------------------------------------------------
     def cells(self, item: Any) -> Sequence[str]:
@@ -147,13 +151,14 @@ class ListScreen(BaseScreen):
 
     def set_search(self, text: str) -> None:
         """Runs a search as if typed in the bar."""
-        self.search_text = text
         if self.is_mounted:
             self.query_one(SearchBar).set_value(text)
-        if self._loaded_once:
+        self.search_text = text
+
+    def watch_search_text(self) -> None:
+        if self._loaded_once:  # before its first showing, the screen loads when shown
             self.load()
 
     @on(SearchBar.Changed)
     def _search(self, event: SearchBar.Changed) -> None:
-        self.search_text = event.text
-        self.load()
+        self.search_text = event.text  # Enter on the same text runs it again (always_update)
