@@ -15,9 +15,8 @@ venv: $(BIN)/python
 demo: venv
 	$(BIN)/redun-tui --demo
 
-# Two workers (CI has two cores), a test file per worker at a time: module fixtures are built once.
 test: venv
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q
 
 screenshots: venv
 	$(BIN)/python scripts/make_screenshots.py
