@@ -283,24 +283,21 @@ class CallGraphFilters:
 
     def filter_arguments(self, value_hashes: list[str]) -> CallGraphQuery:
         """Only jobs with an argument that is, or contains, one of these values."""
-        hashes = list(value_hashes)
         with_args = self._jobs.join(CallNode, Job.call_hash == CallNode.call_hash).join(
             Argument, Argument.call_hash == CallNode.call_hash
         )
-        direct = with_args.filter(Argument.value_hash.in_(hashes))
-        inside = with_args.join(Subvalue, Subvalue.parent_value_hash == Argument.value_hash).filter(
-            Subvalue.value_hash.in_(hashes)
-        )
-        return self.clone(filter_types=self._filter_types & {"Job"}, jobs=direct.union(inside))
+        return self._jobs_holding(with_args, Argument.value_hash, value_hashes)
 
     def filter_results(self, value_hashes: list[str]) -> CallGraphQuery:
         """Only jobs whose result is, or contains, one of these values."""
-        hashes = list(value_hashes)
         with_node = self._jobs.join(CallNode, Job.call_hash == CallNode.call_hash)
-        direct = with_node.filter(CallNode.value_hash.in_(hashes))
-        inside = with_node.join(Subvalue, Subvalue.parent_value_hash == CallNode.value_hash).filter(
-            Subvalue.value_hash.in_(hashes)
-        )
+        return self._jobs_holding(with_node, CallNode.value_hash, value_hashes)
+
+    def _jobs_holding(self, joined: Any, column: Any, value_hashes: list[str]) -> CallGraphQuery:
+        """Jobs of ``joined`` whose ``column`` value is, or contains, one of ``value_hashes``."""
+        hashes = list(value_hashes)
+        direct = joined.filter(column.in_(hashes))
+        inside = joined.join(Subvalue, Subvalue.parent_value_hash == column).filter(Subvalue.value_hash.in_(hashes))
         return self.clone(filter_types=self._filter_types & {"Job"}, jobs=direct.union(inside))
 
     def filter_value_types(self, value_types: Iterable[str]) -> CallGraphQuery:
