@@ -106,6 +106,8 @@ class _Job:
     def __init__(self, row: Any, names: dict[str, str], failed_calls: set[str] | None) -> None:
         (_execution, self.id, self.parent_id, self.task_hash, self.call_hash, self.start, self.end, cached,
          failed) = row
+        if not isinstance(self.start, (str, datetime, type(None))):
+            self.start = str(self.start)  # bad data (SQLite keeps any type): sorted as text, not a time
         self.cached = bool(cached)
         # The set of failed calls, or (None) the statement's own probe.
         self.failed = self.call_hash in failed_calls if failed_calls is not None else bool(failed)
