@@ -30,7 +30,7 @@ from redun_tui.store.sql import (
     DrivingJoin,
     JobJoin,
     execution_status_case,
-    resolve_one,
+    resolve_execution,
     tag_views,
 )
 from redun_tui.views import ExecutionDetail, ExecutionRow, Page, StatusCount
@@ -175,7 +175,7 @@ def jump_bound(session: Session, position: Position) -> Any:
 
 def execution(session: Session, execution_id: str) -> ExecutionDetail:
     """One execution's header (full id or unique prefix)."""
-    full_id = resolve_one(session, Execution.id, execution_id, "execution")
+    full_id = resolve_execution(session, execution_id)
     # An outer join here, so a record whose root job is missing still opens (as FAILED).
     job_count = select(func.count()).select_from(Job).where(Job.execution_id == Execution.id).scalar_subquery()
     query, _ = execution_select(None, job_count, MAIN.job.id, outer=True)
@@ -194,7 +194,7 @@ def status_counts(session: Session, execution_id: str) -> tuple[StatusCount, ...
 
     Rows are sorted by task name; statuses in views.STATUSES order, zero counts omitted.
     """
-    full_id = resolve_one(session, Execution.id, execution_id, "execution")
+    full_id = resolve_execution(session, execution_id)
     # Grouped on the job rows alone (FAILED = the call hash is in the small set of
     # failed calls, read once): joining each job's call node and value row cost ~1 s
     # for 100,000 jobs. Task names are joined to the few groups afterwards.

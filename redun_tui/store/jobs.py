@@ -46,6 +46,7 @@ from redun_tui.store.sql import (
     VALUE,
     JobJoin,
     child_counts,
+    resolve_execution,
     resolve_one,
     tag_views,
     value_columns,
@@ -268,7 +269,7 @@ def jobs(session: Session, execution_id: str, status: str | None = None, task_na
     if order not in JOB_ORDERS:
         raise StoreError(f"unknown job order '{order}' (expected one of {', '.join(JOB_ORDERS)})")
     limit = check_limit(limit)
-    full_id = resolve_one(session, Execution.id, execution_id, "execution")
+    full_id = resolve_execution(session, execution_id)
 
     def conditions(pj: JobJoin) -> list:
         return [in_execution(pj, full_id, status), *job_filter(pj, status, task_name)]
