@@ -20,14 +20,24 @@ def _leaf(node, kind):
     return next((child for child in node.children if child.data is not None and child.data.kind == kind), None)
 
 
-async def test_more_and_earlier_keep_a_bounded_window(make_app, settle, tmp_path):
+def _tree_app(make_app, tmp_path):
+    """The app on a generated execution whose root job has CHILDREN children."""
     make_long_lists_db(tmp_path / "tree.db", executions=10, tasks=0, files=0, children=CHILDREN)
-    app = make_app("tree.db", f"executions/{BIG_EXECUTION}")
+    return make_app("tree.db", f"executions/{BIG_EXECUTION}")
+
+
+async def _focused_tree(app, pilot, settle):
+    """(the job tree, focused; its top job) once the screen has loaded."""
+    await settle(pilot)
+    tree = app.screen.query_one(JobTree)
+    tree.focus()
+    return tree, tree.root.children[0]
+
+
+async def test_more_and_earlier_keep_a_bounded_window(make_app, settle, tmp_path):
+    app = _tree_app(make_app, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        tree = app.screen.query_one(JobTree)
-        tree.focus()
-        top = tree.root.children[0]
+        tree, top = await _focused_tree(app, pilot, settle)
         top.expand()
         await settle(pilot)
         assert len(_kids(top)) == 200
@@ -88,13 +98,9 @@ async def test_live_refresh_adds_a_new_child_and_keeps_the_loaded_ones(make_app,
 async def test_G_reads_the_last_page_of_the_last_expanded_parent(make_app, settle, tmp_path):
     """G lands on the tree's real last row: the last child of the last expanded parent, read
     with the store's backward cursor when the loaded window stops short of the list's end."""
-    make_long_lists_db(tmp_path / "tree.db", executions=10, tasks=0, files=0, children=CHILDREN)
-    app = make_app("tree.db", f"executions/{BIG_EXECUTION}")
+    app = _tree_app(make_app, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        tree = app.screen.query_one(JobTree)
-        tree.focus()
-        top = tree.root.children[0]
+        tree, top = await _focused_tree(app, pilot, settle)
         await pilot.press("G")  # nothing expanded: the top job is the last row
         await settle(pilot)
         assert tree.cursor_node is top
