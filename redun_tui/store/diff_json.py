@@ -17,7 +17,7 @@ from redun_tui.views import DiffPair, DiffSide, DiffView
 
 # Pairs joined into one chunk: few writes, little held.
 CHUNK_PAIRS = 1_000
-# Objects left young by a pause above which one full collection follows it (see collection_paused).
+# Objects left young by a pause above which they are moved to the oldest generation (see collection_paused).
 SETTLE_OBJECTS = 100_000
 
 
