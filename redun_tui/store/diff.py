@@ -25,10 +25,11 @@ Speed (two 100,000-job executions at L): times are read as the database's raw te
 parsed by ``fromisoformat`` only for durations; a job's status is a look-up in a table built from
 :mod:`redun_tui.db.status`; call nodes (arguments hash, result) are read only for the pairs that
 are not ``same``; siblings whose call hashes are equal in order pair without tables; the
-collector is paused while the pairs are made, then run once. Pairing in SQL per tree level was
-weighed and not done: the pairs must all reach Python anyway (the summary counts every one, and
-``--all`` lists them), and reading the rows is most of the cost of this module
-(benchmarks/README.md).
+collector is paused while the pairs are made, then what it left young is moved to the oldest
+generation without a walk. Pairing in SQL per tree level was weighed and measured, and not done:
+the pairs must all reach Python anyway (the summary counts every one, and ``--all`` lists
+them), and at L walking the tree through the ``parent_id`` index costs more in SQLite than
+reading every row by execution and pairing here (benchmarks/README.md, diff Round 3).
 """
 
 from __future__ import annotations

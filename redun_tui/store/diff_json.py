@@ -17,7 +17,7 @@ from redun_tui.views import DiffPair, DiffSide, DiffView
 
 # Pairs joined into one chunk: few writes, little held.
 CHUNK_PAIRS = 1_000
-# Objects left young by a pause above which one full collection follows it (see collection_paused).
+# Objects left young by a pause above which they are moved to the oldest generation (see collection_paused).
 SETTLE_OBJECTS = 100_000
 
 
@@ -30,10 +30,12 @@ def collection_paused(settle: bool = False) -> Iterator[None]:
     view is dropped; the previous state is restored.
 
     Args:
-        settle: after a pause that left more than SETTLE_OBJECTS young objects, collect once.
-            Otherwise the young, middle and full collections each walk them in turn, on
-            whichever thread allocates next (the UI's, while it paints the diff); one full
-            collection here moves them to the oldest generation in one walk.
+        settle: after a pause that left more than SETTLE_OBJECTS young objects, move them to
+            the oldest generation. Otherwise the young, middle and full collections each walk
+            them in turn, on whichever thread allocates next (the UI's, while it paints the
+            diff). ``gc.freeze()`` then ``gc.unfreeze()`` moves every tracked object to the
+            oldest generation without walking any (a full collection did the same in one walk:
+            0.1-0.3 s of CPU at L); garbage among them waits for the next full collection.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -43,7 +45,8 @@ def collection_paused(settle: bool = False) -> Iterator[None]:
         if enabled:
             gc.enable()
             if settle and gc.get_count()[0] > SETTLE_OBJECTS:
-                gc.collect()
+                gc.freeze()
+                gc.unfreeze()
 
 
 def _iso(moment: Any) -> str | None:

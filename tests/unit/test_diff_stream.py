@@ -70,7 +70,9 @@ def test_collection_paused_restores_the_collector_and_settles_big_pauses():
         kept = [[] for _ in range(SETTLE_OBJECTS + 10_000)]
         assert gc.get_count()[0] > SETTLE_OBJECTS
     assert gc.isenabled()
-    assert gc.get_count()[0] < SETTLE_OBJECTS  # collected once: the young generation is empty again
+    assert gc.get_count()[0] < SETTLE_OBJECTS  # moved to the oldest generation: the young one is empty again
+    assert gc.get_freeze_count() == 0  # frozen only for the move: every object can still be collected
+    assert len(kept) > SETTLE_OBJECTS
     gc.disable()
     try:
         with collection_paused(settle=True):
