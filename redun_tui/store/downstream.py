@@ -12,11 +12,14 @@ The forward counterpart of the upstream dataflow (:mod:`redun_tui.db.dataflow`).
 
 The walk is batched by level, as the upstream walk is by frontier: for each level, one
 statement finds every argument that holds a value of the frontier (directly or as a container),
-with its call; one reads the subvalues of the new calls' results; and one reads the sources of
-tasks not seen yet (for positional argument names). Then one statement each for the jobs of the
-listed calls, their executions and the previews of the derived values. Keys travel as one JSON
-parameter on SQLite (``json_each``), so a level costs the same whatever its width. A crafted
-database with cycles cannot loop: a call or value already reached is never walked again.
+with its call (on SQLite cut in SQL to the calls still wanted when the level is wider); one
+reads the subvalues of the new calls' results; and one reads the sources of tasks not seen yet
+(for positional argument names). Then one statement each for the jobs of the listed calls,
+their executions and the previews of the derived values — or, for the screen's first read
+(``jobs_page``), the jobs of the calls it shows first only: the executions (:func:`impact`) and
+the other calls' jobs (:func:`call_jobs`) are read after the tree is painted. Keys travel as one
+JSON parameter on SQLite (``json_each``), so a level costs the same whatever its width. A
+crafted database with cycles cannot loop: a call or value already reached is never walked again.
 
 Plain functions over a Session returning frozen dataclasses; no Textual here.
 """
