@@ -501,24 +501,15 @@ def downstream(
         roots, file_path = _roots_for(session, value_hash, all_versions)
         target = value_hash
     result = walk(session, roots, depth_limit=depth_limit, limit=limit, cancelled=cancelled)
-    if jobs_page is not None:
-        return _first_read(session, target, roots, file_path, depth_limit, result, previews, jobs_page)
-    calls, execution_ids = attach_jobs(session, result.calls)
-
     root_views, values = _value_views(session, roots, result, previews)
+    view = DownstreamView(target=target, roots=root_views, file_path=file_path, depth_limit=depth_limit,
+                          truncated=result.truncated, values=values, previews=previews)
+    if jobs_page is not None:
+        calls, known = _first_jobs(session, roots, result.calls, jobs_page)
+        return replace(view, calls=calls, jobs_known=known, impact=False)
+    calls, execution_ids = attach_jobs(session, result.calls)
     executions = _execution_views(select_in(session, executions_stmt, execution_ids))
-    return DownstreamView(
-        target=target,
-        roots=root_views,
-        file_path=file_path,
-        depth_limit=depth_limit,
-        truncated=result.truncated,
-        calls=tuple(calls),
-        values=values,
-        executions=tuple(executions),
-        newest_by_task=_newest_by_task(executions),
-        previews=previews,
-    )
+    return replace(view, calls=tuple(calls), executions=tuple(executions), newest_by_task=_newest_by_task(executions))
 
 
 # Listings of at most this many calls have every call's jobs in the screen's first read.
@@ -544,12 +535,12 @@ def _value_views(
     return root_views, values
 
 
-def _first_read(
-    session: Session, target: str, roots: list[str], file_path: str | None, depth_limit: int | None,
-    result: Walk, previews: bool, jobs_page: int,
-) -> DownstreamView:
-    """The screen's first read: the walk, the jobs of the calls shown first, no impact list."""
-    calls = result.calls
+def _first_jobs(
+    session: Session, roots: list[str], calls: list[DownstreamCall], jobs_page: int
+) -> tuple[tuple[DownstreamCall, ...], frozenset[str] | None]:
+    """The screen's first read of jobs: the calls with the jobs of those shown first (the first
+    ``jobs_page`` consuming each root; all when at most ALL_JOBS_UP_TO are listed), and the
+    hashes of the calls that carry theirs (None: all)."""
     if len(calls) <= ALL_JOBS_UP_TO:
         first = [call.call_hash for call in calls]
     else:
@@ -561,17 +552,4 @@ def _first_read(
                 first.append(call.call_hash)
     found = call_jobs(session, first)
     filled = tuple(with_jobs(call, found[call.call_hash]) if call.call_hash in found else call for call in calls)
-    root_views, values = _value_views(session, roots, result, previews)
-    return DownstreamView(
-        target=target,
-        roots=root_views,
-        file_path=file_path,
-        depth_limit=depth_limit,
-        truncated=result.truncated,
-        calls=filled,
-        values=values,
-        previews=previews,
-        jobs_known=None if len(found) == len(calls) else frozenset(found),
-        impact=False,
-    )
-
+    return filled, None if len(found) == len(calls) else frozenset(found)
