@@ -158,9 +158,9 @@ class DownstreamScreen(BaseScreen):
         self.query_one("#downstream-summary", Static).update(literal(self._summary(view)))
         self.query_one("#downstream-impact-title", Static).update(
             literal(f"Impact: finding the executions of {len(view.calls):,} calls…"))
-        # After the tree is painted: on 2 cores the impact read (seconds for a wide walk at L)
-        # would otherwise take a core from the first paint.
-        self.call_after_refresh(self._start_impact, view)
+        # After the app has painted the tree: on 2 cores the impact read (seconds for a wide walk
+        # at L) would otherwise take a core from the first paint.
+        self.app.call_after_refresh(self._start_impact, view)
 
     def _start_impact(self, view) -> None:
         if view is self.view:
