@@ -459,8 +459,14 @@ def test_same_walk_on_postgresql_and_sqlite(make_db_url, db_kind) -> None:
             expected = ds.to_json(ds.downstream(session, ref, all_versions=True))
             expected_limited = ds.to_json(ds.downstream(session, ref, depth_limit=2, limit=5))
         store = Store(backend)
-        assert ds.to_json(store.downstream(ref[:8], all_versions=True)) == expected
+        full = store.downstream(ref[:8], all_versions=True)
+        assert ds.to_json(full) == expected
         assert ds.to_json(store.downstream(ref, depth_limit=2, limit=5)) == expected_limited
+        # The screen's reads: the first (no impact list), the impact list, the rest of the jobs.
+        first = store.downstream(ref, all_versions=True, previews=False, jobs_page=1)
+        assert first.impact is False
+        assert store.downstream_impact(c.call_hash for c in full.calls) == (full.executions, full.newest_by_task)
+        assert ds.to_json(store.downstream_complete(first)) == expected
     finally:
         backend.close()
         expected_backend.close()
