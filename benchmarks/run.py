@@ -131,6 +131,7 @@ def _child(scenario: str, db: str, route: str, steps: str = "") -> None:
         return
 
     if scenario == "keys":
+        _trace(os.environ.get("REDUN_TUI_BENCH_TRACE", ""))
         _keys_child(db, route, json.loads(steps or "[]"))
         return
 

@@ -6,7 +6,8 @@ per line (:mod:`redun_tui.db.serializers`), so files move between redun and redu
 - ``export [PATH_OR_URL] [SEARCH…] -o FILE`` writes the records matching SEARCH (default: every
   execution, newest first) and every record they reference -- jobs, call nodes, tasks, values,
   files, tags -- so the file is a self-contained slice. The file is written to a temporary name
-  and renamed at the end: an interrupted export leaves no partial file.
+  and renamed at the end: an interrupted export leaves no partial file. A device or a pipe
+  (``/dev/null``, a FIFO) is written in place: a rename would replace it with a file.
 - ``import FILE [PATH_OR_URL]`` checks every line first (a bad line: exit 2 naming its number,
   nothing written), creates the schema when the database is new or empty, and writes all new
   records in one transaction. Records already present are skipped: importing twice is harmless.
@@ -49,14 +50,34 @@ def root_ids(session: Any, search: SearchQuery | None) -> list[str]:
     return [getattr(record, pk[type(record)]) for record in iter_limited(query, None)]
 
 
-def _open_output(path: str) -> tuple[IO[str], str | None]:
+def _open_output(path: str) -> tuple[IO[str], str | None, str]:
+    """The stream to write, the temporary file behind it (None: written in place) and the path
+    the temporary file replaces at the end."""
     if path == "-":
-        return sys.stdout, None
-    folder = os.path.dirname(os.path.abspath(path))
+        return sys.stdout, None, path
+    if os.path.isdir(path):
+        raise CliError(f"{path}: is a directory")
+    if os.path.exists(path) and not os.path.isfile(path):
+        # A device or a pipe (/dev/null, /dev/stdout into a pipe, a FIFO): written in place.
+        # Renaming a finished file over it would replace the device with that file.
+        try:
+            return open(path, "w", encoding="utf-8"), None, path
+        except OSError as error:
+            raise CliError(f"{path}: {error.strerror or error}") from None
+    final = os.path.realpath(path)  # through a symlink: the file it names is replaced, not the link
+    folder = os.path.dirname(final)
     if not os.path.isdir(folder):
         raise CliError(f"{path}: no such directory")
     handle, temp = tempfile.mkstemp(prefix=".redun-tui-export-", dir=folder)
-    return os.fdopen(handle, "w", encoding="utf-8"), temp
+    # The mode a plain open() would give (mkstemp's is 0600), or the replaced file's own.
+    if os.path.exists(final):
+        mode = os.stat(final).st_mode & 0o777
+    else:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        mode = 0o666 & ~mask
+    os.fchmod(handle, mode)
+    return os.fdopen(handle, "w", encoding="utf-8"), temp, final
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "help_option_names": ["-h", "--help"]})
@@ -74,7 +95,7 @@ def export(words: tuple[str, ...], output: str) -> None:
         ids = root_ids(backend.session, parsed)
         if search and not ids:
             raise CliError(f"nothing in {backend.display_name} matches {search_text(search)!r}")
-        out, temp = _open_output(output)
+        out, temp, final = _open_output(output)
         count = 0
         unparsed = 0
         try:
@@ -87,10 +108,13 @@ def export(words: tuple[str, ...], output: str) -> None:
             out.flush()
             if temp is not None:
                 out.close()
-                os.replace(temp, output)
-        except BaseException:
-            if temp is not None:
+                os.replace(temp, final)
+            elif out is not sys.stdout:
                 out.close()
+        except BaseException:
+            if out is not sys.stdout:
+                out.close()
+            if temp is not None:
                 os.unlink(temp)
             raise
     if unparsed:

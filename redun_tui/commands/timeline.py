@@ -11,7 +11,7 @@ statistics table. ``--json`` prints one object::
 ``start``/``end`` are the root job's (``end`` null while it runs; ``duration`` then runs to the
 execution's ``updated_time``). Durations are seconds over jobs with both a start and an end;
 p50/p95 are nearest-rank, null for a task without finished jobs; tasks by total, descending.
-EXEC is an execution id or unique prefix. Without PATH_OR_URL: the redun project's database.
+EXEC is an execution id or unique prefix, ``-`` (the latest) or ``~N`` (the N-th latest). Without PATH_OR_URL: the redun project's database.
 """
 
 from __future__ import annotations
@@ -88,8 +88,8 @@ def _num(value: float | None) -> str:
 def timeline(args: tuple[str, ...], as_json: bool) -> None:
     """Print where an execution's time went: its critical path and per-task durations.
 
-    EXECUTION is an execution id or a unique prefix of one. Without PATH_OR_URL, the redun
-    project's database (.redun here or above).
+    EXECUTION is an execution id or a unique prefix of one, - (the latest) or ~N (the N-th
+    latest). Without PATH_OR_URL, the redun project's database (.redun here or above).
     """
     from redun_tui.store import Ambiguous, NotFound, Store
 

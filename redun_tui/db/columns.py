@@ -65,10 +65,19 @@ def utc(value: datetime | None) -> datetime | None:
     return value
 
 
-def sqlite_datetime(text: str | None) -> datetime | None:
+def sqlite_datetime(text: Any) -> datetime | None:
     """A SQLite datetime column's stored text as SQLAlchemy's SQLite ``DATETIME`` reads it
-    (``datetime.fromisoformat``), then :func:`utc`."""
-    return None if text is None else utc(datetime.fromisoformat(text))
+    (``datetime.fromisoformat``), then :func:`utc`.
+
+    Text that is not a time (SQLite stores whatever it is given) reads as None, an unknown time,
+    where SQLAlchemy would raise: bad data in a good database is shown, never fatal.
+    """
+    if text is None:
+        return None
+    try:
+        return utc(datetime.fromisoformat(text))
+    except (TypeError, ValueError):
+        return None
 
 
 def trim_string(text: str, max_length: int = 200, ellipsis: str = "...") -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import case, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
+from redun_tui.db.columns import sqlite_datetime
 from redun_tui.db.models import CallNode, File, Job, TagEntity, Task
 from redun_tui.store.calls import call_args
 from redun_tui.store.jobs import child_counts, job_page, make_job_row
@@ -92,7 +93,7 @@ def task_stats(session: Session, hashes: list[str]) -> dict[str, tuple[int, date
 def _utc(value: Any) -> datetime | None:
     """A timestamp as aware UTC (``max()`` loses the column type on SQLite: text)."""
     if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+        return sqlite_datetime(value)
     if value is not None and value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value

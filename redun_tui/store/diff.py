@@ -33,7 +33,6 @@ weighed and not done: the pairs must all reach Python anyway (the summary counts
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import replace
@@ -47,7 +46,6 @@ from sqlalchemy.orm import Session
 
 from redun_tui.db.backend import chunks
 from redun_tui.db.models import Argument, CallNode, Execution, File, Job, Task, Value
-from redun_tui.db.query import infer_specialty_id
 from redun_tui.db.status import (
     ERROR_VALUE_TYPE,
     EXECUTION_OF_JOB,
@@ -58,7 +56,7 @@ from redun_tui.db.status import (
 from redun_tui.store.diff_json import collection_paused, diff_json, json_chunks  # noqa: F401 (re-exported)
 from redun_tui.store.errors import NotFound, StoreError
 from redun_tui.store.previews import fullname, ref_text, task_arg_names
-from redun_tui.store.sql import VALUE, resolve_one, value_columns
+from redun_tui.store.sql import VALUE, resolve_execution, resolve_one, value_columns  # noqa: F401 (re-exported)
 from redun_tui.views import ArgChange, DiffCause, DiffPair, DiffPairs, DiffSide, DiffSummary, DiffView
 
 # Arguments whose values get a one-line preview (each is a decode): the rest show their hashes.
@@ -72,7 +70,6 @@ FAILED_SET_MAX = 100_000
 # Job rows turned into jobs at a time.
 JOB_PART = 10_000
 
-_TILDE = re.compile(r"^~\d+$")
 
 # Sibling display order: changes that explain the others come first.
 _RANK_CODE, _RANK_FILE, _RANK_CHANGED, _RANK_ADDED, _RANK_SAME = range(5)
@@ -109,6 +106,8 @@ class _Job:
     def __init__(self, row: Any, names: dict[str, str], failed_calls: set[str] | None) -> None:
         (_execution, self.id, self.parent_id, self.task_hash, self.call_hash, self.start, self.end, cached,
          failed) = row
+        if not isinstance(self.start, (str, datetime, type(None))):
+            self.start = str(self.start)  # bad data (SQLite keeps any type): sorted as text, not a time
         self.cached = bool(cached)
         # The set of failed calls, or (None) the statement's own probe.
         self.failed = self.call_hash in failed_calls if failed_calls is not None else bool(failed)
@@ -184,24 +183,6 @@ def _reasons(a: _Job, b: _Job) -> tuple[str, ...]:
 
 
 # -- executions ---------------------------------------------------------------------------------
-
-
-def resolve_execution(session: Session, text: str) -> str:
-    """The full id of an execution: an id or unique prefix, ``-`` (the latest) or ``~N``.
-
-    Raises:
-        NotFound, Ambiguous: no execution or several match.
-    """
-    text = (text or "").strip()
-    if text == "-" or _TILDE.match(text):
-        try:
-            execution = infer_specialty_id(session, text, include_files=False)
-        except ValueError as error:
-            raise NotFound(f"no execution {text}: {error}") from None
-        if execution is None:
-            raise NotFound("the database has no executions")
-        return execution.id
-    return resolve_one(session, Execution.id, text, "execution")
 
 
 def _side(session: Session, execution_id: str) -> DiffSide:

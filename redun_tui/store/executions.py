@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, text
 from sqlalchemy.orm import Session
 
 from redun_tui.db.models import Execution, Job, TagEntity, Task
@@ -30,7 +30,7 @@ from redun_tui.store.sql import (
     DrivingJoin,
     JobJoin,
     execution_status_case,
-    resolve_one,
+    resolve_execution,
     tag_views,
 )
 from redun_tui.views import ExecutionDetail, ExecutionRow, Page, StatusCount
@@ -87,7 +87,8 @@ def executions(session: Session, search: str = "", cursor: str | None = None, li
         found = {row[0]: row for row in session.execute(query.where(Execution.id.in_([k[0] for k in keys])))}
         rows = [found[execution_id] for execution_id, _start in keys if execution_id in found]
     else:
-        rows = session.execute(newest_page(position.key, limit + 1, position)).all()
+        bound = jump_bound(session, position)
+        rows = session.execute(newest_page(position.key, limit + 1, position, bound)).all()
     rows, offset, prev_cursor, next_cursor = split_position_page(rows, limit, position, lambda row: (row[3], row[0]))
     tags = tag_views(session, TagEntity.Execution, [row[0] for row in rows])
     total = None
@@ -97,11 +98,12 @@ def executions(session: Session, search: str = "", cursor: str | None = None, li
     return Page(items=items, offset=offset, next_cursor=next_cursor, total=total, prev_cursor=prev_cursor, seekable=True)
 
 
-def newest_page(key: tuple | None, size: int, position: Position | None = None) -> Any:
+def newest_page(key: tuple | None, size: int, position: Position | None = None, bound: Any = None) -> Any:
     """The unfiltered page of ``size`` executions after ``key``, newest first: first the page's
     ids, walking root jobs newest first (a narrow query that stops after ``size`` rows), then
     their columns, joined for those rows only. A backward ``position`` reads the rows before
-    ``key`` (or the last ones) oldest first; a key-less one skips rows with OFFSET (a jump).
+    ``key`` (or the last ones) oldest first; a key-less one skips rows with OFFSET (a jump),
+    or, given the ``bound`` of :func:`jump_bound`, starts at the root start time it names.
 
     The launch path runs this statement's SQL text (for ``key`` None) with the stdlib driver
     (:data:`redun_tui.store.first_page.FIRST_PAGE_SQL`; a test keeps the two equal).
@@ -111,6 +113,12 @@ def newest_page(key: tuple | None, size: int, position: Position | None = None) 
     )
     descending = position is None or position.flips(True)
     skip = position.skip() if position is not None else 0
+    if bound is not None:
+        # Every row before the jump's first row started later (newest first) or earlier:
+        # the page is the first rows on this side of the bound, in the list's order.
+        start = PAGE.job.start_time
+        page = page.where(start <= literal(bound) if descending else start >= literal(bound))
+        skip = 0
     if key is not None:
         page = page.where(keyset_after((PAGE.job.start_time, Execution.id), key, descending=descending))
     if descending:
@@ -124,9 +132,50 @@ def newest_page(key: tuple | None, size: int, position: Position | None = None) 
     return query.order_by(page.c.start_time, page.c.id)
 
 
+# A jump that skips fewer executions walks them with OFFSET (each job of the start-time index
+# looks its execution up: ~20 jobs per run, ~40 us a skipped run at L); past this, jump_bound
+# (~0.2 s CPU wherever it lands).
+JUMP_WALK = 6_000
+
+# The root start time at a row of the list, SQLite: the start-time index walked alone (covering),
+# each job tested against the set of root jobs' rowids, built from two covering indexes in
+# job-id order. 0.2 s CPU for row 25,000 of 50,000 at L, where OFFSET over the join took 1.2 s.
+_START_AT = {
+    order: text(
+        "SELECT j.start_time FROM job AS j WHERE +j.rowid IN "
+        "(SELECT r.rowid FROM execution AS e JOIN job AS r ON r.id = e.job_id) "
+        f"ORDER BY j.start_time {order} LIMIT 2 OFFSET :skip"
+    )
+    for order in ("DESC", "ASC")
+}
+
+
+def jump_bound(session: Session, position: Position) -> Any:
+    """The root start time (as stored) at which the unfiltered list's page at a key-less
+    ``position`` starts, when the rows it skips are told apart by start time alone; else None
+    (the page skips rows with OFFSET).
+
+    The start times of the skipped rows' last one and of the page's first are read (in the
+    page's SQL order); when they differ, the page is the rows on the far side of the second,
+    read by the index like any page. A tie across the jump, two executions sharing a root job
+    (the set of root jobs would count it once) or another database: None.
+    """
+    skip = position.skip()
+    if skip < JUMP_WALK or session.get_bind().dialect.name != "sqlite":
+        return None
+    executions, roots = session.execute(select(func.count(), func.count(Execution.job_id.distinct()))).one()
+    if executions != roots:
+        return None
+    order = "DESC" if position.flips(True) else "ASC"
+    starts = session.execute(_START_AT[order], {"skip": skip - 1}).scalars().all()
+    if len(starts) < 2 or starts[0] == starts[1] or starts[1] is None:
+        return None
+    return starts[1]
+
+
 def execution(session: Session, execution_id: str) -> ExecutionDetail:
     """One execution's header (full id or unique prefix)."""
-    full_id = resolve_one(session, Execution.id, execution_id, "execution")
+    full_id = resolve_execution(session, execution_id)
     # An outer join here, so a record whose root job is missing still opens (as FAILED).
     job_count = select(func.count()).select_from(Job).where(Job.execution_id == Execution.id).scalar_subquery()
     query, _ = execution_select(None, job_count, MAIN.job.id, outer=True)
@@ -145,7 +194,7 @@ def status_counts(session: Session, execution_id: str) -> tuple[StatusCount, ...
 
     Rows are sorted by task name; statuses in views.STATUSES order, zero counts omitted.
     """
-    full_id = resolve_one(session, Execution.id, execution_id, "execution")
+    full_id = resolve_execution(session, execution_id)
     # Grouped on the job rows alone (FAILED = the call hash is in the small set of
     # failed calls, read once): joining each job's call node and value row cost ~1 s
     # for 100,000 jobs. Task names are joined to the few groups afterwards.

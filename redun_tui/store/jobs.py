@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Float, Integer, case, cast, func, literal, literal_column, select
+from sqlalchemy import Float, Integer, case, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from redun_tui.db.models import Argument, ArgumentResult, Execution, Job, TagEntity, Task
@@ -46,6 +46,7 @@ from redun_tui.store.sql import (
     VALUE,
     JobJoin,
     child_counts,
+    resolve_execution,
     resolve_one,
     tag_views,
     value_columns,
@@ -268,7 +269,7 @@ def jobs(session: Session, execution_id: str, status: str | None = None, task_na
     if order not in JOB_ORDERS:
         raise StoreError(f"unknown job order '{order}' (expected one of {', '.join(JOB_ORDERS)})")
     limit = check_limit(limit)
-    full_id = resolve_one(session, Execution.id, execution_id, "execution")
+    full_id = resolve_execution(session, execution_id)
 
     def conditions(pj: JobJoin) -> list:
         return [in_execution(pj, full_id, status), *job_filter(pj, status, task_name)]
@@ -380,24 +381,32 @@ def job(session: Session, job_id: str) -> JobDetail:
 
 
 def job_trail(session: Session, job_row: JobRow) -> tuple[Link, ...]:
-    """Execution > ancestor jobs (root first) > this job, as links (one recursive query)."""
+    """Execution > ancestor jobs (root first) > this job, as links (one recursive query).
+
+    The query is a UNION (not UNION ALL): a crafted database whose parent links loop (a job its
+    own ancestor) ends the walk instead of running it forever; the chain is then read in Python
+    from the job's parent up, each job once.
+    """
     rows = []
     if job_row.parent_id is not None:
-        ancestors = select(Job.id.label("id"), Job.parent_id.label("parent_id"), literal(1).label("depth")).where(
-            Job.id == job_row.parent_id
-        )
+        ancestors = select(Job.id.label("id"), Job.parent_id.label("parent_id")).where(Job.id == job_row.parent_id)
         chain = ancestors.cte("ancestors", recursive=True)
         up = UP
-        chain = chain.union_all(
-            select(up.id, up.parent_id, (chain.c.depth + 1)).select_from(up.table.join(chain, up.id == chain.c.parent_id))
-        )
+        chain = chain.union(select(up.id, up.parent_id).select_from(up.table.join(chain, up.id == chain.c.parent_id)))
         rows = session.execute(
-            select(chain.c.id, Task.namespace, Task.name, chain.c.depth)
+            select(chain.c.id, chain.c.parent_id, Task.namespace, Task.name)
             .select_from(chain.join(Job, Job.id == chain.c.id).outerjoin(Task, Job.task_hash == Task.hash))
-            .order_by(chain.c.depth.desc())
         ).all()
+    by_id = {row[0]: row for row in rows}
+    upward: list[Any] = []
+    seen = {job_row.id}
+    ancestor_id = job_row.parent_id
+    while ancestor_id in by_id and ancestor_id not in seen:
+        seen.add(ancestor_id)
+        upward.append(by_id[ancestor_id])
+        ancestor_id = by_id[ancestor_id][1]
     links = [Link(f"Exec {job_row.execution_id[:8]}", routes.execution(job_row.execution_id))]
-    for ancestor_id, namespace, name, _depth in rows:
+    for ancestor_id, _parent, namespace, name in reversed(upward):
         links.append(Link(f"Job {ancestor_id[:8]} {cut(fullname(namespace, name), TASK_NAME_LIMIT)}", routes.job(ancestor_id)))
     links.append(Link(f"Job {job_row.id[:8]} {job_row.task_name}", routes.job(job_row.id)))
     return tuple(links)

@@ -238,7 +238,8 @@ def command_line(db_name: str, route: str) -> str:
 # -- resolving prefixes -----------------------------------------------------------------------
 
 
-# Kind -> (model, column, label) of the id a prefix names; ``files`` takes a path or a hash.
+# Kind -> (model, column, label) of the id a prefix names; ``files`` takes a path or a hash, an
+# execution also ``-`` (the latest) or ``~N`` (store.sql.resolve_execution).
 # Names, not columns: the grammar above is read at launch, before SQLAlchemy and the models
 # are imported (redun_tui.store.first_page); resolving a prefix is a query, so they load then.
 _RESOLVERS: dict[str, tuple[str, str, str] | None] = {
@@ -256,12 +257,14 @@ _RESOLVERS: dict[str, tuple[str, str, str] | None] = {
 def _resolve_arg(session: Session, kind: str, text: str) -> str:
     """The full argument of ``kind`` named by a prefix (raising NotFound or Ambiguous)."""
     from redun_tui.db import models
-    from redun_tui.store.sql import file_path, resolve_one
+    from redun_tui.store.sql import file_path, resolve_execution, resolve_one
 
     target = _RESOLVERS[kind]
     if target is None:
         return file_path(session, text)
     model, column, label = target
+    if model == "Execution":
+        return resolve_execution(session, text)
     return resolve_one(session, getattr(getattr(models, model), column), text, label)
 
 

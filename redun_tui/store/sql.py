@@ -12,6 +12,7 @@ needs help (no ANALYZE statistics in redun databases) the code says so.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,7 +21,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Join
 
-from redun_tui.db.models import CallNode, File, Job, Tag, TagEntity, Task, Value
+from redun_tui.db.models import CallNode, Execution, File, Job, Tag, TagEntity, Task, Value
 from redun_tui.db.status import execution_status_sql, job_status_sql
 from redun_tui.store.errors import Ambiguous, NotFound
 from redun_tui.store.previews import MAX_VALUE_SIZE_PREVIEW
@@ -202,6 +203,31 @@ def resolve_one(session: Session, column: Any, text: str, kind: str, extra: Any 
         more = " or more" if len(found) > CANDIDATES_LIMIT else ""
         raise Ambiguous(f"'{text}' matches {len(shown)}{more} {kind}s", shown)
     return found[0]
+
+
+_RECENT = re.compile(r"^(-|~\d+)$")
+
+
+def resolve_execution(session: Session, text: str) -> str:
+    """The full id of an execution: an id or unique prefix, ``-`` (the latest) or ``~N`` (the
+    N-th latest), read as redun's ``infer_id`` reads them. The one reading of an execution
+    reference, for every command and route that takes one.
+
+    Raises:
+        NotFound, Ambiguous: no execution or several match.
+    """
+    from redun_tui.db.query import infer_specialty_id
+
+    text = (text or "").strip()
+    if _RECENT.match(text):
+        try:
+            execution = infer_specialty_id(session, text, include_files=False)
+        except ValueError as error:
+            raise NotFound(f"no execution {text}: {error}") from None
+        if execution is None:
+            raise NotFound("the database has no executions")
+        return execution.id
+    return resolve_one(session, Execution.id, text, "execution")
 
 
 def tag_select(entity_type: TagEntity, ids: list[str]) -> Any:

@@ -2,7 +2,7 @@
 
 Plain functions over a SQLAlchemy Session returning :mod:`redun_tui.views` dataclasses, behind
 the Store's facade methods (``timeline_span``, ``critical_path``, ``task_stats``,
-``task_history``). Ids may be unique prefixes (:func:`redun_tui.store.sql.resolve_one`).
+``task_history``). Ids may be unique prefixes, an execution also ``-`` or ``~N`` (:mod:`redun_tui.store.sql`).
 
 Durations are computed in SQL as integer microseconds from the stored timestamps, so they equal
 Python's ``end - start`` exactly: SQLite keeps them as naive UTC text (``julianday()`` alone
@@ -27,7 +27,7 @@ from redun_tui.db.models import Execution, Job, Task
 from redun_tui.db.status import job_status_case, job_status_value
 from redun_tui.store.errors import NotFound
 from redun_tui.store.previews import fullname
-from redun_tui.store.sql import resolve_one
+from redun_tui.store.sql import resolve_execution, resolve_one
 from redun_tui.views import CriticalStep, TaskHistory, TaskHistoryPoint, TaskStats, TimelineSpan
 
 PERCENTILES = (50, 95)
@@ -84,7 +84,7 @@ def span(session: Session, execution_id: str) -> TimelineSpan:
     Raises:
         NotFound, Ambiguous: no execution, or several, match the id (prefix).
     """
-    execution_id = resolve_one(session, Execution.id, execution_id, "execution")
+    execution_id = resolve_execution(session, execution_id)
     row = session.execute(
         select(Execution.id, Execution.job_id, Execution.updated_time, Job.start_time, Job.end_time)
         .select_from(Execution)
@@ -254,7 +254,7 @@ def task_stats(session: Session, execution_id: str) -> tuple[TaskStats, ...]:
     Sorted by total duration, descending (then by name). Durations cover jobs with both a start
     and an end; ``mean``/``p50``/``p95``/``max`` are None for a task without such jobs.
     """
-    execution_id = resolve_one(session, Execution.id, execution_id, "execution")
+    execution_id = resolve_execution(session, execution_id)
     rows = session.execute(_stats_statement(_dialect(session)), {"execution": execution_id}).all()
     stats = []
     for task_hash, count, statuses, durations, namespace, name in rows:

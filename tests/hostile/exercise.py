@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+SAMPLE = 8  # records of each kind given the timeline, diff and downstream calls
+
 # Store errors that are answers ("no such record"), not failures.
 _EXPECTED_STORE_ERRORS = ("NotFound", "Ambiguous", "SearchSyntaxError")
 
@@ -129,6 +131,11 @@ def exercise_store(
             _call(coverage, "jobs", store.jobs, exec_id, status=status)
             _call(coverage, "job_children", store.job_children, exec_id, None, status=status)
         _call(coverage, "resolve", store.resolve, f"executions/{exec_id[:8]}")
+    for exec_id in _ids(backend, Execution.id, min(limit or SAMPLE, SAMPLE)):
+        span = _call(coverage, "timeline_span", store.timeline_span, exec_id)
+        _call(coverage, "critical_path", store.critical_path, exec_id, span)
+        _call(coverage, "task_stats", store.task_stats, exec_id)
+        _call(coverage, "diff", store.diff, None, exec_id)
     for job_id in _ids(backend, Job.id, limit):
         _call(coverage, "job", store.job, job_id)
         _call(coverage, "resolve", store.resolve, f"jobs/{job_id}")
@@ -136,9 +143,13 @@ def exercise_store(
         _call(coverage, "value", store.value, value_hash)
         _call(coverage, "value_text", store.value_text, value_hash)
         _call(coverage, "dataflow", store.dataflow, value_hash)
+    # The walks and comparisons of the later issues read the same rows again: a sample of each.
+    for value_hash in _ids(backend, Value.value_hash, min(limit or SAMPLE, SAMPLE)):
+        _call(coverage, "downstream", store.downstream, value_hash)
         _call(coverage, "resolve", store.resolve, f"values/{value_hash}")
     for task_hash in _ids(backend, Task.hash, limit):
         _call(coverage, "task", store.task, task_hash)
+        _call(coverage, "task_history", store.task_history, task_hash)
     for path in _ids(backend, File.path, limit):
         _call(coverage, "file", store.file, path)
     for route in ("executions", "tasks", "files", "nonsense/route", "jobs/zzzz"):
@@ -172,7 +183,7 @@ def cli_commands(target: str, backend: Any, out_dir: Any = None, sample: int = 4
 
     ``sample`` values (and a quarter as many jobs and files) get a ``dataflow`` call.
     """
-    from redun_tui.db.models import File, Job, Value
+    from redun_tui.db.models import Execution, File, Job, Value
 
     argvs: list[list[str]] = [["db", "info", target], ["db", "versions", target]]
     if importlib.util.find_spec("redun_tui.commands.query") is not None:
@@ -189,6 +200,11 @@ def cli_commands(target: str, backend: Any, out_dir: Any = None, sample: int = 4
             argvs.append(["dataflow", target, job_id, "--json"])
         for path in _ids(backend, File.path, limit=max(1, sample // 4)):
             argvs.append(["dataflow", target, path])
+    for execution_id in _ids(backend, Execution.id, limit=max(1, sample // 8)):
+        argvs += [["timeline", target, execution_id], ["timeline", target, execution_id, "--json"],
+                  ["diff", target, execution_id], ["diff", target, execution_id, "--json", "--all"]]
+    for value_hash in _ids(backend, Value.value_hash, limit=max(1, sample // 8)):
+        argvs += [["downstream", target, value_hash], ["downstream", target, value_hash, "--json"]]
     if importlib.util.find_spec("redun_tui.commands.export") is not None and out_dir is not None:
         argvs.append(["export", target, "-o", str(out_dir / "export.jsonl")])
     return argvs

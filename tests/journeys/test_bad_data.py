@@ -1,8 +1,12 @@
-"""Bad data in a good database is shown, never fatal: a tag that is not JSON, a newer schema.
+"""Bad data in a good database is shown, never fatal: a tag that is not JSON, a time that is not a
+time, a newer schema.
 
 * One tag value that is not valid JSON: the home screen keeps every execution, the execution's
   details and job tree still load, the value is shown literally and marked as unparsed, and
   ``export`` still exits 0.
+* Times that are not times (SQLite keeps any text; SQLAlchemy's own reader raises on it) in the
+  latest execution's root job and children: the home screen (painted by the launch path's own
+  reader) keeps every execution, and the execution's timeline opens; `timeline -` prints.
 * A schema written by a newer redun of the same major version (as a newer redun records it: a
   migration id this program does not know in ``alembic_version`` and a new ``redun_version`` row
   with the same major) opens read-only with a one-line warning, as redun 0.44.1 reads it; a newer
@@ -71,6 +75,34 @@ def test_bad_tag_keeps_every_execution_and_is_shown_unparsed(terminal, size, tmp
     assert "internal error" not in screen and "JSONDecodeError" not in screen
     term.press("q")
     assert term.wait_exit() == 0
+
+
+def _with_bad_times(tmp_path: Path) -> Path:
+    path = _copy(tmp_path, "badtimes.db")
+    with sqlite3.connect(path) as connection:
+        root = connection.execute("SELECT job_id FROM execution WHERE id LIKE 'b2ffcd8f%'").fetchone()[0]
+        connection.execute("UPDATE job SET end_time = 'not a time' WHERE id = ?", (root,))
+        connection.execute("UPDATE job SET end_time = '' WHERE parent_id = ?", (root,))
+        connection.execute("UPDATE execution SET updated_time = 'soon'")
+    connection.close()
+    return path
+
+
+def test_times_that_are_not_times_keep_every_execution(terminal, size, tmp_path: Path) -> None:
+    path = _with_bad_times(tmp_path)
+    term = terminal(path.name, size=size)
+    screen = term.wait_for("00eeef5f")
+    assert "b2ffcd8f" in screen and BAD_EXEC in screen
+    assert "internal error" not in screen and "Invalid isoformat" not in screen
+    term.press("q")
+    assert term.wait_exit() == 0
+    term = terminal(path.name, "timeline/b2ffcd8f", size=size)
+    screen = term.wait_for("seedex.align_reads_all")  # the root's children, as rows
+    assert "seedex.main" in screen and "internal error" not in screen and "Invalid isoformat" not in screen
+    term.press("q")
+    assert term.wait_exit() == 0
+    code, out, err = run_piped(["timeline", str(path), "-"])
+    assert (code, err) == (0, b"") and out.startswith(b"Execution b2ffcd8f")
 
 
 def test_bad_tag_export_and_query_exit_0(tmp_path: Path) -> None:

@@ -25,3 +25,16 @@ def test_T_shows_the_critical_path_and_c_walks_it(terminal, size):
     term.wait_for("timeline/b2ffcd8f")
     term.press("q")
     assert term.wait_exit() == 0
+
+
+def test_the_latest_run_by_its_redun_name(terminal, size):
+    # "Where did last night's run go?": `-` is the latest execution, as redun reads it; the route
+    # is expanded before the app starts and the header shows the full one.
+    term = terminal("seed_example.db", "timeline/-", size=size)
+    screen = term.wait_for(re.compile(r"0\.20s\s+seedex\.call_variants"))
+    assert "timeline/b2ffcd8f" in screen
+    term.press("q")
+    assert term.wait_exit() == 0
+    term = terminal("seed_example.db", "timeline/~9", size=size)
+    assert term.wait_exit() == 2
+    assert "no execution ~9" in bytes(term.raw).decode()

@@ -20,14 +20,24 @@ def _leaf(node, kind):
     return next((child for child in node.children if child.data is not None and child.data.kind == kind), None)
 
 
-async def test_more_and_earlier_keep_a_bounded_window(make_app, settle, tmp_path):
+def _tree_app(make_app, tmp_path):
+    """The app on a generated execution whose root job has CHILDREN children."""
     make_long_lists_db(tmp_path / "tree.db", executions=10, tasks=0, files=0, children=CHILDREN)
-    app = make_app("tree.db", f"executions/{BIG_EXECUTION}")
+    return make_app("tree.db", f"executions/{BIG_EXECUTION}")
+
+
+async def _focused_tree(app, pilot, settle):
+    """(the job tree, focused; its top job) once the screen has loaded."""
+    await settle(pilot)
+    tree = app.screen.query_one(JobTree)
+    tree.focus()
+    return tree, tree.root.children[0]
+
+
+async def test_more_and_earlier_keep_a_bounded_window(make_app, settle, tmp_path):
+    app = _tree_app(make_app, tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        tree = app.screen.query_one(JobTree)
-        tree.focus()
-        top = tree.root.children[0]
+        tree, top = await _focused_tree(app, pilot, settle)
         top.expand()
         await settle(pilot)
         assert len(_kids(top)) == 200
@@ -83,3 +93,42 @@ async def test_live_refresh_adds_a_new_child_and_keeps_the_loaded_ones(make_app,
         ids = [child.data.job.id for child in _kids(top)]
         assert ids[: len(before)] == before
         assert ids[len(before):] == ["newchild-0000-4000-8000-000000000000"]
+
+
+async def test_G_reads_the_last_page_of_the_last_expanded_parent(make_app, settle, tmp_path):
+    """G lands on the tree's real last row: the last child of the last expanded parent, read
+    with the store's backward cursor when the loaded window stops short of the list's end."""
+    app = _tree_app(make_app, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        tree, top = await _focused_tree(app, pilot, settle)
+        await pilot.press("G")  # nothing expanded: the top job is the last row
+        await settle(pilot)
+        assert tree.cursor_node is top
+        top.expand()
+        await settle(pilot)
+        assert len(_kids(top)) == 200 and _leaf(top, "more") is not None
+        await pilot.press("G")
+        await settle(pilot)
+        assert tree.cursor_node.data.job.id == child_id(CHILDREN - 1)
+        assert tree.cursor_line == tree.last_line
+        ids = [child.data.job.id for child in _kids(top)]
+        assert ids == [child_id(n) for n in range(CHILDREN - 200, CHILDREN)]  # the window is the last page
+        assert _leaf(top, "more") is None
+        assert str(_leaf(top, "earlier").label) == f"… {CHILDREN - 200:,} earlier (Enter loads)"
+        await pilot.press("G")  # already there: nothing read, nothing moves
+        await settle(pilot)
+        assert tree.cursor_node.data.job.id == child_id(CHILDREN - 1)
+
+        # "… earlier" reads the page before (backward), the window grows upwards.
+        await pilot.press("home", "down")
+        assert tree.cursor_node.data.kind == "earlier"
+        await pilot.press("enter")
+        await settle(pilot)
+        ids = [child.data.job.id for child in _kids(top)]
+        assert ids == [child_id(n) for n in range(CHILDREN - 400, CHILDREN)]
+        assert str(_leaf(top, "earlier").label) == f"… {CHILDREN - 400:,} earlier (Enter loads)"
+        await pilot.press("g")
+        assert tree.cursor_node is top
+        await pilot.press("G")
+        await settle(pilot)
+        assert tree.cursor_node.data.job.id == child_id(CHILDREN - 1)

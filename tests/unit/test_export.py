@@ -165,6 +165,42 @@ def test_export_without_search_exports_every_execution(failures: str, tmp_path: 
     assert code == 2 and "nothing" in err and not (tmp_path / "none.jsonl").exists()
 
 
+def test_export_writes_into_a_pipe_or_device_and_through_a_link(failures: str, tmp_path: Path) -> None:
+    # `-o /dev/null` replaced the device with a regular file (a finished temporary file renamed
+    # over it). A FIFO stands in for the device here: it must stay a FIFO and get every line.
+    import os
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    code, _, err = run("export", failures, "exec:72a68166", "-o", str(fifo))
+    reader.join(timeout=30)
+    assert code == 0 and "exported" in err
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert received and all(json.loads(line)["_type"] for line in received[0].decode().splitlines())
+    # Through a symlink: the file it names is replaced, the link stays; the file keeps its mode.
+    real = tmp_path / "real.jsonl"
+    real.write_text("old")
+    real.chmod(0o640)
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(real)
+    assert run("export", failures, "exec:72a68166", "-o", str(link))[0] == 0
+    assert link.is_symlink() and real.read_text().startswith("{")
+    assert stat.S_IMODE(os.stat(real).st_mode) == 0o640
+    # A new file gets the mode a plain open() gives (not mkstemp's 0600); a directory is refused.
+    new = tmp_path / "new.jsonl"
+    assert run("export", failures, "exec:72a68166", "-o", str(new))[0] == 0
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert stat.S_IMODE(os.stat(new).st_mode) == 0o666 & ~mask
+    code, _, err = run("export", failures, "-o", str(tmp_path))
+    assert code == 2 and "is a directory" in err
+
+
 def test_import_creates_schema_and_is_idempotent(failures: str, tmp_path: Path) -> None:
     out = tmp_path / "all.jsonl"
     run("export", failures, "-o", str(out))

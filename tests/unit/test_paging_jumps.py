@@ -154,3 +154,54 @@ def test_cursor_codec():
         decode_position(encode_cursor(-3, ()), 2)  # a forward jump from the end
     with pytest.raises(StoreError):
         decode_position(encode_cursor(0, ("a",), backward=True), 2)
+
+
+@pytest.mark.parametrize("tie", ["none", "ties", "shared root"])
+def test_executions_jump_by_start_time_reads_the_offset_page(tmp_path, monkeypatch, tie):
+    """A far jump in the executions list starts at the root start time of its first row
+    (:func:`~redun_tui.store.executions.jump_bound`); every page equals the OFFSET page, also
+    with start-time ties across a jump and with two executions sharing one root job (then the
+    jump falls back to OFFSET)."""
+    import sqlite3
+
+    from redun_tui.store import executions
+
+    path = tmp_path / "failures.db"
+    shutil.copyfile(FIXTURES / "failures.db", path)
+    con = sqlite3.connect(path)
+    roots = [row[0] for row in con.execute(
+        "SELECT j.id FROM execution e JOIN job j ON j.id = e.job_id ORDER BY j.start_time, e.id")]
+    if tie == "ties":  # pairs and a triple of executions started at the same time
+        for first, second in [(1, 2), (4, 5), (5, 6), (8, 9)]:
+            con.execute("UPDATE job SET start_time = (SELECT start_time FROM job WHERE id = ?) WHERE id = ?",
+                        (roots[first], roots[second]))
+    elif tie == "shared root":
+        con.execute("INSERT INTO execution (id, args, job_id) SELECT 'f' || id, args, job_id FROM execution LIMIT 1")
+    con.commit()
+    con.close()
+    backend = open_backend(str(path))
+    store = Store(backend)
+    try:
+        fetch = lambda cursor, limit: store.executions(cursor=cursor, limit=limit)  # noqa: E731
+        total = fetch(None, 1).total
+        with monkeypatch.context() as patch:  # OFFSET only
+            patch.setattr(executions, "jump_bound", lambda session, position: None)
+            expected = {(row, limit): fetch(row_cursor(row, total, limit), limit)
+                        for row in range(total) for limit in (1, 2)}
+        monkeypatch.setattr(executions, "JUMP_WALK", 1)
+        bounds = []
+        original = executions.jump_bound
+
+
+        def traced(session, position):
+            bounds.append((position.skip(), original(session, position)))
+            return bounds[-1][1]
+
+        monkeypatch.setattr(executions, "jump_bound", traced)
+        for (row, limit), page in expected.items():
+            assert fetch(row_cursor(row, total, limit), limit) == page, (row, limit)
+        jumps = [bound for skip, bound in bounds if skip > 0]
+        assert any(bound is not None for bound in jumps) == (tie != "shared root")
+        assert (None in jumps) == (tie != "none")
+    finally:
+        backend.close()

@@ -234,6 +234,21 @@ def test_a_bare_word_naming_a_root_task_finds_its_executions(backends: dict) -> 
                         execution.id.startswith(word.lower()), (name, word, execution.id)
 
 
+def test_root_task_ids_and_the_per_execution_lookup_agree(backends: dict, monkeypatch) -> None:
+    """A word naming a task that starts few executions tests their ids (read once from the root
+    jobs); past ROOT_TASK_IDS each execution's root job is looked up: the same records."""
+    from redun_tui.db.query import filters
+
+    for name, backend in backends.items():
+        session = backend.session
+        words = {task_name for (task_name,) in session.query(Task.name).distinct()} | {"no-such-task"}
+        with_ids = {word: search(backend, word) for word in sorted(words)}
+        with monkeypatch.context() as patch:
+            patch.setattr(filters, "ROOT_TASK_IDS", 0)
+            for word, rows in with_ids.items():
+                assert search(backend, word) == rows, (name, word)
+
+
 def test_executions_by_prefix_and_shorthand(backends: dict) -> None:
     backend = backends["seed_example"]
     execution = backend.session.query(Execution).order_by(Execution.id).first()

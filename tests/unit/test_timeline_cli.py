@@ -97,3 +97,22 @@ def test_bad_input_is_one_line_and_exit_2(run_cli, tmp_path: Path) -> None:
     assert missing.code == 2 and missing.err.startswith("redun-tui: ")
     empty = run_cli(["timeline", FAILURES, ""])
     assert empty.code == 2 and empty.err.startswith("redun-tui: ")
+
+
+def test_latest_and_nth_latest_name_executions_as_redun_reads_them(run_cli) -> None:
+    # `-` and `~N` read as redun's infer_id reads them, by every command and route taking an
+    # execution (one rule: store.sql.resolve_execution), not only by diff.
+    latest = "b2ffcd8f-2d42-4fb1-9461-6097e445e101"
+    assert json.loads(run_cli(["timeline", SEED, "-", "--json"]).out)["execution"] == latest
+    assert json.loads(run_cli(["timeline", SEED, "~1", "--json"]).out)["execution"] == latest
+    assert json.loads(run_cli(["timeline", SEED, "~3", "--json"]).out)["execution"].startswith("af59d4e0")
+    store = store_for(SEED)
+    assert store.resolve("executions/-").route == f"executions/{latest}"
+    assert store.resolve("timeline/~2").route.startswith("timeline/00eeef5f")
+    assert store.resolve_text("-").route == f"executions/{latest}"
+    assert store.task_stats("-") == store.task_stats(latest)
+    for bad, message in (("~4", "no execution ~4: Execution index too high: 4"),
+                         ("~0", "no execution ~0: Execution index should >= 1.")):
+        result = run_cli(["timeline", SEED, bad])
+        assert (result.code, result.err.strip()) == (2, f"redun-tui: {message}"), result
+    assert store.resolve("timeline/~9").error.startswith("no execution ~9")

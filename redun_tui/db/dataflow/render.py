@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from itertools import chain
 from typing import Any, Optional
 
@@ -52,6 +53,7 @@ def get_node_hash(node: Optional[DataflowNode]) -> Optional[str]:
 # value hash -> display text. A hash is a content address (type and bytes), so its text never
 # changes; the text and the JSON of a dataflow show each value at least twice, and decoding
 # is most of the cost of rendering. Bounded; dict reads and writes are atomic under the GIL.
+_NO_TIME = datetime.min.replace(tzinfo=timezone.utc)  # sorts a job without a readable start
 _DISPLAY_CACHE: dict[str, str] = {}
 _DISPLAY_CACHE_SIZE = 20_000
 
@@ -176,7 +178,8 @@ def display_dataflow(dom: DataflowDOM) -> Iterator[str]:
 def _latest_job(call_node: CallNode) -> Optional[Job]:
     # The most recent job (the first of equal start times, in row order); a CallNode
     # without jobs (redun raises IndexError) has none to link to.
-    jobs = sorted(call_node.jobs, key=lambda job: job.start_time, reverse=True)
+    # Newest first; a start that is not a time (bad data, read as None) last.
+    jobs = sorted(call_node.jobs, key=lambda job: (job.start_time is not None, job.start_time or _NO_TIME), reverse=True)
     return jobs[0] if jobs else None
 
 

@@ -80,8 +80,10 @@ def _edges_value(graph: _Graph, value: Value) -> list[DataflowEdge]:
         if call_node in routing:
             continue
         for job in graph.jobs(call_node):
-            if best_time is None or job.start_time > best_time:
-                best, best_time = call_node, job.start_time
+            # A start that is not a time (bad data, read as None) loses to any real one.
+            start = job.start_time
+            if best is None or (start is not None and (best_time is None or start > best_time)):
+                best, best_time = call_node, start
     return [DataflowEdge(value, best)]
 
 

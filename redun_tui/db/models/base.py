@@ -18,7 +18,7 @@ from sqlalchemy.orm import declarative_base, reconstructor, relationship
 from sqlalchemy.types import TypeDecorator
 
 from redun_tui.db import values as _values
-from redun_tui.db.columns import json_dumps, read_json, utc
+from redun_tui.db.columns import json_dumps, read_json, sqlite_datetime, utc
 
 HASH_LEN = 40
 MAX_VALUE_SIZE_PREVIEW = _values.MAX_VALUE_SIZE_PREVIEW
@@ -97,6 +97,13 @@ class DateTimeUTC(TypeDecorator):
 
     def process_result_value(self, value: Any, dialect: Any) -> Any:
         return utc(value)
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        # SQLite: the stored text read by the one tolerant reader (a time that is not a time is
+        # None, not an error that would stop a whole list); PostgreSQL stores real timestamps.
+        if dialect.name == "sqlite":
+            return sqlite_datetime
+        return super().result_processor(dialect, coltype)
 
 
 class TagEntity(enum.Enum):

@@ -497,13 +497,14 @@ class Job(_StatusCache, Base):
 
     def __repr__(self) -> str:
         name = self.task.fullname if self.task else "None"
-        start = self.start_time.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        # A start time that is not a time (bad data) reads as None: shown, never an error.
+        start = self.start_time.astimezone().strftime("%Y-%m-%d %H:%M:%S") if self.start_time else None
         return f"Job(id='{self.id[:8]}', start_time='{start}', task_name={name!r})"
 
     @property
     def duration(self) -> timedelta | None:
-        """End minus start time, or None while the job has no end time."""
-        if not self.end_time:
+        """End minus start time, or None while the job has no end time (or, bad data, no start)."""
+        if not self.end_time or not self.start_time:
             return None
         return self.end_time - self.start_time
 

@@ -25,7 +25,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from redun_tui.formatting import format_duration, short_id
-from redun_tui.store.cursors import decode_position_parts
+from redun_tui.store.cursors import decode_position_parts, last_cursor
 from redun_tui.tui.text import plain
 from redun_tui.tui.widgets.tree_keys import TreeKeys
 from redun_tui.views import JobRow, Page
@@ -85,6 +85,14 @@ def job_label(job: JobRow) -> Text:
     return Text("".join(text for text, _ in label_parts(job)))
 
 
+def _row_index(page: Page[JobRow], index: int) -> int | None:
+    """A row index of ``page`` counted from the list's start (a page read from the end counts
+    from there: negative), or None when the list is not counted."""
+    if index >= 0:
+        return index
+    return page.total + index if page.total is not None else None
+
+
 class JobTree(TreeKeys, Tree[JobNode]):
     """The job tree of one execution.
 
@@ -95,6 +103,7 @@ class JobTree(TreeKeys, Tree[JobNode]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_node", "Toggle", show=False, tooltip="expand / collapse"),
         Binding("enter", "select_cursor", "Open", show=False, tooltip="open the job (or load more children)"),
+        Binding("G,end", "last_row", "Last", show=False, tooltip="last row (reads a long list's last page)"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {*STATUS_CLASSES.values(), "job-tree--note", "job-tree--muted"}
@@ -165,8 +174,12 @@ class JobTree(TreeKeys, Tree[JobNode]):
         direction, cursor = data.extra.pop("pending", ("after", None))
         pages: list[list] = data.extra.setdefault("pages", [])  # [cursor read with, page]
         keep, seeking = self.cursor_node, self._match
+        last = direction == "last"  # G: the list's last page replaces the window
+        if last:
+            pages.clear()
+            direction = "after"
         for child in list(node.children):
-            if child.data is not None and child.data.kind in ("loading", "more", "earlier"):
+            if last or (child.data is not None and child.data.kind in ("loading", "more", "earlier")):
                 child.remove()
         added = []
         if direction == "before":
@@ -186,6 +199,8 @@ class JobTree(TreeKeys, Tree[JobNode]):
             node.add_leaf(Text("No jobs.", style="italic"), data=JobNode(None, "note"))
         if node is self.root and self.cursor_line < 0 and page.items:
             self.move_cursor(self.root.children[0])
+        elif last:
+            self.call_after_refresh(self.move_cursor, added[-1] if added else node)
         elif added and (keep is None or not self._attached(keep)) and not (seeking is not None and self._match is None):
             # The cursor was on the placeholder just replaced: on the first row read (the last one
             # going up). A cursor on a row stays on it by itself (Tree finds its node's new line);
@@ -247,15 +262,48 @@ class JobTree(TreeKeys, Tree[JobNode]):
         """The "… earlier" row above the loaded children and the "… more" row below them."""
         parent_id = node.data.job.id if node.data and node.data.job else None
         first, last = pages[0][1], pages[-1][1]
+        start = _row_index(first, first.offset)
         if first.prev_cursor is not None:
-            node.add_leaf(Text(f"… {first.offset:,} earlier (Enter loads)", style="italic"),
+            earlier = "earlier" if start is None else f"{start:,} earlier"
+            node.add_leaf(Text(f"… {earlier} (Enter loads)", style="italic"),
                           data=JobNode(None, "earlier", parent_id, first.prev_cursor), before=0)
         if last.next_cursor is not None:
-            end = last.offset + len(last.items)
+            end = _row_index(last, last.offset + len(last.items))
             total = "" if last.total is None else f" of {last.total:,}"
-            shown = f"{end:,} shown" if first.offset == 0 else f"{first.offset + 1:,}–{end:,} shown"
+            if start is None or end is None:
+                shown = f"{len(node.children):,} shown"  # read from the end of an uncounted list
+            else:
+                shown = f"{end:,} shown" if start == 0 else f"{start + 1:,}–{end:,} shown"
             node.add_leaf(Text(f"… more ({shown}{total}; Enter loads)", style="italic"),
                           data=JobNode(None, "more", parent_id, last.next_cursor))
+
+    def action_last_row(self) -> None:
+        """The last row of the tree as the list orders it: the last child of the last expanded
+        parent chain. Where a parent's loaded window stops short of its list's end, its last
+        page is read (the store's backward cursor) in place of the window, and the cursor
+        lands on its last child."""
+        node = self.root
+        while True:
+            data = node.data
+            if data is None or "pending" in data.extra or not node.children:
+                break
+            pages = data.extra.get("pages") or []
+            if pages and pages[-1][1].next_cursor is not None:
+                more = node.children[-1]
+                if more.data is not None and more.data.kind == "more":
+                    data.extra["pending"] = ("last", last_cursor())
+                    more.set_label(Text("loading…", style="italic"))
+                    more.data.kind = "loading"
+                    self.move_cursor(more)
+                    parent_id = data.job.id if data.job else None
+                    self.post_message(self.NeedChildren(self, node, parent_id, last_cursor(), self.generation))
+                    return
+            child = node.children[-1]
+            if not (child.is_expanded and child.children):
+                break
+            node = child
+        if node is not self.root or node.children:
+            self.move_cursor(node.children[-1] if node.children else node)
 
     def _reveal(self, node: TreeNode[JobNode], job: JobRow) -> None:
         """Under a filter, opens the path to every match (bounded) and lands on the first one."""
