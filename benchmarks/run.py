@@ -139,6 +139,8 @@ def _child(scenario: str, db: str, route: str, steps: str = "") -> None:
     wanted = {"counts", "ready", "children"} if scenario == "execution" else {"ready"}
     if scenario == "timeline":
         wanted = {"ready", "path", "stats"}
+    if scenario == "downstream":
+        wanted = {"ready", "impact"}
     apps: list[App] = []
 
     def once(name: str) -> None:
@@ -239,6 +241,10 @@ def _child(scenario: str, db: str, route: str, steps: str = "") -> None:
 
         wrap_mount(DownstreamScreen)
         wrap(DownstreamScreen, "on_downstream_screen_downstream_loaded", "ready")
+        if hasattr(DownstreamScreen, "on_downstream_screen_impact_loaded"):  # read after the tree since issue 14's round 3
+            wrap(DownstreamScreen, "on_downstream_screen_impact_loaded", "impact")
+        else:  # one read: the impact list came with the tree
+            wrap(DownstreamScreen, "on_downstream_screen_downstream_loaded", "impact")
 
     _trace(os.environ.get("REDUN_TUI_BENCH_TRACE", ""))
     _run_app(db, route, apps)
@@ -651,6 +657,10 @@ def measure(db: str, runs: int, warmup: int, only: str | None = None) -> list[di
          "dataflow", "dataflow"),
         ("downstream of the shared reference (after open)", child + ["downstream", db, f"downstream/{targets['ref']}"],
          "ready", True, "downstream_ref", "downstream_first"),
+        ("downstream of the shared reference: impact list (after open)",
+         child + ["downstream", db, f"downstream/{targets['ref']}"], "impact", True, "downstream_ref", None),
+        ("downstream of a file read by 2,000 calls: impact list (after open)",
+         child + ["downstream", db, f"downstream/{targets['wide']}"], "impact", True, "downstream_wide", None),
         ("downstream of a file read by 2,000 calls (after open)",
          child + ["downstream", db, f"downstream/{targets['wide']}"], "ready", True, "downstream_wide",
          "downstream_first"),

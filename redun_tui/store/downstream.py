@@ -12,35 +12,46 @@ The forward counterpart of the upstream dataflow (:mod:`redun_tui.db.dataflow`).
 
 The walk is batched by level, as the upstream walk is by frontier: for each level, one
 statement finds every argument that holds a value of the frontier (directly or as a container),
-with its call; one reads the subvalues of the new calls' results; and one reads the sources of
-tasks not seen yet (for positional argument names). Then one statement each for the jobs of the
-listed calls, their executions and the previews of the derived values. Keys travel as one JSON
-parameter on SQLite (``json_each``), so a level costs the same whatever its width. A crafted
-database with cycles cannot loop: a call or value already reached is never walked again.
+with its call (on SQLite cut in SQL to the calls still wanted when the level is wider); one
+reads the subvalues of the new calls' results; and one reads the sources of tasks not seen yet
+(for positional argument names). Then one statement each for the jobs of the listed calls,
+their executions and the previews of the derived values — or, for the screen's first read
+(``jobs_page``), the jobs of the calls it shows first only: the executions (:func:`impact`) and
+the other calls' jobs (:func:`call_jobs`) are read after the tree is painted. Keys travel as one
+JSON parameter on SQLite (``json_each``), so a level costs the same whatever its width. A
+crafted database with cycles cannot loop: a call or value already reached is never walked again.
 
 Plain functions over a Session returning frozen dataclasses; no Textual here.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, select, union_all
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from redun_tui.db.models import Argument, CallNode, Execution, File, Job, Subvalue, Task, Value
-from redun_tui.store.executions import execution_select
-from redun_tui.store.previews import MAX_VALUE_SIZE_PREVIEW, fullname, task_arg_names, value_ref
+from redun_tui.db.models import File, Value
+from redun_tui.store.downstream_sql import (
+    executions_stmt,
+    impact_other,
+    impact_sqlite,
+    is_sqlite,
+    jobs_stmt,
+    level_consumers,
+    select_in,
+    subvalues_stmt,
+    tasks_stmt,
+    value_rows_stmt,
+)
+from redun_tui.store.previews import fullname, task_arg_names, value_ref
 from redun_tui.store.sql import resolve_one
 
 # Calls listed at most (the CLI's default --limit; the screen uses the same cap).
 DEFAULT_CALL_LIMIT = 5_000
-# Keys per IN list where there is no json_each (PostgreSQL): far below its parameter limit.
-IN_CHUNK = 5_000
 
 
 # -- views ------------------------------------------------------------------------------------
@@ -127,6 +138,11 @@ class DownstreamView:
         newest_by_task: (root task, newest execution id) for each root task among executions.
         previews: the derived values carry their type and preview (False: read them with
             :func:`with_previews` or :func:`value_previews`).
+        jobs_known: None when every call carries its jobs and executions; else the calls that
+            do (the screen's read: the first page under each root; :func:`call_jobs` reads
+            the others' as they are shown).
+        impact: ``executions`` and ``newest_by_task`` are read (False: the screen reads them
+            with :func:`impact` after painting the tree; both are empty until then).
     """
 
     target: str
@@ -139,6 +155,13 @@ class DownstreamView:
     executions: tuple[DownstreamExecution, ...] = field(default=())
     newest_by_task: tuple[tuple[str, str], ...] = ()
     previews: bool = True
+    jobs_known: frozenset[str] | None = None
+    impact: bool = True
+
+    @property
+    def complete(self) -> bool:
+        """Previews, every call's jobs and the impact list are read (the JSON document's needs)."""
+        return self.previews and self.jobs_known is None and self.impact
 
     @property
     def max_depth(self) -> int:
@@ -159,10 +182,11 @@ def to_json(view: DownstreamView) -> dict:
     """The JSON document of ``redun-tui downstream --json`` (issue 14's exact shape).
 
     Raises:
-        ValueError: the view was read without previews (fill them with :func:`with_previews`).
+        ValueError: the view was read without previews, jobs or impact list (fill them with
+            :func:`complete`).
     """
-    if not view.previews:
-        raise ValueError("a downstream view without previews has no JSON document")
+    if not view.complete:
+        raise ValueError("a downstream view without previews, jobs or impact list has no JSON document")
     return {
         "target": view.target,
         "depth_limit": view.depth_limit,
@@ -208,73 +232,6 @@ class Walk:
     truncated: bool
 
 
-def _is_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
-
-
-# Statements are built once per dialect kind with a ``keys`` parameter: building and compiling a
-# SELECT each level cost ~2 ms in SQLAlchemy, which a 600-level chain pays 600 times.
-_STATEMENTS: dict[tuple[str, bool], Any] = {}
-
-
-def _keys_of(is_sqlite: bool) -> Any:
-    if is_sqlite:
-        # One bound parameter however many keys: a 2,000-key IN list costs 2,000 parameters.
-        return select(func.json_each(bindparam("keys")).table_valued("value").c.value)
-    return bindparam("keys", expanding=True)
-
-
-def _select_in(session: Session, stmt_for: Any, keys: Iterable[str]) -> list[Any]:
-    """Rows of ``stmt_for(keys)`` for every key: one statement on SQLite (a JSON parameter),
-    one per IN_CHUNK keys elsewhere."""
-    keys = sorted(set(keys))
-    if not keys:
-        return []
-    is_sqlite = _is_sqlite(session)
-    cache_key = (stmt_for.__name__, is_sqlite)
-    stmt = _STATEMENTS.get(cache_key)
-    if stmt is None:
-        stmt = _STATEMENTS[cache_key] = stmt_for(_keys_of(is_sqlite))
-    connection = session.connection()
-    if is_sqlite:
-        return list(connection.execute(stmt, {"keys": json.dumps(keys)}).all())
-    rows: list[Any] = []
-    for start in range(0, len(keys), IN_CHUNK):
-        rows.extend(connection.execute(stmt, {"keys": keys[start : start + IN_CHUNK]}).all())
-    return rows
-
-
-def _consumers_stmt(keys: Any) -> Any:
-    """Arguments holding a frontier value, directly or as a container, with their calls."""
-    direct = (
-        select(
-            Argument.call_hash, Argument.arg_position, Argument.arg_key, Argument.value_hash.label("consumed"),
-            CallNode.task_name, CallNode.task_hash, CallNode.value_hash.label("result"),
-        )
-        .select_from(Argument.__table__.join(CallNode.__table__, CallNode.call_hash == Argument.call_hash))
-        .where(Argument.value_hash.in_(keys))
-    )
-    inside = (
-        select(
-            Argument.call_hash, Argument.arg_position, Argument.arg_key, Subvalue.value_hash.label("consumed"),
-            CallNode.task_name, CallNode.task_hash, CallNode.value_hash.label("result"),
-        )
-        .select_from(
-            Subvalue.__table__.join(Argument.__table__, Argument.value_hash == Subvalue.parent_value_hash).join(
-                CallNode.__table__, CallNode.call_hash == Argument.call_hash
-            )
-        )
-        .where(Subvalue.value_hash.in_(keys))
-    )
-    return union_all(direct, inside)
-
-
-def _subvalues_stmt(keys: Any) -> Any:
-    return select(Subvalue.parent_value_hash, Subvalue.value_hash).where(Subvalue.parent_value_hash.in_(keys))
-
-
-def _tasks_stmt(keys: Any) -> Any:
-    return select(Task.hash, Task.name, Task.source).where(Task.hash.in_(keys))
 
 
 def _argument_order(use: tuple[int | None, str | None, str]) -> tuple:
@@ -320,8 +277,8 @@ def walk(
             break
         depth += 1
         found: dict[str, _Found] = {}
-        for call_hash, position, key, consumed, task_name, task_hash, result in _select_in(
-            session, _consumers_stmt, frontier
+        for call_hash, position, key, consumed, task_name, task_hash, result in level_consumers(
+            session, frontier, seen_calls, limit - len(calls)
         ):
             if call_hash in seen_calls:
                 continue
@@ -342,10 +299,10 @@ def walk(
         # Positional argument names come from the task's source (redun records only positions).
         wanted = {task_hash for _call, (_task, task_hash, _result, uses) in level if task_hash not in names_by_task
                   and any(use[0] is not None and use[1] is None for use in uses)}
-        for task_hash, name, source in _select_in(session, _tasks_stmt, wanted):
+        for task_hash, name, source in select_in(session, tasks_stmt, wanted):
             names_by_task[task_hash] = task_arg_names(source, name)
         children: dict[str, list[str]] = {}
-        for parent, child in _select_in(session, _subvalues_stmt, {entry[2] for _call, entry in level}):
+        for parent, child in select_in(session, subvalues_stmt, {entry[2] for _call, entry in level}):
             children.setdefault(parent, []).append(child)
 
         frontier = []
@@ -373,15 +330,6 @@ def walk(
 # -- filling in jobs, executions, previews ----------------------------------------------------
 
 
-def _jobs_stmt(keys: Any) -> Any:
-    # Newest first here, so that no list is sorted in Python (5,000 calls with 20,000 jobs).
-    return (
-        select(Job.call_hash, Job.id, Job.execution_id)
-        .where(Job.call_hash.in_(keys))
-        .order_by(Job.start_time.desc(), Job.id.desc())
-    )
-
-
 def newest_first(rows: Iterable[tuple[str, datetime | None]]) -> list[str]:
     """Ids ordered by time, newest first (no time last; ties by id, descending)."""
     ordered = sorted(rows, key=lambda row: (row[1] is not None, _timestamp(row[1]), row[0]), reverse=True)
@@ -396,19 +344,28 @@ def _timestamp(value: datetime | None) -> float:
     return value.timestamp()
 
 
-def attach_jobs(session: Session, calls: list[DownstreamCall]) -> tuple[list[DownstreamCall], set[str]]:
-    """The calls with their jobs and executions, newest first (one statement), and every execution id."""
+def call_jobs(session: Session, call_hashes: Iterable[str]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Call hash -> (its job ids, their execution ids), each newest first (one statement); a
+    call with no job maps to two empty tuples."""
+    call_hashes = list(call_hashes)
     jobs: dict[str, list[str]] = {}
     executions: dict[str, dict[str, None]] = {}
-    for call_hash, job_id, execution_id in _select_in(session, _jobs_stmt, [call.call_hash for call in calls]):
+    for call_hash, job_id, execution_id in select_in(session, jobs_stmt, call_hashes):
         jobs.setdefault(call_hash, []).append(job_id)
         executions.setdefault(call_hash, {})[execution_id] = None
-    filled = [
-        DownstreamCall(call.call_hash, call.task, call.depth, call.from_value, call.arguments, call.result,
-                       tuple(jobs.get(call.call_hash, ())), tuple(executions.get(call.call_hash, ())))
-        for call in calls
-    ]
-    return filled, {execution_id for ids in executions.values() for execution_id in ids}
+    return {h: (tuple(jobs.get(h, ())), tuple(executions.get(h, ()))) for h in call_hashes}
+
+
+def with_jobs(call: DownstreamCall, jobs: tuple[tuple[str, ...], tuple[str, ...]]) -> DownstreamCall:
+    """The call carrying these (jobs, executions)."""
+    return DownstreamCall(call.call_hash, call.task, call.depth, call.from_value, call.arguments, call.result, *jobs)
+
+
+def attach_jobs(session: Session, calls: list[DownstreamCall]) -> tuple[list[DownstreamCall], set[str]]:
+    """The calls with their jobs and executions, newest first (one statement), and every execution id."""
+    found = call_jobs(session, [call.call_hash for call in calls])
+    filled = [with_jobs(call, found[call.call_hash]) for call in calls]
+    return filled, {execution_id for _jobs, ids in found.values() for execution_id in ids}
 
 
 def chunked(items: list[str], size: int) -> Iterator[list[str]]:
@@ -422,19 +379,31 @@ def file_versions(session: Session, path: str) -> list[str]:
     return list(session.execute(select(File.value_hash).where(File.path == path).order_by(File.value_hash)).scalars())
 
 
-def _value_rows_stmt(keys: Any) -> Any:
-    """Value columns, the bytes only when small enough to preview."""
-    size = func.length(Value.value)
-    return select(
-        Value.value_hash, Value.type, Value.format, size.label("size"),
-        case((size <= MAX_VALUE_SIZE_PREVIEW, Value.value), else_=None).label("data"),
-    ).where(Value.value_hash.in_(keys))
+def _execution_views(rows: Iterable[Any]) -> list[DownstreamExecution]:
+    """Executions rows (:func:`executions_stmt`'s columns) as views, newest first, each once."""
+    by_id = {}
+    for row in rows:
+        exec_id, _args, _updated, start, _end, status, namespace, name = row[:8]
+        by_id[exec_id] = DownstreamExecution(exec_id, fullname(namespace, name), status, start)
+    return [by_id[exec_id] for exec_id in newest_first((e.id, e.start) for e in by_id.values())]
 
 
-def _executions_stmt(keys: Any) -> Any:
-    """Executions with their root job's status, start and task (the executions list's columns)."""
-    query, _jj = execution_select()
-    return query.where(Execution.id.in_(keys))
+def _newest_by_task(executions: Iterable[DownstreamExecution]) -> tuple[tuple[str, str], ...]:
+    newest: dict[str, str] = {}
+    for execution in executions:
+        newest.setdefault(execution.task, execution.id)
+    return tuple(sorted(newest.items()))
+
+
+def impact(session: Session, call_hashes: Iterable[str]) -> tuple[tuple[DownstreamExecution, ...], tuple[tuple[str, str], ...]]:
+    """The executions that ran any of these calls, newest first, and the newest per root task.
+
+    One statement (per IN_CHUNK calls off SQLite) that finds the executions from the jobs in
+    SQL: no job row reaches Python. The screen's second read, after the tree is painted.
+    """
+    stmt_for = impact_sqlite if is_sqlite(session) else impact_other
+    executions = _execution_views(select_in(session, stmt_for, call_hashes))
+    return tuple(executions), _newest_by_task(executions)
 
 
 # -- the view ---------------------------------------------------------------------------------
@@ -458,7 +427,7 @@ MISSING_PREVIEW = "<missing value>"
 
 def _refs(session: Session, hashes: Iterable[str]) -> dict[str, Any]:
     """Value hash -> ValueRef (type and decoded preview) of the values that exist."""
-    return {row[0]: value_ref(row) for row in _select_in(session, _value_rows_stmt, hashes)}
+    return {row[0]: value_ref(row) for row in select_in(session, value_rows_stmt, hashes)}
 
 
 def value_previews(session: Session, hashes: Iterable[str]) -> dict[str, str]:
@@ -466,6 +435,20 @@ def value_previews(session: Session, hashes: Iterable[str]) -> dict[str, str]:
     hashes = list(hashes)
     refs = _refs(session, hashes)
     return {h: refs[h].preview if h in refs else MISSING_PREVIEW for h in hashes}
+
+
+def complete(session: Session, view: DownstreamView) -> DownstreamView:
+    """The view with every preview, every call's jobs and the impact list read (for its JSON)."""
+    view = with_previews(session, view)
+    if view.jobs_known is not None:
+        missing = [call.call_hash for call in view.calls if call.call_hash not in view.jobs_known]
+        found = call_jobs(session, missing)
+        calls = tuple(with_jobs(call, found[call.call_hash]) if call.call_hash in found else call for call in view.calls)
+        view = replace(view, calls=calls, jobs_known=None)
+    if not view.impact:
+        executions, newest = impact(session, [call.call_hash for call in view.calls])
+        view = replace(view, executions=executions, newest_by_task=newest, impact=True)
+    return view
 
 
 def with_previews(session: Session, view: DownstreamView) -> DownstreamView:
@@ -491,6 +474,7 @@ def downstream(
     limit: int = DEFAULT_CALL_LIMIT,
     cancelled: Any = None,
     previews: bool = True,
+    jobs_page: int | None = None,
 ) -> DownstreamView:
     """Everything downstream of a value (a full hash), or of every version of a file path.
 
@@ -505,6 +489,11 @@ def downstream(
         previews: read and decode every derived value's type and preview (False: only the
             roots'; a screen shows a page of values at a time, and decoding 5,000 previews was
             a third of the walk's cost).
+        jobs_page: None to read every call's jobs and the impact list (the CLI); n for the
+            screen's first read: the jobs of the first n calls consuming each root (of every
+            call when at most :data:`ALL_JOBS_UP_TO` are listed) and no impact list. The
+            5,000 calls listed of the benchmark's reference at L have 312,726 jobs in 49,998
+            executions: 2 s of SQL before anything could be painted.
     """
     if path is not None:
         roots, file_path, target = file_versions(session, path), path, path
@@ -512,8 +501,25 @@ def downstream(
         roots, file_path = _roots_for(session, value_hash, all_versions)
         target = value_hash
     result = walk(session, roots, depth_limit=depth_limit, limit=limit, cancelled=cancelled)
+    root_views, values = _value_views(session, roots, result, previews)
+    view = DownstreamView(target=target, roots=root_views, file_path=file_path, depth_limit=depth_limit,
+                          truncated=result.truncated, values=values, previews=previews)
+    if jobs_page is not None:
+        calls, known = _first_jobs(session, roots, result.calls, jobs_page)
+        return replace(view, calls=calls, jobs_known=known, impact=False)
     calls, execution_ids = attach_jobs(session, result.calls)
+    executions = _execution_views(select_in(session, executions_stmt, execution_ids))
+    return replace(view, calls=tuple(calls), executions=tuple(executions), newest_by_task=_newest_by_task(executions))
 
+
+# Listings of at most this many calls have every call's jobs in the screen's first read.
+ALL_JOBS_UP_TO = 200
+
+
+def _value_views(
+    session: Session, roots: list[str], result: Walk, previews: bool
+) -> tuple[tuple[DownstreamRoot, ...], tuple[DownstreamValue, ...]]:
+    """The roots (always with previews) and the derived values (with them when ``previews``)."""
     refs = _refs(session, [*roots, *(h for h, _, _ in result.values)] if previews else roots)
     missing = MISSING_PREVIEW
     root_views = tuple(
@@ -526,30 +532,24 @@ def downstream(
         )
     else:
         values = tuple(DownstreamValue(h, "", depth, None, via) for h, depth, via in result.values)
+    return root_views, values
 
-    executions: list[DownstreamExecution] = []
-    if execution_ids:
-        rows = _select_in(session, _executions_stmt, execution_ids)
-        by_id = {}
-        for row in rows:
-            exec_id, _args, _updated, start, _end, status, namespace, name = row[:8]
-            task = fullname(namespace, name)
-            by_id[exec_id] = DownstreamExecution(exec_id, task, status, start)
-        for exec_id in newest_first((e.id, e.start) for e in by_id.values()):
-            executions.append(by_id[exec_id])
-    newest: dict[str, str] = {}
-    for execution in executions:
-        newest.setdefault(execution.task, execution.id)
-    return DownstreamView(
-        target=target,
-        roots=root_views,
-        file_path=file_path,
-        depth_limit=depth_limit,
-        truncated=result.truncated,
-        calls=tuple(calls),
-        values=values,
-        executions=tuple(executions),
-        newest_by_task=tuple(sorted(newest.items())),
-        previews=previews,
-    )
 
+def _first_jobs(
+    session: Session, roots: list[str], calls: list[DownstreamCall], jobs_page: int
+) -> tuple[tuple[DownstreamCall, ...], frozenset[str] | None]:
+    """The screen's first read of jobs: the calls with the jobs of those shown first (the first
+    ``jobs_page`` consuming each root; all when at most ALL_JOBS_UP_TO are listed), and the
+    hashes of the calls that carry theirs (None: all)."""
+    if len(calls) <= ALL_JOBS_UP_TO:
+        first = [call.call_hash for call in calls]
+    else:
+        shown: dict[str, int] = dict.fromkeys(roots, 0)
+        first = []
+        for call in calls:  # the tree lists a value's consumers in the walk's order
+            if call.from_value in shown and shown[call.from_value] < jobs_page:
+                shown[call.from_value] += 1
+                first.append(call.call_hash)
+    found = call_jobs(session, first)
+    filled = tuple(with_jobs(call, found[call.call_hash]) if call.call_hash in found else call for call in calls)
+    return filled, None if len(found) == len(calls) else frozenset(found)

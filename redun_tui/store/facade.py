@@ -128,7 +128,7 @@ class Store:
         return self._read(lambda s: values.dataflow(s, value_hash, with_json))
 
     def downstream(self, value_hash: str, **options: Any) -> downstream.DownstreamView:
-        """What a value fed (store.downstream.downstream: all_versions, depth_limit, limit)."""
+        """What a value fed (store.downstream.downstream: all_versions, depth_limit, limit, previews, jobs_page)."""
         return self._read(lambda s: downstream.downstream_of(s, value_hash, **options))
 
     def downstream_previews(self, hashes: Iterable[str]) -> dict[str, str]:
@@ -136,9 +136,22 @@ class Store:
         hashes = tuple(hashes)
         return self._read(lambda s: downstream.value_previews(s, hashes))
 
-    def downstream_with_previews(self, view: downstream.DownstreamView) -> downstream.DownstreamView:
-        """A downstream view read without previews, with them (for its JSON export)."""
-        return self._read(lambda s: downstream.with_previews(s, view))
+    def downstream_complete(self, view: downstream.DownstreamView) -> downstream.DownstreamView:
+        """A downstream view read for the screen, complete: every preview, every call's jobs and
+        the impact list (for its JSON export)."""
+        return self._read(lambda s: downstream.complete(s, view))
+
+    def downstream_jobs(self, call_hashes: Iterable[str]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+        """Call hash -> (job ids, execution ids), newest first (the calls a downstream tree shows)."""
+        call_hashes = tuple(call_hashes)
+        return self._read(lambda s: downstream.call_jobs(s, call_hashes))
+
+    def downstream_impact(
+        self, call_hashes: Iterable[str]
+    ) -> tuple[tuple[downstream.DownstreamExecution, ...], tuple[tuple[str, str], ...]]:
+        """The executions that ran these calls, newest first, and the newest per root task."""
+        call_hashes = tuple(call_hashes)
+        return self._read(lambda s: downstream.impact(s, call_hashes))
 
     def dataflow_json(self, value_hash: str) -> str:
         """The upstream dataflow of a value as JSON text (a list of sections), for export."""

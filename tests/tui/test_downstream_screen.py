@@ -174,6 +174,40 @@ async def test_many_calls_are_paged(make_app, settle, fixture_db):
         assert len(calls) == 2 * PAGE
 
 
+async def test_jobs_of_later_pages_are_read_as_they_are_shown(make_app, settle, fixture_db, monkeypatch):
+    """A large listing's first read carries the jobs of the first page only; "… more" shows
+    calls whose jobs are read then, and their labels and Enter use them."""
+    from redun_tui.store import downstream as ds
+
+    monkeypatch.setattr(ds, "ALL_JOBS_UP_TO", 0)
+    path = fixture_db("downstream.db")
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.executescript(_WIDEN + _WIDE_JOBS)
+    connection.close()
+    app = make_app("downstream.db", f"downstream/{REF_V1}")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        tree = _tree(app)
+        assert len(tree.view.jobs_known) == PAGE
+        target = tree.root.children[0]
+        more = target.children[-1]
+        tree.move_cursor(more)
+        await pilot.press("enter")
+        await settle(pilot)
+        calls = [child for child in target.children if child.data.kind == "call"]
+        assert len(calls) == 2 * PAGE
+        assert all(tree.has_jobs(node.data.key) for node in calls)
+        assert not any("… jobs" in str(node.label) for node in calls)
+        last = calls[-1]
+        assert " 1 job " in str(last.label)
+        tree.move_cursor(last)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, JobScreen)
+        assert app.screen.job_id == tree.call(last.data.key).jobs[0]
+
+
 async def test_database_text_is_literal(make_app, settle):
     app = make_app("values.db", "downstream/b8c9f96b")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -190,4 +224,11 @@ WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120)
 INSERT INTO call_node (call_hash, task_name, task_hash, args_hash, value_hash, timestamp)
   SELECT 'wide-c' || i, c.task_name, c.task_hash, 'wide-a' || i, c.value_hash, c.timestamp
   FROM n, call_node c WHERE c.call_hash LIKE '3cb5b22c%';
+"""
+# A job for each of those calls (in index_ref's execution).
+_WIDE_JOBS = """
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120)
+INSERT INTO job (id, start_time, end_time, task_hash, cached, call_hash, parent_id, execution_id)
+  SELECT 'wide-j' || i, j.start_time, j.end_time, j.task_hash, 0, 'wide-c' || i, j.parent_id, j.execution_id
+  FROM n, job j WHERE j.call_hash LIKE '3cb5b22c%';
 """

@@ -242,6 +242,56 @@ def test_a_view_without_previews_fills_to_the_same_view(backends) -> None:
                 "0" * 40: ds.MISSING_PREVIEW}
 
 
+# -- the screen's read -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["downstream.db", "dataflow_shapes.db", "values.db"])
+def test_the_screen_read_completes_to_the_cli_view(name: str, backends, monkeypatch) -> None:
+    """jobs_page: only the first calls under each root carry jobs and nothing of the impact list
+    is read; :func:`complete` (the export) then gives the CLI's view exactly."""
+    monkeypatch.setattr(ds, "ALL_JOBS_UP_TO", 0)  # the fixtures are small: exercise the partial read
+    brute = BruteForce(FIXTURES / name)
+    with backends(name).new_session() as session:
+        for value_hash in brute.values:
+            full = ds.downstream(session, value_hash, all_versions=True)
+            first = ds.downstream(session, value_hash, all_versions=True, previews=False, jobs_page=1)
+            assert first.impact is False and first.executions == () and first.newest_by_task == ()
+            assert [c.call_hash for c in first.calls] == [c.call_hash for c in full.calls]
+            if full.calls:
+                # Each root's first consumer carries its jobs; the rest wait for call_jobs.
+                expected = {next(c.call_hash for c in full.calls if c.from_value == root.hash)
+                            for root in full.roots if any(c.from_value == root.hash for c in full.calls)}
+                assert (first.jobs_known or frozenset(c.call_hash for c in full.calls)) == expected
+            with pytest.raises(ValueError):
+                ds.to_json(first)
+            assert ds.complete(session, first) == full
+            executions, newest = ds.impact(session, [c.call_hash for c in full.calls])
+            assert (executions, newest) == (full.executions, full.newest_by_task)
+            jobs = ds.call_jobs(session, [c.call_hash for c in full.calls])
+            assert {h: jobs[h] for h in jobs} == {c.call_hash: (c.jobs, c.executions) for c in full.calls}
+
+
+def test_a_listing_cut_in_sql_is_the_full_walk_cut(backends, monkeypatch) -> None:
+    """On SQLite a level is cut in SQL (calls seen before left out, by task name then hash): for
+    every limit the calls listed are the first ones of the uncut walk, as the other dialects'
+    path (every row to Python) lists them."""
+    from redun_tui.store import downstream_sql
+
+    with backends("downstream.db").new_session() as session:
+        root = _full(session, "5a8b8b0b")
+        full = ds.downstream(session, root, all_versions=True)
+        cut = [ds.downstream(session, root, all_versions=True, limit=n) for n in range(1, len(full.calls) + 1)]
+        monkeypatch.setattr(downstream_sql, "is_sqlite", lambda session: False)
+        monkeypatch.setattr(ds, "is_sqlite", lambda session: False)
+        other = [ds.downstream(session, root, all_versions=True, limit=n) for n in range(1, len(full.calls) + 1)]
+        # The impact list without the rowid form (IN lists, as on PostgreSQL): the same.
+        assert ds.impact(session, [c.call_hash for c in full.calls]) == (full.executions, full.newest_by_task)
+    for n, (view, elsewhere) in enumerate(zip(cut, other), start=1):
+        assert view.calls == full.calls[:n]
+        assert view.truncated is (n < len(full.calls))
+        assert ds.to_json(view) == ds.to_json(elsewhere)
+
+
 # -- crafted databases ------------------------------------------------------------------------
 
 
@@ -365,6 +415,28 @@ def test_statements_per_level_do_not_grow_with_width(tmp_path: Path) -> None:
     assert original <= 3 * 5 + 4
 
 
+def test_the_screen_read_costs_the_same_statements_whatever_the_width(tmp_path: Path, monkeypatch) -> None:
+    """The screen's first read (jobs of a page, no impact list) and its impact read: the same
+    statements with 6 or 306 calls on the first level, and no more than the full read's."""
+    monkeypatch.setattr(ds, "ALL_JOBS_UP_TO", 0)
+    first, view = _statements(FIXTURES / "downstream.db", "5a8b8b0b", previews=False, jobs_page=2)
+    wide, wide_view = _statements(_crafted(tmp_path, WIDEN), "5a8b8b0b", previews=False, jobs_page=2)
+    full, _ = _statements(FIXTURES / "downstream.db", "5a8b8b0b")
+    assert len(wide_view.calls) == len(view.calls) + 300 and len(wide_view.jobs_known) == len(view.jobs_known) == 2
+    assert wide == first < full
+    for path in (FIXTURES / "downstream.db", tmp_path / "crafted.db"):
+        backend = open_db(str(path))
+        try:
+            with backend.new_session() as session:
+                session.connection()
+                calls = [call.call_hash for call in ds.downstream(session, _value(path, "5a8b8b0b")).calls]
+                with _Counter(backend.engine) as counter:
+                    ds.impact(session, calls)
+                assert counter.count == 1
+        finally:
+            backend.close()
+
+
 def test_statements_grow_by_a_constant_per_level(tmp_path: Path) -> None:
     """Depth limits 1..4 on the same target: each extra level costs the same few statements."""
     counts = [_statements(FIXTURES / "downstream.db", "c60338db", depth_limit=limit)[0] for limit in (1, 2, 3, 4)]
@@ -387,8 +459,14 @@ def test_same_walk_on_postgresql_and_sqlite(make_db_url, db_kind) -> None:
             expected = ds.to_json(ds.downstream(session, ref, all_versions=True))
             expected_limited = ds.to_json(ds.downstream(session, ref, depth_limit=2, limit=5))
         store = Store(backend)
-        assert ds.to_json(store.downstream(ref[:8], all_versions=True)) == expected
+        full = store.downstream(ref[:8], all_versions=True)
+        assert ds.to_json(full) == expected
         assert ds.to_json(store.downstream(ref, depth_limit=2, limit=5)) == expected_limited
+        # The screen's reads: the first (no impact list), the impact list, the rest of the jobs.
+        first = store.downstream(ref, all_versions=True, previews=False, jobs_page=1)
+        assert first.impact is False
+        assert store.downstream_impact(c.call_hash for c in full.calls) == (full.executions, full.newest_by_task)
+        assert ds.to_json(store.downstream_complete(first)) == expected
     finally:
         backend.close()
         expected_backend.close()

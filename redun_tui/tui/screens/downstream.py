@@ -6,11 +6,18 @@ the impact list: every execution that used the value directly or transitively, n
 with its status. Enter opens a value, a call's newest job or an execution; ``u`` the upstream
 dataflow of the highlighted value; ``x`` the highlighted call's newest execution; ``a`` switches
 between this File version and every version of its path; ``e`` exports the walk as JSON.
+
+The first read is the walk with the jobs of the calls shown first
+(``Store.downstream(jobs_page=PAGE)``); the impact list (the executions of every listed call,
+with their statuses) is read next, in its own worker, so the tree is painted without waiting
+for it, and the jobs of other calls as the tree shows them.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, replace
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,7 +29,7 @@ from redun_tui.store import routes
 from redun_tui.tui.messages import Loaded
 from redun_tui.tui.screens.base import BaseScreen
 from redun_tui.tui.text import literal
-from redun_tui.tui.widgets.downstream_tree import DownstreamTree
+from redun_tui.tui.widgets.downstream_tree import PAGE, PENDING, DownstreamTree
 from redun_tui.tui.widgets.paged_list import Column, PagedList
 from redun_tui.views import Page
 
@@ -76,17 +83,53 @@ class DownstreamScreen(BaseScreen):
     class PreviewsLoaded(Loaded):
         """Previews of derived values the tree is about to show."""
 
+    @dataclass
+    class ImpactLoaded(Loaded):
+        """The executions of the listed calls, newest first, and the newest per root task (for
+        ``view``: dropped when another walk is shown since)."""
+
+        view: Any = None
+
+    class JobsLoaded(Loaded):
+        """Jobs and executions of calls the tree is about to show."""
+
     class ExportReady(Loaded):
         """The JSON document ``e`` writes (with every derived value's preview)."""
 
     def load(self) -> None:
+        for group in ("impact", "jobs"):  # answers for the previous walk are dropped
+            self.cancel_load(group)
         self.start(self._read_downstream(self.value_hash, self.all_versions), self.query_one(DownstreamTree))
 
     @work(thread=True, exclusive=True, group="downstream")
     def _read_downstream(self, value_hash: str, all_versions: bool) -> None:
         # Without the derived values' previews: the tree asks for a page's worth as it shows them.
         self.answer(self.DownstreamLoaded,
-                    lambda: self.store.downstream(value_hash, all_versions=all_versions, previews=False))
+                    lambda: self.store.downstream(value_hash, all_versions=all_versions, previews=False,
+                                                  jobs_page=PAGE))
+
+    @work(thread=True, exclusive=True, group="impact")
+    def _read_impact(self, view) -> None:
+        self.answer(self.ImpactLoaded, lambda: self.store.downstream_impact(call.call_hash for call in view.calls),
+                    view=view)
+
+    def on_downstream_screen_impact_loaded(self, answer: ImpactLoaded) -> None:
+        if not self.accept(answer) or answer.view is not self.view:
+            return
+        executions, newest = answer.result
+        self._show_impact(replace(self.view, executions=executions, newest_by_task=newest, impact=True))
+
+    @on(DownstreamTree.NeedJobs)
+    def _need_jobs(self, event: DownstreamTree.NeedJobs) -> None:
+        self.start(self._read_jobs(event.call_hashes))
+
+    @work(thread=True, exclusive=True, group="jobs")
+    def _read_jobs(self, call_hashes) -> None:
+        self.answer(self.JobsLoaded, lambda: self.store.downstream_jobs(call_hashes))
+
+    def on_downstream_screen_jobs_loaded(self, answer: JobsLoaded) -> None:
+        if self.accept(answer):
+            self.query_one(DownstreamTree).set_jobs(answer.result)
 
     @on(DownstreamTree.NeedPreviews)
     def _need_previews(self, event: DownstreamTree.NeedPreviews) -> None:
@@ -108,8 +151,25 @@ class DownstreamScreen(BaseScreen):
         if view.roots and not self.all_versions:
             self.value_hash = view.roots[0].hash
         self.set_route(routes.downstream(self.value_hash))
-        self.query_one("#downstream-summary", Static).update(literal(self._summary(view)))
         self.query_one(DownstreamTree).set_view(view)
+        if view.impact:
+            self._show_impact(view)
+            return
+        self.query_one("#downstream-summary", Static).update(literal(self._summary(view)))
+        self.query_one("#downstream-impact-title", Static).update(
+            literal(f"Impact: finding the executions of {len(view.calls):,} calls…"))
+        # After the app has painted the tree: on 2 cores the impact read (seconds for a wide walk
+        # at L) would otherwise take a core from the first paint.
+        self.app.call_after_refresh(self._start_impact, view)
+
+    def _start_impact(self, view) -> None:
+        if view is self.view:
+            self.start(self._read_impact(view), self.query_one("#downstream-impact", PagedList))
+
+    def _show_impact(self, view) -> None:
+        """The summary and the impact list of a view whose executions are read."""
+        self.view = view
+        self.query_one("#downstream-summary", Static).update(literal(self._summary(view)))
         self.query_one("#downstream-impact-title", Static).update(
             literal(f"Impact: {len(view.executions):,} executions used it, newest first (Enter opens, e exports)"))
         self.query_one("#downstream-impact", PagedList).set_page(Page(items=view.executions, total=len(view.executions)))
@@ -122,11 +182,14 @@ class DownstreamScreen(BaseScreen):
         else:
             root = view.roots[0] if view.roots else None
             scope = f"{short_id(self.value_hash)}  {root.preview if root else ''}"
+        executions = f"{len(view.executions):,}" if view.impact else "…"
         counts = (f"{len(view.calls):,} calls · {len(view.values):,} derived values · "
-                  f"{len(view.executions):,} executions · depth {view.max_depth}")
+                  f"{executions} executions · depth {view.max_depth}")
         if view.truncated:
             counts += f" · cut at {len(view.calls):,} calls"
         newest = "  ".join(f"{task} → {short_id(execution_id)}" for task, execution_id in view.newest_by_task)
+        if not view.impact:
+            newest = PENDING
         return "\n".join([f"Downstream of {scope}", counts, f"Newest: {newest or '-'}"])
 
     # Links ------------------------------------------------------------------------------------
@@ -136,7 +199,9 @@ class DownstreamScreen(BaseScreen):
             self.tui.navigate(routes.value(event.key))
             return
         call = event.tree.call(event.key)
-        if call is not None and call.jobs:
+        if not event.tree.has_jobs(event.key):
+            self.notify("Still reading this call's jobs.", severity="warning")
+        elif call is not None and call.jobs:
             self.tui.navigate(routes.job(call.jobs[0]))
         else:
             self.notify("This call has no recorded job.", severity="warning")
@@ -166,7 +231,9 @@ class DownstreamScreen(BaseScreen):
         """``x``: the newest execution of the highlighted call."""
         tree, node = self._highlighted()
         call = tree.call(node.key) if node is not None and node.kind == "call" else None
-        if call is not None and call.executions:
+        if call is not None and not tree.has_jobs(call.call_hash):
+            self.notify("Still reading this call's jobs.", severity="warning")
+        elif call is not None and call.executions:
             self.tui.navigate(routes.execution(call.executions[0]))
 
     def action_toggle_versions(self) -> None:
@@ -193,7 +260,7 @@ class DownstreamScreen(BaseScreen):
         def document() -> str:
             from redun_tui.store.downstream import to_json
 
-            return json.dumps(to_json(self.store.downstream_with_previews(view)), indent=2, ensure_ascii=False)
+            return json.dumps(to_json(self.store.downstream_complete(view)), indent=2, ensure_ascii=False)
 
         self.answer(self.ExportReady, document)
 

@@ -8,14 +8,17 @@ literal text (:func:`redun_tui.tui.text.rich_literal`).
 A view read without previews (the screen's: decoding thousands of previews up front cost a
 third of the first screen) shows a value node at once with ``…`` for its preview and posts
 :class:`DownstreamTree.NeedPreviews`; the screen reads them in a worker and hands them to
-:meth:`DownstreamTree.set_previews`, which relabels the waiting nodes.
+:meth:`DownstreamTree.set_previews`, which relabels the waiting nodes. A call whose jobs the
+view does not carry yet (the screen's first read has those of the first page under each root:
+the reference of the benchmark has 312,726 jobs in its 5,000 calls) is shown with ``… jobs`` the
+same way: :class:`DownstreamTree.NeedJobs`, then :meth:`DownstreamTree.set_jobs`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
     from redun_tui.store.downstream import DownstreamCall, DownstreamView
 
 PAGE = 50  # children shown per page under one node
+PENDING = "…"  # a preview (or a call's jobs) on its way
 LABEL_LIMIT = 120  # characters of a value preview in a label
 
 
@@ -46,20 +50,23 @@ class DownNode:
     shown: int = 0  # for "more": children already shown under the parent
 
 
-def call_label(call: DownstreamCall) -> Text:
-    """``task(args) → result  call  jobs  executions`` (the consumed value is the parent node)."""
+def call_label(call: DownstreamCall, *, pending: bool = False) -> Text:
+    """``task(args) → result  call  jobs  executions`` (the consumed value is the parent node);
+    ``pending``: the jobs are still being read."""
     text = Text()
     text.append(plain(call.task, single_line=True, limit=80) or "(no task)", style="bold")
     text.append("(" + plain(", ".join(call.arguments), single_line=True, limit=60) + ")")
     text.append(f" → {short_id(call.result)}")
     text.append(f"  call {short_id(call.call_hash)}", style="dim")
+    if pending:
+        text.append(f"  {PENDING} jobs", style="dim")
+        return text
     jobs = f"{len(call.jobs)} job" + ("" if len(call.jobs) == 1 else "s")
     executions = ", ".join(short_id(e) for e in call.executions[:3]) + (" …" if len(call.executions) > 3 else "")
     text.append(f"  {jobs}  exec {executions or '-'}", style="dim")
     return text
 
 
-PENDING = "…"  # a preview on its way
 
 
 def value_label(value_hash: str, preview: str, depth: int, *, root: bool = False) -> Text:
@@ -111,6 +118,18 @@ class DownstreamTree(TreeKeys, Tree[DownNode]):
         def control(self) -> DownstreamTree:
             return self.tree
 
+    class NeedJobs(Message):
+        """Call nodes wait for the jobs of ``call_hashes`` (every call still waiting)."""
+
+        def __init__(self, tree: DownstreamTree, call_hashes: tuple[str, ...]) -> None:
+            super().__init__()
+            self.tree = tree
+            self.call_hashes = call_hashes
+
+        @property
+        def control(self) -> DownstreamTree:
+            return self.tree
+
     def render_label(self, node: TreeNode[DownNode], base_style: Style, style: Style) -> Text:
         """The label with its "dim" parts in ``$text-muted`` (Rich's dim fails contrast on the cursor bar)."""
         text = super().render_label(node, base_style, style)
@@ -134,6 +153,8 @@ class DownstreamTree(TreeKeys, Tree[DownNode]):
         self._previews: dict[str, str] = {}  # value hash -> preview, as far as read
         # value hash -> nodes showing PENDING for it, each with how to label it when it comes
         self._waiting: dict[str, list[tuple[TreeNode[DownNode], Callable[[str], Text]]]] = {}
+        self._jobs_known: frozenset[str] | set[str] | None = None  # None: every call's jobs are in the view
+        self._waiting_jobs: dict[str, list[TreeNode[DownNode]]] = {}  # call hash -> nodes showing "… jobs"
 
     def set_view(self, view: DownstreamView) -> None:
         """Shows a walk: its roots expanded one level, everything else on demand."""
@@ -151,6 +172,8 @@ class DownstreamTree(TreeKeys, Tree[DownNode]):
         self._previews = {root.hash: root.preview for root in view.roots}
         self._previews.update({value.hash: value.preview for value in view.values if value.preview is not None})
         self._waiting = {}
+        self._jobs_known = None if view.jobs_known is None else set(view.jobs_known)
+        self._waiting_jobs = {}
         self.clear()
         for root in view.roots:
             node = self.root.add(value_label(root.hash, root.preview, 0, root=True), data=DownNode("value", root.hash, 0),
@@ -173,6 +196,10 @@ class DownstreamTree(TreeKeys, Tree[DownNode]):
         """The call shown under this hash."""
         return self._calls.get(call_hash)
 
+    def has_jobs(self, call_hash: str) -> bool:
+        """The call's jobs and executions are read (False while they are on their way)."""
+        return self._jobs_known is None or call_hash in self._jobs_known
+
     # Building children ------------------------------------------------------------------------
     def _children(self, data: DownNode) -> list:
         if data.kind == "value":
@@ -192,10 +219,16 @@ class DownstreamTree(TreeKeys, Tree[DownNode]):
         data = node.data
         items = self._children(data)
         waiting: list[tuple[TreeNode[DownNode], str, Callable[[str], Text]]] = []
+        waiting_jobs = False
         for item in items[start : start + PAGE]:
             if data.kind == "value":
-                node.add(call_label(item), data=DownNode("call", item.call_hash, item.depth),
-                         allow_expand=True)
+                item = self._calls.get(item.call_hash, item)  # with its jobs, when read since
+                pending = not self.has_jobs(item.call_hash)
+                child = node.add(call_label(item, pending=pending), data=DownNode("call", item.call_hash, item.depth),
+                                 allow_expand=True)
+                if pending:
+                    self._waiting_jobs.setdefault(item.call_hash, []).append(child)
+                    waiting_jobs = True
             else:
                 make = partial(_value_label_of, item.hash, item.depth)
                 label, pending = self._labelled(item.hash, make)
@@ -221,6 +254,8 @@ class DownstreamTree(TreeKeys, Tree[DownNode]):
             for child, value_hash, make in waiting:
                 self._waiting.setdefault(value_hash, []).append((child, make))
             self.post_message(self.NeedPreviews(self, tuple(self._waiting)))
+        if waiting_jobs:
+            self.post_message(self.NeedJobs(self, tuple(self._waiting_jobs)))
 
     def set_previews(self, previews: dict[str, str]) -> None:
         """Previews read for :class:`NeedPreviews`: the nodes waiting for them are relabelled."""
@@ -228,6 +263,19 @@ class DownstreamTree(TreeKeys, Tree[DownNode]):
         for value_hash, preview in previews.items():
             for node, make in self._waiting.pop(value_hash, ()):
                 node.set_label(make(preview))
+
+    def set_jobs(self, jobs: dict[str, tuple[tuple[str, ...], tuple[str, ...]]]) -> None:
+        """Calls' (job ids, execution ids) read for :class:`NeedJobs`: their nodes are relabelled."""
+        if self._jobs_known is None:
+            return
+        for call_hash, (job_ids, execution_ids) in jobs.items():
+            call = self._calls.get(call_hash)
+            if call is None:
+                continue
+            call = self._calls[call_hash] = replace(call, jobs=job_ids, executions=execution_ids)
+            self._jobs_known.add(call_hash)
+            for node in self._waiting_jobs.pop(call_hash, ()):
+                node.set_label(call_label(call))
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[DownNode]) -> None:
         event.stop()
