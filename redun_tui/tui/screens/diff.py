@@ -171,6 +171,7 @@ class DiffScreen(BaseScreen):
         if self.view is not None and self.everything and not self.view.complete:
             self.start(self._read_diff(self.a_id, self.b_id, True), self.tree)
         elif self.view is not None:
+            self.cancel_load("diff")  # a view of every pair still being read is not wanted now
             self.tree.show(self.view, self.everything)
 
     def _open(self, side: str) -> None:
