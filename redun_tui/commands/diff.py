@@ -42,7 +42,7 @@ def diff(words: tuple[str, ...], a_option: str | None, as_json: bool, all_pairs:
 
     with database(path_or_url) as backend:
         try:
-            view = Store(backend).diff(a_id, b_id, previews=not as_json)
+            view = Store(backend).diff(a_id, b_id, previews=not as_json, everything=all_pairs)
         except Ambiguous as error:
             raise CliError(f"{error} (candidates: {', '.join(error.candidates[:8])})") from None
         except StoreError as error:

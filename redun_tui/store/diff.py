@@ -15,21 +15,20 @@ without a call node (killed, or still running) has no recorded arguments or resu
 
 Statements: the set of failed calls (one statement), then the jobs of both executions by one
 set-based statement (every level of the tree at once, through the ``execution_id`` index, with
-no join), paired in memory; never one query per job or per level. Then the task names (one
+no join; a statement a side for the changes-only view), paired in memory; never one query per
+job or per level. Then the task names (one
 statement), the call nodes of the pairs whose call hashes differ and the arguments of the
 args-changed calls (each in batches of CALL_BATCH call hashes: one statement for most diffs), the
 task sources that name positional arguments, and bounded value previews. A diff of two
 executions is a handful of statements whatever their size (a test pins it).
 
-Speed (two 100,000-job executions at L): times are read as the database's raw text (SQLite) and
-parsed by ``fromisoformat`` only for durations; a job's status is a look-up in a table built from
-:mod:`redun_tui.db.status`; call nodes (arguments hash, result) are read only for the pairs that
-are not ``same``; siblings whose call hashes are equal in order pair without tables; the
-collector is paused while the pairs are made, then what it left young is moved to the oldest
-generation without a walk. Pairing in SQL per tree level was weighed and measured, and not done:
-the pairs must all reach Python anyway (the summary counts every one, and ``--all`` lists
-them), and at L walking the tree through the ``parent_id`` index costs more in SQLite than
-reading every row by execution and pairing here (benchmarks/README.md, diff Round 3).
+Speed (two 100,000-job executions at L, ~97% of pairs ``same``): without ``everything`` (the
+first screen, text and ``--json``), jobs are read as the driver's tuples and paired as tuples
+(:mod:`.diff_rows`); same pairs are counted, and jobs and pairs are made only on the paths to
+changes. The view of every pair (``a``, ``--all``) makes a job per row: times raw (SQLite text),
+parsed only for durations; statuses by table look-up; call nodes read only for pairs not
+``same``; the collector paused, then settled without a walk. Pairing in SQL per tree level was
+measured slower than reading the rows by execution (benchmarks/README.md, diff Rounds 3-4).
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from itertools import product
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import Integer, String, null, select, type_coerce
@@ -55,6 +54,7 @@ from redun_tui.db.status import (
     job_status_from,
 )
 from redun_tui.store.diff_json import collection_paused, diff_json, json_chunks  # noqa: F401 (re-exported)
+from redun_tui.store.diff_rows import pair_row_tree, read_rows, start_order
 from redun_tui.store.errors import NotFound, StoreError
 from redun_tui.store.previews import fullname, ref_text, task_arg_names
 from redun_tui.store.sql import VALUE, resolve_execution, resolve_one, value_columns  # noqa: F401 (re-exported)
@@ -230,22 +230,30 @@ def _failed_calls(session: Session) -> set[str] | None:
     return {row[0] for row in rows} if len(rows) <= FAILED_SET_MAX else None
 
 
-def _load_jobs(session: Session, a_id: str, b_id: str, names: dict[str, str]) -> tuple[list[_Job], list[_Job]]:
-    """Every job of both executions with what pairing needs, each side in start order (one
-    statement, no join, after one for the failed calls); task names will be read from ``names``.
+def _jobs_query(failed: set[str] | None, *ids: str) -> Any:
+    """The statement reading every job of executions ``ids`` with what pairing needs (no join),
+    for the set of failed calls ``failed`` (:func:`_failed_calls`; None: the statement probes
+    them itself).
 
     Whether a job failed is a look-up in the set of failed calls: probing it in SQL cost
     ~0.2 s per 100,000 jobs at L, reading the set 10 ms (6,000 calls). A database with more
     than FAILED_SET_MAX failed calls gets the probe in the statement instead.
     """
-    failed = _failed_calls(session)
     probe = null() if failed is not None else type_coerce(Job.call_hash.in_(failed_call_hashes()), Integer)
     query = select(
         Job.execution_id, Job.id, Job.parent_id, Job.task_hash, Job.call_hash,
         type_coerce(Job.start_time, String), type_coerce(Job.end_time, String),
         # Integers, not Booleans: no result processor on 2 x 100,000 values (~0.1 s at L).
         type_coerce(Job.cached, Integer), probe,
-    ).where(Job.execution_id.in_([a_id, b_id]))
+    ).where(Job.execution_id.in_(ids))
+    return query
+
+
+def _load_jobs(session: Session, a_id: str, b_id: str, names: dict[str, str]) -> tuple[list[_Job], list[_Job]]:
+    """Every job of both executions with what pairing needs, each side in start order (one
+    statement, no join, after one for the failed calls); task names will be read from ``names``."""
+    failed = _failed_calls(session)
+    query = _jobs_query(failed, a_id, b_id)
     # Through the Core connection: the ORM's result machinery costs more than the rows here.
     # Read in parts: the rows of both sides are never all held beside their jobs.
     a_jobs: list[_Job] = []
@@ -258,12 +266,9 @@ def _load_jobs(session: Session, a_id: str, b_id: str, names: dict[str, str]) ->
     return a_jobs, b_jobs
 
 
-def _name_tasks(session: Session, names: dict[str, str], *sides: list[_Job]) -> None:
-    """Fills ``names`` (task full names by hash) for the jobs of ``sides`` (one statement for
+def _name_tasks(session: Session, names: dict[str, str], hashes: set[str]) -> None:
+    """Fills ``names`` (task full names by hash) for the task ``hashes`` (one statement for
     the few distinct task hashes)."""
-    hashes: set[str] = set()
-    for jobs in sides:
-        hashes.update(map(attrgetter("task_hash"), jobs))
     hashes.discard(None)  # type: ignore[arg-type]
     for chunk in chunks(sorted(hashes)):
         for task_hash, namespace, name in session.execute(
@@ -472,7 +477,7 @@ def _add_previews(session: Session, changed: list[_Node]) -> None:
 # -- the diff -----------------------------------------------------------------------------------
 
 
-def diff(session: Session, a: str | None, b: str, *, previews: bool = True) -> DiffView:
+def diff(session: Session, a: str | None, b: str, *, previews: bool = True, everything: bool = True) -> DiffView:
     """Diffs execution ``a`` (default: B's previous run) against execution ``b``.
 
     Args:
@@ -480,6 +485,9 @@ def diff(session: Session, a: str | None, b: str, *, previews: bool = True) -> D
             :func:`previous_execution`.
         b: the newer one.
         previews: decode one-line previews of changed argument values (the screen; not --json).
+        everything: every pair in ``pairs``; False keeps only the pairs on a path to a change
+            (:func:`_changes_only`: what the changes-only tree, text and ``--json`` show; the
+            summary still counts every pair).
 
     Raises:
         NotFound: an id matches nothing, or B has no earlier run to compare with.
@@ -498,8 +506,12 @@ def diff(session: Session, a: str | None, b: str, *, previews: bool = True) -> D
         raise StoreError(f"both sides are execution {a_side.id[:8]}: give two different executions")
     with collection_paused(settle=True):
         names: dict[str, str] = {}
+        if not everything:
+            found = _changes_only(session, a_side, b_side, chosen, previews)
+            if found is not None:
+                return found
         a_jobs, b_jobs = _load_jobs(session, a_side.id, b_side.id, names)
-        _name_tasks(session, names, a_jobs, b_jobs)
+        _name_tasks(session, names, {job.task_hash for jobs in (a_jobs, b_jobs) for job in jobs})
         nodes = _pair_tree(a_jobs, b_jobs, a_side.root_job_id, b_side.root_job_id)
         changed = [node for node in nodes if node.change == "changed"]
         _calls(session, changed)
@@ -507,13 +519,84 @@ def diff(session: Session, a: str | None, b: str, *, previews: bool = True) -> D
         return _freeze(a_side, b_side, chosen, nodes)
 
 
-def _freeze(a_side: DiffSide, b_side: DiffSide, chosen: bool, nodes: list[_Node]) -> DiffView:
+def _changes_only(session: Session, a_side: DiffSide, b_side: DiffSide, chosen: bool,
+                  previews: bool) -> DiffView | None:
+    """The view of the pairs on paths to changes, the summary counting every pair; None when
+    a start time is bad data (the caller then builds every pair).
+
+    The same pairing as :func:`_pair_tree`, over the driver's tuples (:mod:`.diff_rows`): at L
+    ~97,000 of ~99,000 pairs are ``same`` and only counted; jobs and pairs are made for the
+    rest. Indices are this view's own (it is not ``complete``).
+    """
+    failed = _failed_calls(session)
+    sides = []
+    for side in (a_side, b_side):  # a statement a side: no execution_id column to read or split on
+        query = _jobs_query(failed, side.id)
+        rows = read_rows(session.connection(), query.with_only_columns(*query.selected_columns[1:]))
+        if rows is None:
+            return None
+        sides.append(start_order(rows))
+    a_rows, b_rows = sides
+    names: dict[str, str] = {}
+    _name_tasks(session, names, set(map(itemgetter(2), a_rows)) | set(map(itemgetter(2), b_rows)))
+    cached_keys = {key for key, status in _STATUS.items() if status == "CACHED"}
+    flat_a, flat_b, flat_parent, same, same_cached = pair_row_tree(
+        a_rows, b_rows, a_side.root_job_id, b_side.root_job_id, names, failed, cached_keys)
     counts = dict.fromkeys(("same", "cached", "changed", "added", "removed"), 0)
+    counts["same"], counts["cached"] = same, same_cached
+    kept = [False] * len(flat_a)
+    for position in range(len(flat_a) - 1, -1, -1):  # children before parents
+        a, b = flat_a[position], flat_b[position]
+        if a is None:
+            change = "added"
+        elif b is None:
+            change = "removed"
+        elif a[3] is not None and a[3] == b[3]:  # same, with children (counted by pair_row_tree)
+            if kept[position]:
+                parent = flat_parent[position]
+                if parent >= 0:
+                    kept[parent] = True
+            continue
+        else:
+            change = "changed"
+        counts[change] += 1
+        kept[position] = True
+        parent = flat_parent[position]
+        if parent >= 0:
+            kept[parent] = True
+    nodes: list[_Node] = []
+    made: dict[int, _Node] = {}
+    for position, keep in enumerate(kept):
+        if not keep:
+            continue
+        a, b, parent_position = flat_a[position], flat_b[position], flat_parent[position]
+        parent = made[parent_position] if parent_position >= 0 else None
+        # _Job's row starts with the execution (unused).
+        node = _Node(_Job((None, *a), names, failed) if a is not None else None,
+                     _Job((None, *b), names, failed) if b is not None else None, parent)
+        made[position] = node
+        nodes.append(node)
+        if parent is not None:
+            if not parent.children:
+                parent.children = []
+            parent.children.append(node)  # type: ignore[union-attr]
+    changed = [node for node in nodes if node.change == "changed"]
+    _calls(session, changed)
+    _arguments(session, changed, previews)
+    return _freeze(a_side, b_side, chosen, nodes, counts, root_kept=bool(kept) and kept[0])
+
+
+def _freeze(a_side: DiffSide, b_side: DiffSide, chosen: bool, nodes: list[_Node],
+            counted: dict[str, int] | None = None, root_kept: bool = True) -> DiffView:
+    """The view of ``nodes`` (pre-order). ``counted``: the summary, when ``nodes`` are only the
+    pairs on paths to changes (then ``root_kept`` says whether the root pair is among them)."""
+    counts = counted if counted is not None else dict.fromkeys(("same", "cached", "changed", "added", "removed"), 0)
     for node in reversed(nodes):  # children before parents
         change = node.change
-        counts[change] += 1
+        if counted is None:
+            counts[change] += 1
         if change == "same":  # both jobs known; no reasons, no arguments: the rank stays _RANK_SAME
-            if node.b.status == "CACHED":  # type: ignore[union-attr]
+            if counted is None and node.b.status == "CACHED":  # type: ignore[union-attr]
                 counts["cached"] += 1
         elif "code" in node.reasons:
             node.rank = _RANK_CODE
@@ -530,7 +613,7 @@ def _freeze(a_side: DiffSide, b_side: DiffSide, chosen: bool, nodes: list[_Node]
         return sorted(siblings, key=lambda node: (node.rank, node.start is None, node.start or 0))
 
     tops = [node for node in nodes if node.parent is None]
-    root_top, other_tops = tops[:1], order(tops[1:])
+    root_top, other_tops = (tops[:1], order(tops[1:])) if root_kept else ([], order(tops))
     ordered: list[_Node] = []
     stack = [(node, 0) for node in reversed(root_top + other_tops)]
     while stack:
@@ -548,6 +631,7 @@ def _freeze(a_side: DiffSide, b_side: DiffSide, chosen: bool, nodes: list[_Node]
         pairs=DiffPairs(len(ordered), lambda index: _frozen(ordered[index]), [node.has_changes for node in ordered],
                         record=lambda index: _record(ordered[index])),
         roots=tuple(node.index for node in root_top + other_tops), causes=_causes(ordered),
+        complete=counted is None,
     )
 
 

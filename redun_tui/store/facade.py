@@ -177,9 +177,9 @@ class Store:
 
     # -- diff --
 
-    def diff(self, a: str | None, b: str, *, previews: bool = True) -> DiffView:
+    def diff(self, a: str | None, b: str, *, previews: bool = True, everything: bool = True) -> DiffView:
         """Pairs the jobs of executions A (None: B's previous run) and B (:func:`diff.diff`)."""
-        return self._read(lambda s: diff.diff(s, a, b, previews=previews))
+        return self._read(lambda s: diff.diff(s, a, b, previews=previews, everything=everything))
 
     # -- timeline: where an execution's time went --
 

@@ -185,6 +185,9 @@ class DiffView:
         chosen: True when A was chosen as B's previous run (not given by the user).
         pairs: every pair, pre-order (a :class:`DiffPairs`: built as they are read).
         roots: indices of the top pairs (the root pair, then jobs outside the tree).
+        complete: False when ``pairs`` holds only the pairs on a path to a change (what the
+            changes-only tree, text and ``--json`` show; indices are then this view's own): a
+            view of every pair is read again with ``everything=True``.
     """
 
     a: DiffSide
@@ -194,6 +197,7 @@ class DiffView:
     pairs: DiffPairs
     roots: tuple[int, ...]
     causes: tuple[DiffCause, ...]
+    complete: bool = True
 
     @property
     def route(self) -> str:

@@ -27,6 +27,7 @@ async def test_diff_screen_shows_summary_causes_and_changed_pairs(make_app, sett
         pairs = [screen.view.pairs[i] for i in shown]
         assert {pair.change for pair in pairs} == {"changed"}  # same pairs hidden by default
         assert len(pairs) == 5
+        assert not screen.view.complete  # only the paths to changes were read
         # The changed align_reads: its argument old -> new, links to both values and dataflows.
         await pilot.press("down", "down")
         await settle(pilot)
@@ -43,6 +44,14 @@ async def test_diff_screen_shows_summary_causes_and_changed_pairs(make_app, sett
         await settle(pilot)
         assert "all pairs" in _text(screen.query_one("#diff-summary"))
         assert any(screen.view.pairs[line.node.data].change == "same" for line in tree._tree_lines)
+        assert screen.view.complete  # the first view held only the paths to changes: a read every pair
+        # a again: changes only, from the view of every pair.
+        await pilot.press("a")
+        await settle(pilot)
+        assert "changes only" in _text(screen.query_one("#diff-summary"))
+        assert [screen.view.pairs[line.node.data].change for line in tree._tree_lines] == ["changed"] * 5
+        await pilot.press("a")
+        await settle(pilot)
         # Enter opens the B job; A opens the A job.
         b_job, a_job = tree.current_pair.b_job, tree.current_pair.a_job
         await pilot.press("enter")

@@ -85,11 +85,13 @@ class DiffScreen(BaseScreen):
         """The two executions compared."""
 
     def load(self) -> None:
-        self.start(self._read_diff(self.a_id, self.b_id), self.tree)
+        self.start(self._read_diff(self.a_id, self.b_id, self.everything), self.tree)
 
     @work(thread=True, exclusive=True, group="diff")
-    def _read_diff(self, a_id: str | None, b_id: str) -> None:
-        self.answer(self.DiffLoaded, lambda: self.store.diff(a_id, b_id))
+    def _read_diff(self, a_id: str | None, b_id: str, everything: bool) -> None:
+        # Changes only (the first screen) reads no pair object for the same pairs; ``a`` reads
+        # the view of every pair (redun_tui.store.diff).
+        self.answer(self.DiffLoaded, lambda: self.store.diff(a_id, b_id, everything=everything))
 
     # Results ----------------------------------------------------------------------------------
     def on_diff_screen_diff_loaded(self, answer: DiffLoaded) -> None:
@@ -166,7 +168,10 @@ class DiffScreen(BaseScreen):
     def action_toggle_all(self) -> None:
         self.everything = not self.everything
         self._show_summary()
-        if self.view is not None:
+        if self.view is not None and self.everything and not self.view.complete:
+            self.start(self._read_diff(self.a_id, self.b_id, True), self.tree)
+        elif self.view is not None:
+            self.cancel_load("diff")  # a view of every pair still being read is not wanted now
             self.tree.show(self.view, self.everything)
 
     def _open(self, side: str) -> None:

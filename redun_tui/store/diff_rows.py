@@ -1,0 +1,201 @@
+"""The diff's pairing over raw job rows, for the changes-only view (:mod:`redun_tui.store.diff`).
+
+The changes-only view (the screen's first tree, ``redun-tui diff`` and ``--json`` without
+``--all``) needs every pair only to count it: at L ~97,000 of ~99,000 pairs are ``same``. So
+the jobs are read as the driver's own tuples (no SQLAlchemy row, no object per job), paired as
+tuples by the very rules of :func:`redun_tui.store.diff.pair_siblings` and ``_pair_tree``, and
+the store makes job and pair objects only for the pairs on a path to a change.
+
+A row is ``(id, parent_id, task_hash, call_hash, start, end, cached, failed)``: the columns
+of ``_load_jobs``'s statement after its ``execution_id`` (each side is read by itself).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from datetime import datetime
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Connection, Select
+
+Row = tuple  # one job row (see the module docstring)
+_ID, _PARENT, _TASK, _CALL, _START, _END, _CACHED, _FAILED = range(8)
+
+
+def read_rows(connection: Connection, query: Select) -> list[Row] | None:
+    """Every row of ``query`` as the DBAPI cursor's tuples (one statement), or None when a start
+    time is neither text, a datetime nor NULL (bad data: the object path renders it as text)."""
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    args: Any = tuple(params[name] for name in compiled.positiontup or ()) if compiled.positional else params
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(compiled.string, args)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if not set(map(type, map(itemgetter(_START), rows))) <= {str, datetime, type(None)}:
+        return None
+    return rows
+
+
+def start_order(rows: list[Row]) -> list[Row]:
+    """The rows in ``_load_jobs``'s order of jobs: start time (missing last), then id (keys
+    taken by ``itemgetter``: a Python key function per row cost ~0.1 s a side at L)."""
+    timed = [row for row in rows if row[_START] is not None]
+    if len(timed) == len(rows):
+        timed.sort(key=itemgetter(_START, _ID))
+        return timed
+    untimed = [row for row in rows if row[_START] is None]
+    timed.sort(key=itemgetter(_START, _ID))
+    untimed.sort(key=itemgetter(_ID))
+    return timed + untimed
+
+
+def pair_rows(a_rows: list[Row], b_rows: list[Row], names: dict[str, str]) -> list[tuple[Row | None, Row | None]]:
+    """:func:`redun_tui.store.diff.pair_siblings` over rows (the same pairs, in the same order)."""
+    if not a_rows or not b_rows:
+        return [(row, None) for row in a_rows] + [(None, row) for row in b_rows]
+    if len(a_rows) == len(b_rows):
+        a_calls = [row[_CALL] for row in a_rows]
+        if None not in a_calls and a_calls == [row[_CALL] for row in b_rows]:
+            return list(zip(a_rows, b_rows))
+    by_hash: dict[str, deque[Row]] = defaultdict(deque)
+    for row in b_rows:
+        if row[_CALL] is not None:
+            by_hash[row[_CALL]].append(row)
+    pairs: list[tuple[Row | None, Row | None]] = []
+    used: set[str] = set()
+    rest_a = []
+    for row in a_rows:
+        match = by_hash.get(row[_CALL]) if row[_CALL] is not None else None
+        if match:
+            other = match.popleft()
+            used.add(other[_ID])
+            pairs.append((row, other))
+        else:
+            rest_a.append(row)
+    by_task: dict[str, deque[Row]] = defaultdict(deque)
+    for row in b_rows:
+        if row[_ID] not in used:
+            by_task[names.get(row[_TASK], "")].append(row)
+    for row in rest_a:
+        match = by_task.get(names.get(row[_TASK], ""))
+        if match:
+            other = match.popleft()
+            used.add(other[_ID])
+            pairs.append((row, other))
+        else:
+            pairs.append((row, None))
+    pairs.extend((None, row) for row in b_rows if row[_ID] not in used)
+    return pairs
+
+
+def pair_row_tree(a_rows: list[Row], b_rows: list[Row], a_root: str | None, b_root: str | None,
+                  names: dict[str, str], failed: set[str] | None, cached_keys: set[tuple[bool, bool, bool]],
+                  ) -> tuple[list[Row | None], list[Row | None], list[int], int, int]:
+    """``_pair_tree`` over rows: the pairs, parents before children, as three lists (the A
+    row, the B row, the parent pair's position or -1), in the same order, except the ``same``
+    pairs without children (most of a re-run): those are only counted. Also returns the
+    number of ``same`` pairs and of those whose B job is CACHED: its (failed, unfinished,
+    cached) is in ``cached_keys``, failed meaning its call hash is in ``failed`` (None: the
+    row's own probe)."""
+    a_kids: dict[str | None, list[Row]] = defaultdict(list)
+    b_kids: dict[str | None, list[Row]] = defaultdict(list)
+    for rows, kids in ((a_rows, a_kids), (b_rows, b_kids)):
+        for row in rows:  # in start order, so each child list is too
+            kids[row[_PARENT]].append(row)
+    flat_a: list[Row | None] = []
+    flat_b: list[Row | None] = []
+    flat_parent: list[int] = []
+    a_seen: set[str] = set()
+    b_seen: set[str] = set()
+    counts = [0, 0]  # same, cached
+
+    def is_cached(b: Row) -> bool:
+        failed_b = b[_CALL] in failed if failed is not None else bool(b[_FAILED])
+        return (failed_b, b[_END] is None, bool(b[_CACHED])) in cached_keys
+
+    def expand(tops: list[tuple[Row | None, Row | None]]) -> None:
+        stack = [(a, b, -1) for a, b in reversed(tops)]
+        pop, push, a_kids_of, b_kids_of = stack.pop, stack.extend, a_kids.get, b_kids.get
+        add_a, add_b, add_parent = flat_a.append, flat_b.append, flat_parent.append
+        same = cached = 0
+        while stack:
+            a, b, parent = pop()
+            a_children = b_children = None
+            if a is not None:
+                if a[_ID] in a_seen:
+                    continue  # a cycle in bad data: each job still appears once
+                a_children = a_kids_of(a[_ID])
+            if b is not None:
+                if b[_ID] in b_seen:
+                    continue
+                b_children = b_kids_of(b[_ID])
+            if a is not None:
+                a_seen.add(a[_ID])
+            if b is not None:
+                b_seen.add(b[_ID])
+                if a is not None and a[_CALL] is not None and a[_CALL] == b[_CALL]:  # same
+                    same += 1
+                    if is_cached(b):
+                        cached += 1
+                    if not (a_children or b_children):
+                        continue
+            position = len(flat_a)
+            add_a(a)
+            add_b(b)
+            add_parent(parent)
+            if not (a_children or b_children):
+                continue
+            if a_children and b_children and len(a_children) == len(b_children):
+                a_calls = [row[_CALL] for row in a_children]
+                if None not in a_calls and a_calls == [row[_CALL] for row in b_children]:
+                    # The same calls in the same order (pair_rows' first case): the leaves are
+                    # same pairs, counted here; each job is in one list of children, so
+                    # counting them before their siblings' subtrees changes nothing.
+                    rest = []
+                    for ca, cb in zip(a_children, b_children):
+                        a_id, b_id = ca[_ID], cb[_ID]
+                        if a_id in a_kids or b_id in b_kids or a_id in a_seen or b_id in b_seen:
+                            rest.append((ca, cb, position))
+                            continue
+                        a_seen.add(a_id)
+                        b_seen.add(b_id)
+                        same += 1
+                        if is_cached(cb):
+                            cached += 1
+                    rest.reverse()
+                    push(rest)
+                    continue
+            children = pair_rows(a_children or [], b_children or [], names)
+            children.reverse()
+            push([(ca, cb, position) for ca, cb in children])
+        counts[0] += same
+        counts[1] += cached
+
+    roots = [(_find(a_rows, a_root), _find(b_rows, b_root))]
+    if roots[0] == (None, None):
+        roots = []
+    expand(roots)
+    if len(a_seen) == len(a_rows) and len(b_seen) == len(b_rows):
+        return flat_a, flat_b, flat_parent, counts[0], counts[1]
+    a_by_id = {row[_ID]: row for row in a_rows}  # job ids are unique: only needed past the tree
+    b_by_id = {row[_ID]: row for row in b_rows}
+    while len(a_seen) < len(a_by_id) or len(b_seen) < len(b_by_id):
+        a_rest = [row for row in a_rows if row[_ID] not in a_seen]
+        b_rest = [row for row in b_rows if row[_ID] not in b_seen]
+        if not a_rest and not b_rest:
+            break
+        a_top = [row for row in a_rest if row[_PARENT] not in a_by_id or row[_PARENT] in a_seen] or a_rest[:1]
+        b_top = [row for row in b_rest if row[_PARENT] not in b_by_id or row[_PARENT] in b_seen] or b_rest[:1]
+        expand(pair_rows(a_top, b_top, names))
+    return flat_a, flat_b, flat_parent, counts[0], counts[1]
+
+
+def _find(rows: list[Row], job_id: str | None) -> Row | None:
+    """The row of a job id (a scan: a dict of 100,000 rows costs more than finding one)."""
+    if not job_id:
+        return None
+    return next((row for row in rows if row[_ID] == job_id), None)

@@ -1,0 +1,84 @@
+"""The changes-only diff (``everything=False``: the first screen, text and ``--json``) shows
+exactly what the view of every pair shows without ``--all``."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import sqlite3
+
+import pytest
+from test_diff import _fixture_pairs
+from test_diff_stream import _store
+
+from redun_tui.commands.diff import text_lines
+from redun_tui.store.diff_json import json_chunks
+
+
+def _shown(view) -> tuple:
+    """What the changes-only tree, text and --json are made of (indices aside)."""
+    pairs = view.pairs
+    kept = [pairs[i] for i in range(len(pairs)) if pairs.has_changes(i)]
+    tree = [(p.depth, p.change, p.task, p.a_job, p.b_job, p.reasons, p.args, p.a_status, p.b_status,
+             p.a_duration, p.b_duration, p.a_result, p.b_result,
+             tuple(pairs[c].b_job or pairs[c].a_job for c in p.children if pairs.has_changes(c))) for p in kept]
+    roots = [pairs[i].b_job or pairs[i].a_job for i in view.roots if pairs.has_changes(i)]
+    causes = [(c.kind, c.text, c.a, c.b, c.count, pairs[c.pair].b_job) for c in view.causes]
+    return (view.summary, tree, roots, causes, text_lines(view), "".join(json_chunks(view)))
+
+
+@pytest.mark.parametrize("failed_max", [100_000, 0])  # the set of failed calls, or the SQL probe
+def test_changes_only_shows_what_every_pair_shows_on_every_pair_of_executions(fixture_db, monkeypatch, failed_max):
+    monkeypatch.setattr("redun_tui.store.diff.FAILED_SET_MAX", failed_max)
+    for db_name, ids in _fixture_pairs():
+        with _store(fixture_db(db_name)) as store:
+            for a_id, b_id in itertools.permutations(ids, 2):
+                full = store.diff(a_id, b_id)
+                changes = store.diff(a_id, b_id, everything=False)
+                assert full.complete and not changes.complete
+                assert _shown(changes) == _shown(full), (db_name, a_id, b_id)
+                assert all(changes.pairs.has_changes(i) for i in range(len(changes.pairs)))
+
+
+def test_a_start_time_that_is_not_text_falls_back_to_every_pair(fixture_db, tmp_path):
+    path = tmp_path / "bad.db"
+    shutil.copy(fixture_db("seed_example.db"), path)
+    db = sqlite3.connect(path)
+    db.execute("UPDATE job SET start_time = 12345 WHERE id = (SELECT id FROM job ORDER BY id LIMIT 1)")
+    db.commit()
+    db.close()
+    db_name_ids = dict(_fixture_pairs())["seed_example.db"]
+    fell_back = []
+    with _store(path) as store:
+        for a_id, b_id in itertools.permutations(db_name_ids, 2):
+            full = store.diff(a_id, b_id)
+            view = store.diff(a_id, b_id, everything=False)
+            fell_back.append(view.complete)  # every pair, built the object way
+            assert text_lines(view) == text_lines(full)
+            assert "".join(json_chunks(view)) == "".join(json_chunks(full))
+    assert any(fell_back) and not all(fell_back)  # the diffs with the bad job's execution
+
+
+def test_jobs_outside_the_tree_and_cycles_pair_the_same_way(fixture_db, tmp_path):
+    # Bad data: a job whose parent is not in its execution, and two jobs each other's parent.
+    path = tmp_path / "orphans.db"
+    shutil.copy(fixture_db("seed_example.db"), path)
+    db = sqlite3.connect(path)
+    jobs = db.execute("SELECT id, execution_id FROM job WHERE parent_id IS NOT NULL ORDER BY execution_id, id").fetchall()
+    by_execution: dict[str, list[str]] = {}
+    for job_id, execution_id in jobs:
+        by_execution.setdefault(execution_id, []).append(job_id)
+    for number, job_ids in enumerate(by_execution.values()):
+        db.execute("UPDATE job SET parent_id = 'nowhere' WHERE id = ?", (job_ids[0],))
+        if number % 2 and len(job_ids) > 2:
+            db.execute("UPDATE job SET parent_id = ? WHERE id = ?", (job_ids[2], job_ids[1]))
+            db.execute("UPDATE job SET parent_id = ? WHERE id = ?", (job_ids[1], job_ids[2]))
+    db.commit()
+    db.close()
+    with _store(path) as store:
+        for a_id, b_id in itertools.permutations(dict(_fixture_pairs())["seed_example.db"], 2):
+            full = store.diff(a_id, b_id)
+            changes = store.diff(a_id, b_id, everything=False)
+            assert not changes.complete
+            assert _shown(changes) == _shown(full), (a_id, b_id)
+            assert len(full.roots) > 1  # jobs outside the tree were paired as tops
