@@ -15,8 +15,9 @@ venv: $(BIN)/python
 demo: venv
 	$(BIN)/redun-tui --demo
 
+# Two pytest processes side by side (CI has two cores); see scripts/run_suite.py.
 test: venv
-	$(BIN)/python -m pytest -q
+	$(BIN)/python scripts/run_suite.py -q
 
 screenshots: venv
 	$(BIN)/python scripts/make_screenshots.py
