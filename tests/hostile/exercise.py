@@ -210,6 +210,18 @@ def cli_commands(target: str, backend: Any, out_dir: Any = None, sample: int = 4
     return argvs
 
 
+def cli_commands_of(path: Any, out_dir: Any = None, sample: int = 40) -> list[list[str]]:
+    """:func:`cli_commands` for the SQLite file ``path`` (opened read-only for the ids, then closed)."""
+    from redun_tui.db import RedunBackendDb
+
+    backend = RedunBackendDb(str(path), read_only=True)
+    backend.load()
+    try:
+        return cli_commands(str(path), backend, out_dir=out_dir, sample=sample)
+    finally:
+        backend.close()
+
+
 def missing_cli_subcommands() -> list[str]:
     """The database-reading subcommands whose modules do not exist yet."""
     modules = {"query": "query", "dataflow": "dataflow", "export": "export", "browse": "browse"}

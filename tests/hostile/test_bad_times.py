@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from exercise import cli_commands, exercise_store, read_every_row
+from exercise import cli_commands_of, exercise_store, read_every_row
 
 from redun_tui.db import RedunBackendDb
 from redun_tui.db.columns import sqlite_datetime
@@ -71,12 +71,7 @@ def test_every_row_and_store_call_reads_around_bad_times(bad_times_db: Path) -> 
 
 
 def test_commands_print_around_bad_times(bad_times_db: Path, run_cli, tmp_path: Path) -> None:
-    backend = RedunBackendDb(str(bad_times_db), read_only=True)
-    backend.load()
-    try:
-        argvs = cli_commands(str(bad_times_db), backend, out_dir=tmp_path, sample=16)
-    finally:
-        backend.close()
+    argvs = cli_commands_of(bad_times_db, out_dir=tmp_path, sample=16)
     argvs += [["query", str(bad_times_db), "is:job"], ["show", str(bad_times_db), f"executions/{SEED_B}"],
               ["timeline", str(bad_times_db), "-"]]
     assert any(argv[0] == "timeline" for argv in argvs) and any(argv[0] == "diff" for argv in argvs)

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from exercise import cli_commands, exercise_store
+from exercise import cli_commands_of, exercise_store
 
 from redun_tui.db import RedunBackendDb
 from redun_tui.store import Store
@@ -59,12 +59,7 @@ def test_every_store_call_ends(cycles_db) -> None:
 
 def test_every_command_ends(cycles_db, run_cli, tmp_path: Path) -> None:
     path, ids = cycles_db
-    backend = RedunBackendDb(str(path), read_only=True)
-    backend.load()
-    try:
-        argvs = cli_commands(str(path), backend, out_dir=tmp_path, sample=16)
-    finally:
-        backend.close()
+    argvs = cli_commands_of(path, out_dir=tmp_path, sample=16)
     argvs += [["show", str(path), f"jobs/{job}"] for job in ids.values()]
     argvs += [["timeline", str(path), SEED_B, "--json"], ["diff", str(path), SEED_B, "--json", "--all"]]
     with ThreadPoolExecutor(1) as pool:
