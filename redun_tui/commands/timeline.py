@@ -11,7 +11,8 @@ statistics table. ``--json`` prints one object::
 ``start``/``end`` are the root job's (``end`` null while it runs; ``duration`` then runs to the
 execution's ``updated_time``). Durations are seconds over jobs with both a start and an end;
 p50/p95 are nearest-rank, null for a task without finished jobs; tasks by total, descending.
-EXEC is an execution id or unique prefix, ``-`` (the latest) or ``~N`` (the N-th latest). Without PATH_OR_URL: the redun project's database.
+EXEC is an execution id or unique prefix, ``-`` (the latest) or ``~N`` (the N-th latest).
+Without PATH_OR_URL: the redun project's database.
 """
 
 from __future__ import annotations

@@ -16,8 +16,7 @@ without a call node (killed, or still running) has no recorded arguments or resu
 Statements: the set of failed calls (one statement), then the jobs of both executions by one
 set-based statement (every level of the tree at once, through the ``execution_id`` index, with
 no join; a statement a side for the changes-only view), paired in memory; never one query per
-job or per level. Then the task names (one
-statement), the call nodes of the pairs whose call hashes differ and the arguments of the
+job or per level. Then the task names (one statement), the call nodes of the pairs whose call hashes differ and the arguments of the
 args-changed calls (each in batches of CALL_BATCH call hashes: one statement for most diffs), the
 task sources that name positional arguments, and bounded value previews. A diff of two
 executions is a handful of statements whatever their size (a test pins it).
@@ -33,7 +32,7 @@ measured slower than reading the rows by execution (benchmarks/README.md, diff R
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -54,7 +53,7 @@ from redun_tui.db.status import (
     job_status_from,
 )
 from redun_tui.store.diff_json import collection_paused, diff_json, json_chunks  # noqa: F401 (re-exported)
-from redun_tui.store.diff_rows import pair_row_tree, read_rows, start_order
+from redun_tui.store.diff_rows import pair_by, pair_row_tree, read_rows, start_order
 from redun_tui.store.errors import NotFound, StoreError
 from redun_tui.store.previews import fullname, ref_text, task_arg_names
 from redun_tui.store.sql import VALUE, resolve_execution, resolve_one, value_columns  # noqa: F401 (re-exported)
@@ -71,6 +70,8 @@ FAILED_SET_MAX = 100_000
 # Job rows turned into jobs at a time.
 JOB_PART = 10_000
 
+
+_CALL_HASH, _JOB_ID, _TASK_NAME = attrgetter("call_hash"), attrgetter("id"), attrgetter("task")
 
 # Sibling display order: changes that explain the others come first.
 _RANK_CODE, _RANK_FILE, _RANK_CHANGED, _RANK_ADDED, _RANK_SAME = range(5)
@@ -240,13 +241,12 @@ def _jobs_query(failed: set[str] | None, *ids: str) -> Any:
     than FAILED_SET_MAX failed calls gets the probe in the statement instead.
     """
     probe = null() if failed is not None else type_coerce(Job.call_hash.in_(failed_call_hashes()), Integer)
-    query = select(
+    return select(
         Job.execution_id, Job.id, Job.parent_id, Job.task_hash, Job.call_hash,
         type_coerce(Job.start_time, String), type_coerce(Job.end_time, String),
         # Integers, not Booleans: no result processor on 2 x 100,000 values (~0.1 s at L).
         type_coerce(Job.cached, Integer), probe,
     ).where(Job.execution_id.in_(ids))
-    return query
 
 
 def _load_jobs(session: Session, a_id: str, b_id: str, names: dict[str, str]) -> tuple[list[_Job], list[_Job]]:
@@ -278,43 +278,8 @@ def _name_tasks(session: Session, names: dict[str, str], hashes: set[str]) -> No
 
 def pair_siblings(a_jobs: list[_Job], b_jobs: list[_Job]) -> list[tuple[_Job | None, _Job | None]]:
     """Pairs two lists of sibling jobs (each in start-time order): equal call hash first, then
-    the same task full name in start order; the rest alone."""
-    if not a_jobs or not b_jobs:  # most jobs are leaves: nothing to match
-        return [(job, None) for job in a_jobs] + [(None, job) for job in b_jobs]
-    if len(a_jobs) == len(b_jobs) and all(
-            a.call_hash is not None and a.call_hash == b.call_hash for a, b in zip(a_jobs, b_jobs)):
-        # The same calls in the same order (a re-run's unchanged parents): what the matching
-        # below gives (the k-th job of a call hash pairs with the k-th), without its tables.
-        return list(zip(a_jobs, b_jobs))
-    by_hash: dict[str, deque[_Job]] = defaultdict(deque)
-    for job in b_jobs:
-        if job.call_hash is not None:
-            by_hash[job.call_hash].append(job)
-    pairs: list[tuple[_Job | None, _Job | None]] = []
-    used: set[str] = set()
-    rest_a = []
-    for job in a_jobs:
-        match = by_hash.get(job.call_hash) if job.call_hash is not None else None
-        if match:
-            other = match.popleft()
-            used.add(other.id)
-            pairs.append((job, other))
-        else:
-            rest_a.append(job)
-    by_task: dict[str, deque[_Job]] = defaultdict(deque)
-    for job in b_jobs:
-        if job.id not in used:
-            by_task[job.task].append(job)
-    for job in rest_a:
-        match = by_task.get(job.task)
-        if match:
-            other = match.popleft()
-            used.add(other.id)
-            pairs.append((job, other))
-        else:
-            pairs.append((job, None))
-    pairs.extend((None, job) for job in b_jobs if job.id not in used)
-    return pairs
+    the same task full name in start order; the rest alone (:func:`.diff_rows.pair_by`)."""
+    return pair_by(a_jobs, b_jobs, _CALL_HASH, _JOB_ID, _TASK_NAME)
 
 
 def _pair_tree(a_jobs: list[_Job], b_jobs: list[_Job], a_root: str | None, b_root: str | None) -> list[_Node]:
@@ -547,22 +512,14 @@ def _changes_only(session: Session, a_side: DiffSide, b_side: DiffSide, chosen: 
     kept = [False] * len(flat_a)
     for position in range(len(flat_a) - 1, -1, -1):  # children before parents
         a, b = flat_a[position], flat_b[position]
-        if a is None:
-            change = "added"
-        elif b is None:
-            change = "removed"
-        elif a[3] is not None and a[3] == b[3]:  # same, with children (counted by pair_row_tree)
-            if kept[position]:
-                parent = flat_parent[position]
-                if parent >= 0:
-                    kept[parent] = True
-            continue
-        else:
-            change = "changed"
-        counts[change] += 1
-        kept[position] = True
+        if a is None or b is None:
+            counts["added" if a is None else "removed"] += 1
+            kept[position] = True
+        elif a[3] is None or a[3] != b[3]:  # same pairs (with children) are counted by pair_row_tree
+            counts["changed"] += 1
+            kept[position] = True
         parent = flat_parent[position]
-        if parent >= 0:
+        if kept[position] and parent >= 0:  # a pair on a path to a change keeps its parent
             kept[parent] = True
     nodes: list[_Node] = []
     made: dict[int, _Node] = {}

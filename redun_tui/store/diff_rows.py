@@ -3,8 +3,9 @@
 The changes-only view (the screen's first tree, ``redun-tui diff`` and ``--json`` without
 ``--all``) needs every pair only to count it: at L ~97,000 of ~99,000 pairs are ``same``. So
 the jobs are read as the driver's own tuples (no SQLAlchemy row, no object per job), paired as
-tuples by the very rules of :func:`redun_tui.store.diff.pair_siblings` and ``_pair_tree``, and
-the store makes job and pair objects only for the pairs on a path to a change.
+tuples by the very rules of :func:`pair_by` (the store's ``pair_siblings`` is the same rule over
+its job objects) and ``_pair_tree``, and the store makes job and pair objects only for the pairs
+on a path to a change.
 
 A row is ``(id, parent_id, task_hash, call_hash, start, end, cached, failed)``: the columns
 of ``_load_jobs``'s statement after its ``execution_id`` (each side is read by itself).
@@ -13,6 +14,7 @@ of ``_load_jobs``'s statement after its ``execution_id`` (each side is read by i
 from __future__ import annotations
 
 from collections import defaultdict, deque
+from collections.abc import Callable
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
@@ -53,43 +55,56 @@ def start_order(rows: list[Row]) -> list[Row]:
     return timed + untimed
 
 
-def pair_rows(a_rows: list[Row], b_rows: list[Row], names: dict[str, str]) -> list[tuple[Row | None, Row | None]]:
-    """:func:`redun_tui.store.diff.pair_siblings` over rows (the same pairs, in the same order)."""
-    if not a_rows or not b_rows:
-        return [(row, None) for row in a_rows] + [(None, row) for row in b_rows]
-    if len(a_rows) == len(b_rows):
-        a_calls = [row[_CALL] for row in a_rows]
-        if None not in a_calls and a_calls == [row[_CALL] for row in b_rows]:
-            return list(zip(a_rows, b_rows))
-    by_hash: dict[str, deque[Row]] = defaultdict(deque)
-    for row in b_rows:
-        if row[_CALL] is not None:
-            by_hash[row[_CALL]].append(row)
-    pairs: list[tuple[Row | None, Row | None]] = []
+def pair_by(a_items: list[Any], b_items: list[Any], call: Callable[[Any], str | None], ident: Callable[[Any], str],
+            task: Callable[[Any], str]) -> list[tuple[Any, Any]]:
+    """The pairing rule of two lists of sibling jobs (each in start-time order), for rows and
+    for the store's job objects alike (``call``, ``ident``, ``task`` read a job's call hash,
+    id and task full name): equal call hash first, then the same task full name in start
+    order; the rest alone."""
+    if not a_items or not b_items:  # most jobs are leaves: nothing to match
+        return [(item, None) for item in a_items] + [(None, item) for item in b_items]
+    if len(a_items) == len(b_items):
+        a_calls = list(map(call, a_items))
+        if None not in a_calls and a_calls == list(map(call, b_items)):
+            # The same calls in the same order (a re-run's unchanged parents): what the matching
+            # below gives (the k-th job of a call hash pairs with the k-th), without its tables.
+            return list(zip(a_items, b_items))
+    by_hash: dict[str, deque[Any]] = defaultdict(deque)
+    for item in b_items:
+        key = call(item)
+        if key is not None:
+            by_hash[key].append(item)
+    pairs: list[tuple[Any, Any]] = []
     used: set[str] = set()
     rest_a = []
-    for row in a_rows:
-        match = by_hash.get(row[_CALL]) if row[_CALL] is not None else None
+    for item in a_items:
+        key = call(item)
+        match = by_hash.get(key) if key is not None else None
         if match:
             other = match.popleft()
-            used.add(other[_ID])
-            pairs.append((row, other))
+            used.add(ident(other))
+            pairs.append((item, other))
         else:
-            rest_a.append(row)
-    by_task: dict[str, deque[Row]] = defaultdict(deque)
-    for row in b_rows:
-        if row[_ID] not in used:
-            by_task[names.get(row[_TASK], "")].append(row)
-    for row in rest_a:
-        match = by_task.get(names.get(row[_TASK], ""))
+            rest_a.append(item)
+    by_task: dict[str, deque[Any]] = defaultdict(deque)
+    for item in b_items:
+        if ident(item) not in used:
+            by_task[task(item)].append(item)
+    for item in rest_a:
+        match = by_task.get(task(item))
         if match:
             other = match.popleft()
-            used.add(other[_ID])
-            pairs.append((row, other))
+            used.add(ident(other))
+            pairs.append((item, other))
         else:
-            pairs.append((row, None))
-    pairs.extend((None, row) for row in b_rows if row[_ID] not in used)
+            pairs.append((item, None))
+    pairs.extend((None, item) for item in b_items if ident(item) not in used)
     return pairs
+
+
+def pair_rows(a_rows: list[Row], b_rows: list[Row], names: dict[str, str]) -> list[tuple[Row | None, Row | None]]:
+    """:func:`pair_by` over rows (task full names from ``names``)."""
+    return pair_by(a_rows, b_rows, itemgetter(_CALL), itemgetter(_ID), lambda row: names.get(row[_TASK], ""))
 
 
 def pair_row_tree(a_rows: list[Row], b_rows: list[Row], a_root: str | None, b_root: str | None,

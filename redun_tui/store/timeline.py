@@ -2,7 +2,8 @@
 
 Plain functions over a SQLAlchemy Session returning :mod:`redun_tui.views` dataclasses, behind
 the Store's facade methods (``timeline_span``, ``critical_path``, ``task_stats``,
-``task_history``). Ids may be unique prefixes, an execution also ``-`` or ``~N`` (:mod:`redun_tui.store.sql`).
+``task_history``). Ids may be unique prefixes, an execution also ``-`` or ``~N``
+(:func:`redun_tui.store.sql.resolve_execution`).
 
 Durations are computed in SQL as integer microseconds from the stored timestamps, so they equal
 Python's ``end - start`` exactly: SQLite keeps them as naive UTC text (``julianday()`` alone

@@ -50,10 +50,11 @@ def get_node_hash(node: Optional[DataflowNode]) -> Optional[str]:
     return call_node.call_hash if call_node is not None else None
 
 
+_NO_TIME = datetime.min.replace(tzinfo=timezone.utc)  # sorts a job without a readable start
+
 # value hash -> display text. A hash is a content address (type and bytes), so its text never
 # changes; the text and the JSON of a dataflow show each value at least twice, and decoding
 # is most of the cost of rendering. Bounded; dict reads and writes are atomic under the GIL.
-_NO_TIME = datetime.min.replace(tzinfo=timezone.utc)  # sorts a job without a readable start
 _DISPLAY_CACHE: dict[str, str] = {}
 _DISPLAY_CACHE_SIZE = 20_000
 
@@ -179,7 +180,7 @@ def _latest_job(call_node: CallNode) -> Optional[Job]:
     # The most recent job (the first of equal start times, in row order); a CallNode
     # without jobs (redun raises IndexError) has none to link to.
     # Newest first; a start that is not a time (bad data, read as None) last.
-    jobs = sorted(call_node.jobs, key=lambda job: (job.start_time is not None, job.start_time or _NO_TIME), reverse=True)
+    jobs = sorted(call_node.jobs, key=lambda job: job.start_time or _NO_TIME, reverse=True)
     return jobs[0] if jobs else None
 
 
