@@ -72,6 +72,11 @@ async def test_D_on_an_execution_diffs_with_its_previous_run(make_app, settle):
         assert isinstance(screen, DiffScreen)
         assert screen.view.chosen and screen.view.a.id.startswith("00eeef5f")
         assert "(B's previous run)" in _text(screen.query_one("#diff-fields"))
+        # `a` reads every pair: the same diff, still saying how A was chosen.
+        await pilot.press("a")
+        await settle(pilot)
+        assert screen.view.complete and screen.view.chosen and screen.view.a.id.startswith("00eeef5f")
+        assert "(B's previous run)" in _text(screen.query_one("#diff-fields"))
 
 
 async def test_diff_without_a_previous_run_says_so(make_app, settle):

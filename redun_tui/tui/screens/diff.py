@@ -102,7 +102,9 @@ class DiffScreen(BaseScreen):
 
     def _loaded(self, view: DiffView) -> None:
         self.view = view
-        self.a_id, self.b_id = view.a.id, view.b.id
+        # A chosen as B's previous run stays chosen (None): a re-read, such as ``a`` reading every
+        # pair, is then the same diff and still says so.
+        self.a_id, self.b_id = (None if view.chosen else view.a.id), view.b.id
         self.set_route(view.route)
         chosen = "  (B's previous run)" if view.chosen else ""
         self.query_one("#diff-fields", Static).update(fields([
