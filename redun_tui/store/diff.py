@@ -16,10 +16,13 @@ without a call node (killed, or still running) has no recorded arguments or resu
 Statements: the set of failed calls (one statement), then the jobs of both executions by one
 set-based statement (every level of the tree at once, through the ``execution_id`` index, with
 no join; a statement a side for the changes-only view), paired in memory; never one query per
-job or per level. Then the task names (one statement), the call nodes of the pairs whose call hashes differ and the arguments of the
-args-changed calls (each in batches of CALL_BATCH call hashes: one statement for most diffs), the
-task sources that name positional arguments, and bounded value previews. A diff of two
-executions is a handful of statements whatever their size (a test pins it).
+job or per level. Then the task names (one statement; the changes-only view reads a task's name
+when the by-task rule first meets it, then the shown jobs whole, in batches of CALL_BATCH), the
+call nodes of the pairs whose call hashes differ and the arguments of the args-changed calls
+(each in batches of CALL_BATCH call hashes: one statement for most diffs), the task sources
+that name positional arguments, and bounded value previews (none for the screen, which reads
+those of the pair under its cursor). A diff of two executions is a handful of statements
+whatever their size (a test pins it).
 
 Speed (two 100,000-job executions at L, ~97% of pairs ``same``): without ``everything`` (the
 first screen, text and ``--json``), jobs are read as the driver's tuples and paired as tuples
@@ -53,7 +56,7 @@ from redun_tui.db.status import (
     job_status_from,
 )
 from redun_tui.store.diff_json import collection_paused, diff_json, json_chunks  # noqa: F401 (re-exported)
-from redun_tui.store.diff_rows import pair_by, pair_row_tree, read_rows, start_order
+from redun_tui.store.diff_rows import ROW_CALL, ROW_TASK, pair_by, pair_row_tree, read_rows, start_order
 from redun_tui.store.errors import NotFound, StoreError
 from redun_tui.store.previews import fullname, ref_text, task_arg_names
 from redun_tui.store.sql import VALUE, resolve_execution, resolve_one, value_columns  # noqa: F401 (re-exported)
@@ -71,7 +74,7 @@ FAILED_SET_MAX = 100_000
 JOB_PART = 10_000
 
 
-_CALL_HASH, _JOB_ID, _TASK_NAME = attrgetter("call_hash"), attrgetter("id"), attrgetter("task")
+_CALL_HASH, _JOB_ID = attrgetter("call_hash"), attrgetter("id")
 
 # Sibling display order: changes that explain the others come first.
 _RANK_CODE, _RANK_FILE, _RANK_CHANGED, _RANK_ADDED, _RANK_SAME = range(5)
@@ -231,8 +234,8 @@ def _failed_calls(session: Session) -> set[str] | None:
     return {row[0] for row in rows} if len(rows) <= FAILED_SET_MAX else None
 
 
-def _jobs_query(failed: set[str] | None, *ids: str) -> Any:
-    """The statement reading every job of executions ``ids`` with what pairing needs (no join),
+def _jobs_query(failed: set[str] | None) -> Any:
+    """The statement reading jobs (its caller adds which) with what pairing needs (no join),
     for the set of failed calls ``failed`` (:func:`_failed_calls`; None: the statement probes
     them itself).
 
@@ -246,14 +249,42 @@ def _jobs_query(failed: set[str] | None, *ids: str) -> Any:
         type_coerce(Job.start_time, String), type_coerce(Job.end_time, String),
         # Integers, not Booleans: no result processor on 2 x 100,000 values (~0.1 s at L).
         type_coerce(Job.cached, Integer), probe,
-    ).where(Job.execution_id.in_(ids))
+    )
+
+
+def _rows_query(failed: set[str] | None, execution_id: str) -> Any:
+    """The statement reading the changes-only pairing's rows of one execution
+    (:mod:`.diff_rows`: whether the job ended rather than when)."""
+    probe = null() if failed is not None else type_coerce(Job.call_hash.in_(failed_call_hashes()), Integer)
+    return select(
+        Job.id, Job.parent_id, Job.task_hash, Job.call_hash, type_coerce(Job.start_time, String),
+        type_coerce(Job.end_time.is_(None), Integer), type_coerce(Job.cached, Integer), probe,
+    ).where(Job.execution_id == execution_id)
+
+
+class _RowTasks:
+    """The task full names of job rows (``tasks`` of :func:`.diff_rows.pair_row_tree`), each
+    task hash's name read when the by-task rule first compares one of its jobs (a diff
+    meets a few tasks: a statement for each new set of them, not one pass over every row)."""
+
+    def __init__(self, session: Session, names: dict[str, str]) -> None:
+        self.session, self.names = session, names
+        self.read: set[str | None] = {None}
+
+    def __call__(self, rows: list[tuple]) -> list[str]:
+        hashes = set(map(itemgetter(ROW_TASK), rows))
+        if not hashes <= self.read:
+            _name_tasks(self.session, self.names, hashes - self.read)  # type: ignore[arg-type]
+            self.read |= hashes
+        names = self.names
+        return [names.get(row[ROW_TASK], "") for row in rows]
 
 
 def _load_jobs(session: Session, a_id: str, b_id: str, names: dict[str, str]) -> tuple[list[_Job], list[_Job]]:
     """Every job of both executions with what pairing needs, each side in start order (one
     statement, no join, after one for the failed calls); task names will be read from ``names``."""
     failed = _failed_calls(session)
-    query = _jobs_query(failed, a_id, b_id)
+    query = _jobs_query(failed).where(Job.execution_id.in_((a_id, b_id)))
     # Through the Core connection: the ORM's result machinery costs more than the rows here.
     # Read in parts: the rows of both sides are never all held beside their jobs.
     a_jobs: list[_Job] = []
@@ -279,7 +310,11 @@ def _name_tasks(session: Session, names: dict[str, str], hashes: set[str]) -> No
 def pair_siblings(a_jobs: list[_Job], b_jobs: list[_Job]) -> list[tuple[_Job | None, _Job | None]]:
     """Pairs two lists of sibling jobs (each in start-time order): equal call hash first, then
     the same task full name in start order; the rest alone (:func:`.diff_rows.pair_by`)."""
-    return pair_by(a_jobs, b_jobs, _CALL_HASH, _JOB_ID, _TASK_NAME)
+    return pair_by(a_jobs, b_jobs, _CALL_HASH, _JOB_ID, _task_names)
+
+
+def _task_names(jobs: list[_Job]) -> list[str]:
+    return [job.task for job in jobs]
 
 
 def _pair_tree(a_jobs: list[_Job], b_jobs: list[_Job], a_root: str | None, b_root: str | None) -> list[_Node]:
@@ -429,14 +464,21 @@ def _add_previews(session: Session, changed: list[_Node]) -> None:
                     wanted.append(value_hash)
     if not wanted:
         return
-    texts: dict[str, str] = {}
-    for chunk in chunks(wanted):
-        for row in session.execute(select(*value_columns(VALUE)).where(VALUE.value_hash.in_(chunk))):
-            value_hash, type_name, fmt, size, data = row
-            texts[value_hash] = ref_text(value_hash, type_name or "", fmt or "", size, data)
+    texts = value_previews(session, wanted)
     for node in changed:
         node.args = tuple(replace(arg, a_preview=texts.get(arg.a) if arg.a else None,
                                   b_preview=texts.get(arg.b) if arg.b else None) for arg in node.args)
+
+
+def value_previews(session: Session, hashes: Iterable[str]) -> dict[str, str]:
+    """The one-line preview of each value; a hash without a value row has none (the diff then
+    shows the hash)."""
+    texts: dict[str, str] = {}
+    for chunk in chunks(list(hashes)):
+        for row in session.execute(select(*value_columns(VALUE)).where(VALUE.value_hash.in_(chunk))):
+            value_hash, type_name, fmt, size, data = row
+            texts[value_hash] = ref_text(value_hash, type_name or "", fmt or "", size, data)
+    return texts
 
 
 # -- the diff -----------------------------------------------------------------------------------
@@ -496,17 +538,17 @@ def _changes_only(session: Session, a_side: DiffSide, b_side: DiffSide, chosen: 
     failed = _failed_calls(session)
     sides = []
     for side in (a_side, b_side):  # a statement a side: no execution_id column to read or split on
-        query = _jobs_query(failed, side.id)
-        rows = read_rows(session.connection(), query.with_only_columns(*query.selected_columns[1:]))
+        rows = read_rows(session.connection(), _rows_query(failed, side.id))
         if rows is None:
             return None
         sides.append(start_order(rows))
     a_rows, b_rows = sides
     names: dict[str, str] = {}
-    _name_tasks(session, names, set(map(itemgetter(2), a_rows)) | set(map(itemgetter(2), b_rows)))
     cached_keys = {key for key, status in _STATUS.items() if status == "CACHED"}
     flat_a, flat_b, flat_parent, same, same_cached = pair_row_tree(
-        a_rows, b_rows, a_side.root_job_id, b_side.root_job_id, names, failed, cached_keys)
+        a_rows, b_rows, a_side.root_job_id, b_side.root_job_id, _RowTasks(session, names),
+        failed, cached_keys)
+    del a_rows, b_rows  # freed before the shown jobs are read
     counts = dict.fromkeys(("same", "cached", "changed", "added", "removed"), 0)
     counts["same"], counts["cached"] = same, same_cached
     kept = [False] * len(flat_a)
@@ -515,22 +557,21 @@ def _changes_only(session: Session, a_side: DiffSide, b_side: DiffSide, chosen: 
         if a is None or b is None:
             counts["added" if a is None else "removed"] += 1
             kept[position] = True
-        elif a[3] is None or a[3] != b[3]:  # same pairs (with children) are counted by pair_row_tree
+        elif a[ROW_CALL] is None or a[ROW_CALL] != b[ROW_CALL]:  # same pairs (with children) are counted by pair_row_tree
             counts["changed"] += 1
             kept[position] = True
         parent = flat_parent[position]
         if kept[position] and parent >= 0:  # a pair on a path to a change keeps its parent
             kept[parent] = True
+    shown = [position for position, keep in enumerate(kept) if keep]
+    jobs = _jobs_by_id(session, failed, names, {row[0] for position in shown
+                                                for row in (flat_a[position], flat_b[position]) if row is not None})
     nodes: list[_Node] = []
     made: dict[int, _Node] = {}
-    for position, keep in enumerate(kept):
-        if not keep:
-            continue
+    for position in shown:
         a, b, parent_position = flat_a[position], flat_b[position], flat_parent[position]
         parent = made[parent_position] if parent_position >= 0 else None
-        # _Job's row starts with the execution (unused).
-        node = _Node(_Job((None, *a), names, failed) if a is not None else None,
-                     _Job((None, *b), names, failed) if b is not None else None, parent)
+        node = _Node(jobs[a[0]] if a is not None else None, jobs[b[0]] if b is not None else None, parent)
         made[position] = node
         nodes.append(node)
         if parent is not None:
@@ -541,6 +582,17 @@ def _changes_only(session: Session, a_side: DiffSide, b_side: DiffSide, chosen: 
     _calls(session, changed)
     _arguments(session, changed, previews)
     return _freeze(a_side, b_side, chosen, nodes, counts, root_kept=bool(kept) and kept[0])
+
+
+def _jobs_by_id(session: Session, failed: set[str] | None, names: dict[str, str], ids: set[str]) -> dict[str, _Job]:
+    """The jobs ``ids`` read whole (batches of CALL_BATCH), their task names in ``names``."""
+    jobs: dict[str, _Job] = {}
+    connection = session.connection()
+    for chunk in chunks(sorted(ids), CALL_BATCH):
+        query = _jobs_query(failed).where(Job.id.in_(chunk))
+        jobs.update((job.id, job) for job in (_Job(row, names, failed) for row in connection.execute(query)))
+    _name_tasks(session, names, {job.task_hash for job in jobs.values()} - names.keys())
+    return jobs
 
 
 def _freeze(a_side: DiffSide, b_side: DiffSide, chosen: bool, nodes: list[_Node],

@@ -7,8 +7,10 @@ tuples by the very rules of :func:`pair_by` (the store's ``pair_siblings`` is th
 its job objects) and ``_pair_tree``, and the store makes job and pair objects only for the pairs
 on a path to a change.
 
-A row is ``(id, parent_id, task_hash, call_hash, start, end, cached, failed)``: the columns
-of ``_load_jobs``'s statement after its ``execution_id`` (each side is read by itself).
+A row is ``(id, parent_id, task_hash, call_hash, start, unfinished, cached, failed)`` (the
+store's ``_rows_query``, a statement a side): what pairing and the summary need. Each text
+column is a string per row to make and free (~0.03 s a column a side at L), so a row has no end
+time, only whether there is one; the jobs that are shown are read whole afterwards.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from typing import Any
 from sqlalchemy import Connection, Select
 
 Row = tuple  # one job row (see the module docstring)
-_ID, _PARENT, _TASK, _CALL, _START, _END, _CACHED, _FAILED = range(8)
+_ID, _PARENT, _TASK, _CALL, _START, _UNFINISHED, _CACHED, _FAILED = range(8)
+ROW_TASK, ROW_CALL = _TASK, _CALL  # the columns the store reads too
 
 
 def read_rows(connection: Connection, query: Select) -> list[Row] | None:
@@ -56,11 +59,12 @@ def start_order(rows: list[Row]) -> list[Row]:
 
 
 def pair_by(a_items: list[Any], b_items: list[Any], call: Callable[[Any], str | None], ident: Callable[[Any], str],
-            task: Callable[[Any], str]) -> list[tuple[Any, Any]]:
+            tasks: Callable[[list[Any]], list[str]]) -> list[tuple[Any, Any]]:
     """The pairing rule of two lists of sibling jobs (each in start-time order), for rows and
-    for the store's job objects alike (``call``, ``ident``, ``task`` read a job's call hash,
-    id and task full name): equal call hash first, then the same task full name in start
-    order; the rest alone."""
+    for the store's job objects alike (``call`` and ``ident`` read a job's call hash and id,
+    ``tasks`` the task full names of a list of jobs, asked only of the jobs left when both
+    sides have some): equal call hash first, then the same task full name in start order; the
+    rest alone."""
     if not a_items or not b_items:  # most jobs are leaves: nothing to match
         return [(item, None) for item in a_items] + [(None, item) for item in b_items]
     if len(a_items) == len(b_items):
@@ -86,29 +90,33 @@ def pair_by(a_items: list[Any], b_items: list[Any], call: Callable[[Any], str | 
             pairs.append((item, other))
         else:
             rest_a.append(item)
+    rest_b = [item for item in b_items if ident(item) not in used]
+    if not rest_a or not rest_b:  # nothing left to match by task
+        return pairs + [(item, None) for item in rest_a] + [(None, item) for item in rest_b]
     by_task: dict[str, deque[Any]] = defaultdict(deque)
-    for item in b_items:
-        if ident(item) not in used:
-            by_task[task(item)].append(item)
-    for item in rest_a:
-        match = by_task.get(task(item))
+    for name, item in zip(tasks(rest_b), rest_b):
+        by_task[name].append(item)
+    for name, item in zip(tasks(rest_a), rest_a):
+        match = by_task.get(name)
         if match:
             other = match.popleft()
             used.add(ident(other))
             pairs.append((item, other))
         else:
             pairs.append((item, None))
-    pairs.extend((None, item) for item in b_items if ident(item) not in used)
+    pairs.extend((None, item) for item in rest_b if ident(item) not in used)
     return pairs
 
 
-def pair_rows(a_rows: list[Row], b_rows: list[Row], names: dict[str, str]) -> list[tuple[Row | None, Row | None]]:
-    """:func:`pair_by` over rows (task full names from ``names``)."""
-    return pair_by(a_rows, b_rows, itemgetter(_CALL), itemgetter(_ID), lambda row: names.get(row[_TASK], ""))
+def pair_rows(a_rows: list[Row], b_rows: list[Row], tasks: Callable[[list[Row]], list[str]],
+              ) -> list[tuple[Row | None, Row | None]]:
+    """:func:`pair_by` over rows."""
+    return pair_by(a_rows, b_rows, itemgetter(_CALL), itemgetter(_ID), tasks)
 
 
 def pair_row_tree(a_rows: list[Row], b_rows: list[Row], a_root: str | None, b_root: str | None,
-                  names: dict[str, str], failed: set[str] | None, cached_keys: set[tuple[bool, bool, bool]],
+                  tasks: Callable[[list[Row]], list[str]], failed: set[str] | None,
+                  cached_keys: set[tuple[bool, bool, bool]],
                   ) -> tuple[list[Row | None], list[Row | None], list[int], int, int]:
     """``_pair_tree`` over rows: the pairs, parents before children, as three lists (the A
     row, the B row, the parent pair's position or -1), in the same order, except the ``same``
@@ -130,7 +138,7 @@ def pair_row_tree(a_rows: list[Row], b_rows: list[Row], a_root: str | None, b_ro
 
     def is_cached(b: Row) -> bool:
         failed_b = b[_CALL] in failed if failed is not None else bool(b[_FAILED])
-        return (failed_b, b[_END] is None, bool(b[_CACHED])) in cached_keys
+        return (failed_b, bool(b[_UNFINISHED]), bool(b[_CACHED])) in cached_keys
 
     def expand(tops: list[tuple[Row | None, Row | None]]) -> None:
         stack = [(a, b, -1) for a, b in reversed(tops)]
@@ -184,7 +192,7 @@ def pair_row_tree(a_rows: list[Row], b_rows: list[Row], a_root: str | None, b_ro
                     rest.reverse()
                     push(rest)
                     continue
-            children = pair_rows(a_children or [], b_children or [], names)
+            children = pair_rows(a_children or [], b_children or [], tasks)
             children.reverse()
             push([(ca, cb, position) for ca, cb in children])
         counts[0] += same
@@ -205,7 +213,7 @@ def pair_row_tree(a_rows: list[Row], b_rows: list[Row], a_root: str | None, b_ro
             break
         a_top = [row for row in a_rest if row[_PARENT] not in a_by_id or row[_PARENT] in a_seen] or a_rest[:1]
         b_top = [row for row in b_rest if row[_PARENT] not in b_by_id or row[_PARENT] in b_seen] or b_rest[:1]
-        expand(pair_rows(a_top, b_top, names))
+        expand(pair_rows(a_top, b_top, tasks))
     return flat_a, flat_b, flat_parent, counts[0], counts[1]
 
 

@@ -181,6 +181,11 @@ class Store:
         """Pairs the jobs of executions A (None: B's previous run) and B (:func:`diff.diff`)."""
         return self._read(lambda s: diff.diff(s, a, b, previews=previews, everything=everything))
 
+    def diff_previews(self, hashes: Iterable[str]) -> dict[str, str]:
+        """The one-line preview of each value hash that has a value (a diff's argument values)."""
+        hashes = tuple(hashes)
+        return self._read(lambda s: diff.value_previews(s, hashes))
+
     # -- timeline: where an execution's time went --
 
     def timeline_span(self, execution_id: str) -> TimelineSpan:

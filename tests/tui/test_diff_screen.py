@@ -84,3 +84,25 @@ async def test_diff_without_a_previous_run_says_so(make_app, settle):
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert "no earlier run of seedex.main" in _text(app.screen.query_one("#diff-summary"))
+
+
+async def test_argument_previews_are_read_for_the_pair_under_the_cursor(make_app, settle):
+    # The first screen decodes no value (the diff is read without previews); the detail of the
+    # pair under the cursor then shows each value's preview, old and new, rather than its hash.
+    app = make_app("seed_example.db", "diff/af59d4e0/b2ffcd8f")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert all(arg.a_preview is None and arg.b_preview is None
+                   for i in range(len(screen.view.pairs)) for arg in screen.view.pairs[i].args)
+        await pilot.press("down", "down")
+        await settle(pilot)
+        assert screen.tree.current_pair.task == "seedex.align_reads"
+        links = [str(link.render()) for link in screen.query_one("#diff-detail").query(RouteLink)]
+        assert any("old File(path=sample3.fastq, hash=c54f520f)" in text for text in links), links
+        assert any("new File(path=sample3.fastq, hash=973811e5)" in text for text in links), links
+        # Back up to a pair read before: its previews come from what was read, at once.
+        await pilot.press("up", "up")
+        await settle(pilot)
+        links = [str(link.render()) for link in screen.query_one("#diff-detail").query(RouteLink)]
+        assert any("old [File(path=sample1.fastq" in text for text in links), links

@@ -123,6 +123,46 @@ def test_siblings_pair_by_call_hash_then_task_in_start_order():
     assert pairs == [("a1", "b2"), ("a2", "b1"), ("a3", None), ("a4", "b4"), (None, "b3")]
 
 
+def _reference_pairs(a: list[_J], b: list[_J]) -> list[tuple[str | None, str | None]]:
+    """The pairing rule written plainly (a queue scan per job): the test's own reading of it."""
+    left_b = list(b)
+    pairs = []
+    rest_a = []
+    for job in a:  # equal call hash: the first B job of that hash still unpaired
+        match = next((other for other in left_b if job.call_hash is not None and other.call_hash == job.call_hash), None)
+        if match is None:
+            rest_a.append(job)
+        else:
+            left_b.remove(match)
+            pairs.append((job.id, match.id))
+    for job in rest_a:  # then the same task name, in start order
+        match = next((other for other in left_b if other.task == job.task), None)
+        if match is not None:
+            left_b.remove(match)
+        pairs.append((job.id, match.id if match else None))
+    return pairs + [(None, other.id) for other in left_b]
+
+
+def test_sibling_pairing_matches_the_rule_on_random_families():
+    # Duplicated and missing call hashes, shared task names, one side empty: every shortcut of
+    # pair_by (same calls in the same order, each hash once, nothing left to match by task) and
+    # its general path give what the plain rule gives.
+    import random
+
+    rng = random.Random(12)
+    for case in range(3000):
+        def family(side: str) -> list[_J]:
+            size = rng.choice([0, 1, 2, 3, 5, 8])
+            return [_J(f"{side}{i}", rng.choice(["h1", "h2", "h3", "h4", "h5", None]) if case % 3 else f"h{i}",
+                       rng.choice("tuv")) for i in range(size)]
+
+        a, b = family("a"), family("b")
+        if case % 7 == 0:
+            b = [_J(f"b{i}", job.call_hash, job.task) for i, job in enumerate(a)]  # a re-run's parent
+        got = [(x.id if x else None, y.id if y else None) for x, y in pair_siblings(a, b)]
+        assert got == _reference_pairs(a, b), (case, a, b)
+
+
 def test_statement_count_is_pinned_and_does_not_grow_with_jobs(seed_store):
     engine = seed_store.backend.engine
     count = [0]
@@ -146,6 +186,36 @@ def test_statement_count_is_pinned_and_does_not_grow_with_jobs(seed_store):
     # the call nodes of the changed pairs; the arguments of the args-changed calls; the task
     # sources naming positional arguments; the value previews.
     assert (with_previews, without, nothing) == (11, 10, 7)
+
+
+def test_statement_count_of_the_changes_only_view_is_pinned(seed_store, monkeypatch):
+    import redun_tui.store.diff as diff_module
+
+    engine = seed_store.backend.engine
+    counts = []
+    count = [0]
+
+    def on_execute(*_args):
+        count[0] += 1
+
+    read_rows = diff_module.read_rows
+
+    def counted_read_rows(*args):  # the driver's own cursor: not seen by the engine's events
+        count[0] += 1
+        return read_rows(*args)
+
+    monkeypatch.setattr(diff_module, "read_rows", counted_read_rows)
+    sa.event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        for b, previews in ((SEED_B, True), (SEED_B, False), (SEED_CACHED, False)):
+            count[0] = 0
+            seed_store.diff(SEED_A, b, previews=previews, everything=False)
+            counts.append(count[0])
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", on_execute)
+    # As above, but a statement a side for the jobs, task names when first compared by task,
+    # the shown jobs read whole and their task names (none shown when nothing changed).
+    assert counts == [16, 15, 7]
 
 
 # -- invariants on every pair of executions of every fixture database -----------------------------

@@ -82,3 +82,16 @@ def test_jobs_outside_the_tree_and_cycles_pair_the_same_way(fixture_db, tmp_path
             assert not changes.complete
             assert _shown(changes) == _shown(full), (a_id, b_id)
             assert len(full.roots) > 1  # jobs outside the tree were paired as tops
+
+
+@pytest.mark.parametrize("db_name", ["seed_example.db", "diff_cases.db", "crash_cases.db"])
+def test_the_same_diffs_on_postgresql(fixture_db, make_pg_db, db_name):
+    # Times are datetimes there (text in SQLite), booleans are booleans, rows come from psycopg:
+    # every diff of every pair of executions reads the same, changes only and every pair.
+    ids = dict(_fixture_pairs())[db_name]
+    with _store(fixture_db(db_name)) as lite, _store(make_pg_db(db_name)) as pg:
+        for a_id, b_id in itertools.permutations(ids, 2):
+            for everything in (False, True):
+                expected = lite.diff(a_id, b_id, everything=everything)
+                got = pg.diff(a_id, b_id, everything=everything)
+                assert _shown(got) == _shown(expected), (db_name, a_id, b_id, everything)

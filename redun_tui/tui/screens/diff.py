@@ -3,10 +3,13 @@
 A summary line, the changes that explain the others (a task's code, an input File with new
 content at the same path), then a tree of the pairs that are not ``same`` (``a`` shows them all)
 and, under it, the pair under the cursor: both jobs, each changed argument as old → new with
-links to both values and to their upstream dataflow.
+links to both values and to their upstream dataflow. The values' previews are read for the pair
+under the cursor when it gets there (decoding them is not part of the first screen).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -61,6 +64,7 @@ class DiffScreen(BaseScreen):
         super().__init__(routes.diff(self.b_id, self.a_id))
         self.view: DiffView | None = None
         self.everything = False
+        self.previews: dict[str, str | None] = {}  # value hash -> preview (None: no value row)
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="diff-fields", classes="fields")
@@ -91,7 +95,17 @@ class DiffScreen(BaseScreen):
     def _read_diff(self, a_id: str | None, b_id: str, everything: bool) -> None:
         # Changes only (the first screen) reads no pair object for the same pairs; ``a`` reads
         # the view of every pair (redun_tui.store.diff).
-        self.answer(self.DiffLoaded, lambda: self.store.diff(a_id, b_id, everything=everything))
+        self.answer(self.DiffLoaded, lambda: self.store.diff(a_id, b_id, previews=False, everything=everything))
+
+    @dataclass
+    class PreviewsLoaded(Loaded):
+        """Previews of the values of the pair under the cursor (``hashes``: the values asked)."""
+
+        hashes: tuple[str, ...] = ()
+
+    @work(thread=True, exclusive=True, group="previews")
+    def _read_previews(self, hashes: tuple[str, ...]) -> None:
+        self.answer(self.PreviewsLoaded, lambda: self.store.diff_previews(hashes), hashes=hashes)
 
     # Results ----------------------------------------------------------------------------------
     def on_diff_screen_diff_loaded(self, answer: DiffLoaded) -> None:
@@ -128,9 +142,25 @@ class DiffScreen(BaseScreen):
     # Detail of the pair under the cursor ------------------------------------------------------
     @on(DiffTree.PairHighlighted)
     def _highlighted(self, event: DiffTree.PairHighlighted) -> None:
+        self._show_pair(event.pair)
+        wanted = tuple(dict.fromkeys(value_hash for arg in event.pair.args for value_hash in (arg.a, arg.b)
+                                     if value_hash is not None and value_hash not in self.previews))
+        if wanted:
+            self.start(self._read_previews(wanted))
+
+    def on_diff_screen_previews_loaded(self, answer: PreviewsLoaded) -> None:
+        if not self.accept(answer, quiet=True):  # no preview: the hashes stay
+            return
+        for value_hash in answer.hashes:
+            self.previews[value_hash] = answer.result.get(value_hash)
+        pair = self.tree.current_pair
+        if pair is not None and any(value_hash in answer.hashes for arg in pair.args for value_hash in (arg.a, arg.b)):
+            self._show_pair(pair)
+
+    def _show_pair(self, pair: DiffPair) -> None:
         detail = self.query_one("#diff-detail", VerticalScroll)
         detail.remove_children()
-        detail.mount_all(self._pair_widgets(event.pair))
+        detail.mount_all(self._pair_widgets(pair))
 
     def _pair_widgets(self, pair: DiffPair) -> list[Static]:
         widgets: list[Static] = []
@@ -150,6 +180,7 @@ class DiffScreen(BaseScreen):
             for side, value_hash, preview in (("old", arg.a, arg.a_preview), ("new", arg.b, arg.b_preview)):
                 if value_hash is None:
                     continue
+                preview = self.previews.get(value_hash, preview)
                 text = preview if preview is not None else value_hash
                 widgets.append(RouteLink(literal(f"  {side} {text}", single_line=True, limit=PREVIEW_LIMIT),
                                          routes.value(value_hash)))

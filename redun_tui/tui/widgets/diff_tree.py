@@ -8,10 +8,13 @@ literal text; the change is coloured through component classes defined in app.tc
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.style import Style
-from rich.text import Span, Text
+from rich.text import Span, Text, TextType
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Tree
@@ -29,23 +32,27 @@ AUTO_EXPAND_NODES = 300
 
 
 def pair_label(pair: DiffPair) -> Text:
-    """``~ task  a1b2c3d4 → e5f6a7b8  args,result`` (the mark coloured later by the tree)."""
-    text = Text()
-    text.append(MARKS.get(pair.change, "?") + " ")
-    text.append(plain(pair.task, single_line=True, limit=80) or "(no task)")
-    text.append("  ")
-    text.append(f"{short_id(pair.a_job) or '·'} → {short_id(pair.b_job) or '·'}", style="dim")
+    """``~ task  a1b2c3d4 → e5f6a7b8  args,result`` (the mark coloured later by the tree).
+
+    Made as one string and its spans: each ``Text.append`` (and Tree's splitting of a label
+    into lines) filters control codes again, a cost a big diff pays for hundreds of labels."""
+    label = f"{MARKS.get(pair.change, '?')} {plain(pair.task, single_line=True, limit=80) or '(no task)'}  "
+    ids = f"{plain(short_id(pair.a_job), single_line=True) or '·'} → {plain(short_id(pair.b_job), single_line=True) or '·'}"
+    spans = [Span(len(label), len(label) + len(ids), "dim")]
+    label += ids
     if pair.change == "changed":
-        text.append("  " + (",".join(pair.reasons) or "call"))
+        label += "  " + (",".join(pair.reasons) or "call")
     elif pair.change in ("added", "removed"):
-        text.append("  " + pair.change)
+        label += "  " + pair.change
     status = pair.b_status or pair.a_status
     if status:
-        text.append("  " + status)
+        label += "  " + status
     duration = pair.b_duration if pair.b_job else pair.a_duration
     if duration is not None:
-        text.append("  " + format_duration(duration), style="dim")
-    return text
+        took = "  " + format_duration(duration)
+        spans.append(Span(len(label), len(label) + len(took), "dim"))
+        label += took
+    return Text(label, spans=spans)
 
 
 class DiffTree(Tree[int]):
@@ -83,6 +90,8 @@ class DiffTree(Tree[int]):
         self.view: DiffView | None = None
         self.everything = False
         self._filled: set[int] = set()
+        self._batch: list[bool] | None = None  # set while nodes are added in bulk (_invalidate)
+        self._widths: dict[int, int] = {}  # label widths by node id (get_label_width)
         super().__init__(Text("pairs"), data=-1, id=id, classes=classes)
         self.show_root = False
         self.auto_expand = False
@@ -97,15 +106,22 @@ class DiffTree(Tree[int]):
 
     def show(self, view: DiffView, everything: bool = False) -> None:
         """Shows ``view``: the changes (and the pairs above them), or every pair."""
+        with self._in_one_batch():
+            first = self._show(view, everything)
+        if first is not None:
+            self.move_cursor(first)  # after the batch: the lines are measured once
+
+    def _show(self, view: DiffView, everything: bool) -> TreeNode[int] | None:
         self.view, self.everything = view, everything
         self._filled = set()
+        self._widths = {}
         self.clear()
         self.root.data = -1
         tops = self._visible(view.roots)
         if not tops:
             self.root.add_leaf(Text("No differences: every job has the same call." if not everything else "No jobs.",
                                     style="italic"), data=None)
-            return
+            return None
         nodes = [self.root.add(pair_label(view.pairs[i]), data=i, allow_expand=self._any_visible(view.pairs[i].children))
                  for i in tops]
         budget = AUTO_EXPAND_NODES
@@ -118,7 +134,25 @@ class DiffTree(Tree[int]):
                 node.expand()
                 budget -= len(added)
                 queue.extend(child for child in added if view.pairs.has_changes(child.data))
-        self.move_cursor(nodes[0])
+        return nodes[0]
+
+    @contextmanager
+    def _in_one_batch(self) -> Iterator[None]:
+        """Tree invalidates its lines (and asks for a layout, ~0.2 ms) for each node added; a big
+        diff adds hundreds at once (0.15 s at L): here once, after the last."""
+        self._batch = batch = []
+        try:
+            yield
+        finally:
+            self._batch = None
+            if batch:
+                self._invalidate()
+
+    def _invalidate(self) -> None:
+        if self._batch is not None:
+            self._batch[:1] = [True]
+            return
+        super()._invalidate()
 
     def _visible(self, indices: tuple[int, ...]) -> list[int]:
         assert self.view is not None
@@ -144,7 +178,8 @@ class DiffTree(Tree[int]):
     # Events -----------------------------------------------------------------------------------
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[int]) -> None:
         event.stop()
-        self._fill(event.node)
+        with self._in_one_batch():
+            self._fill(event.node)
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[int]) -> None:
         event.stop()
@@ -161,6 +196,22 @@ class DiffTree(Tree[int]):
     # The job tree's expand/collapse keys, shared (they only move through Tree nodes).
     action_expand = JobTree.action_expand
     action_collapse = JobTree.action_collapse
+
+    def process_label(self, label: TextType) -> Text:
+        """A one-line Text label as it is (Tree's own splits every label into lines: a copy)."""
+        if isinstance(label, Text) and "\n" not in label.plain:
+            return label
+        return super().process_label(label)
+
+    def get_label_width(self, node: TreeNode[int]) -> int:
+        """The rendered label's width, without rendering it: the tree measures every line each
+        time its lines change (hundreds in a big diff), and colouring changes no width."""
+        width = self._widths.get(node.id)
+        if width is None:
+            width = self._widths[node.id] = node.label.cell_len  # labels are never changed
+        if node.allow_expand:
+            width += cell_len(self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE)
+        return width
 
     def render_label(self, node: TreeNode[int], base_style: Style, style: Style) -> Text:
         """The label with its mark coloured by change and its "dim" parts in ``$text-muted``."""
