@@ -56,7 +56,7 @@ from redun_tui.db.status import (
     job_status_from,
 )
 from redun_tui.store.diff_json import collection_paused, diff_json, json_chunks  # noqa: F401 (re-exported)
-from redun_tui.store.diff_rows import ROW_CALL, ROW_TASK, pair_by, pair_row_tree, read_rows, start_order
+from redun_tui.store.diff_rows import ROW_CALL, ROW_TASK, pair_by, pair_row_tree, raw_rows, read_rows, start_order
 from redun_tui.store.errors import NotFound, StoreError
 from redun_tui.store.previews import fullname, ref_text, task_arg_names
 from redun_tui.store.sql import VALUE, resolve_execution, resolve_one, value_columns  # noqa: F401 (re-exported)
@@ -388,7 +388,7 @@ def _calls(session: Session, changed: list[_Node]) -> None:
     found: dict[str, tuple[str, str]] = {}
     connection = session.connection()
     for chunk in chunks(sorted(wanted), CALL_BATCH):
-        for call_hash, args_hash, value_hash in connection.execute(select(*columns).where(CallNode.call_hash.in_(chunk))):
+        for call_hash, args_hash, value_hash in raw_rows(connection, select(*columns).where(CallNode.call_hash.in_(chunk))):
             found[call_hash] = (args_hash, value_hash)
     for node in changed:
         for job in (node.a, node.b):
@@ -410,7 +410,7 @@ def _arguments(session: Session, nodes: list[_Node], previews: bool) -> None:
     rows: list[Any] = []
     connection = session.connection()
     for chunk in chunks(sorted(calls), CALL_BATCH):
-        rows.extend(connection.execute(base.where(Argument.call_hash.in_(chunk))))
+        rows.extend(raw_rows(connection, base.where(Argument.call_hash.in_(chunk))))
     by_call: dict[str, dict[tuple, tuple]] = defaultdict(dict)
     for call_hash, position, key, value_hash, path in rows:
         by_call[call_hash][(position, key)] = (value_hash, path)
@@ -590,7 +590,7 @@ def _jobs_by_id(session: Session, failed: set[str] | None, names: dict[str, str]
     connection = session.connection()
     for chunk in chunks(sorted(ids), CALL_BATCH):
         query = _jobs_query(failed).where(Job.id.in_(chunk))
-        jobs.update((job.id, job) for job in (_Job(row, names, failed) for row in connection.execute(query)))
+        jobs.update((job.id, job) for job in (_Job(row, names, failed) for row in raw_rows(connection, query)))
     _name_tasks(session, names, {job.task_hash for job in jobs.values()} - names.keys())
     return jobs
 

@@ -31,18 +31,24 @@ ROW_TASK, ROW_CALL = _TASK, _CALL  # the columns the store reads too
 def read_rows(connection: Connection, query: Select) -> list[Row] | None:
     """Every row of ``query`` as the DBAPI cursor's tuples (one statement), or None when a start
     time is neither text, a datetime nor NULL (bad data: the object path renders it as text)."""
+    rows = raw_rows(connection, query)
+    if not set(map(type, map(itemgetter(_START), rows))) <= {str, datetime, type(None)}:
+        return None
+    return rows
+
+
+def raw_rows(connection: Connection, query: Select) -> list[tuple]:
+    """Every row of ``query`` as the DBAPI cursor's tuples: no SQLAlchemy row or result
+    processing (for columns that need none: text, numbers, ``type_coerce``-d times)."""
     compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.construct_params()
     args: Any = tuple(params[name] for name in compiled.positiontup or ()) if compiled.positional else params
     cursor = connection.connection.cursor()
     try:
         cursor.execute(compiled.string, args)
-        rows = cursor.fetchall()
+        return cursor.fetchall()
     finally:
         cursor.close()
-    if not set(map(type, map(itemgetter(_START), rows))) <= {str, datetime, type(None)}:
-        return None
-    return rows
 
 
 def start_order(rows: list[Row]) -> list[Row]:

@@ -163,13 +163,30 @@ def test_sibling_pairing_matches_the_rule_on_random_families():
         assert got == _reference_pairs(a, b), (case, a, b)
 
 
-def test_statement_count_is_pinned_and_does_not_grow_with_jobs(seed_store):
+def _count_driver_statements(monkeypatch, count: list[int]) -> None:
+    """Counts the statements the diff runs through the driver's own cursor (``raw_rows``: not
+    seen by the engine's events)."""
+    import redun_tui.store.diff as diff_module
+    import redun_tui.store.diff_rows as rows_module
+
+    raw_rows = rows_module.raw_rows
+
+    def counted(*args):
+        count[0] += 1
+        return raw_rows(*args)
+
+    monkeypatch.setattr(rows_module, "raw_rows", counted)
+    monkeypatch.setattr(diff_module, "raw_rows", counted)
+
+
+def test_statement_count_is_pinned_and_does_not_grow_with_jobs(seed_store, monkeypatch):
     engine = seed_store.backend.engine
     count = [0]
 
     def on_execute(*_args):
         count[0] += 1
 
+    _count_driver_statements(monkeypatch, count)
     sa.event.listen(engine, "before_cursor_execute", on_execute)
     try:
         seed_store.diff(SEED_A, SEED_B)  # 11 jobs a side, 5 args-changed pairs
@@ -189,8 +206,6 @@ def test_statement_count_is_pinned_and_does_not_grow_with_jobs(seed_store):
 
 
 def test_statement_count_of_the_changes_only_view_is_pinned(seed_store, monkeypatch):
-    import redun_tui.store.diff as diff_module
-
     engine = seed_store.backend.engine
     counts = []
     count = [0]
@@ -198,13 +213,7 @@ def test_statement_count_of_the_changes_only_view_is_pinned(seed_store, monkeypa
     def on_execute(*_args):
         count[0] += 1
 
-    read_rows = diff_module.read_rows
-
-    def counted_read_rows(*args):  # the driver's own cursor: not seen by the engine's events
-        count[0] += 1
-        return read_rows(*args)
-
-    monkeypatch.setattr(diff_module, "read_rows", counted_read_rows)
+    _count_driver_statements(monkeypatch, count)
     sa.event.listen(engine, "before_cursor_execute", on_execute)
     try:
         for b, previews in ((SEED_B, True), (SEED_B, False), (SEED_CACHED, False)):
