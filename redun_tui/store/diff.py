@@ -571,7 +571,7 @@ def _changes_only(session: Session, a_side: DiffSide, b_side: DiffSide, chosen: 
     for position in shown:
         a, b, parent_position = flat_a[position], flat_b[position], flat_parent[position]
         parent = made[parent_position] if parent_position >= 0 else None
-        node = _Node(jobs[a[0]] if a is not None else None, jobs[b[0]] if b is not None else None, parent)
+        node = _Node(_shown_job(jobs, a, names, failed), _shown_job(jobs, b, names, failed), parent)
         made[position] = node
         nodes.append(node)
         if parent is not None:
@@ -593,6 +593,19 @@ def _jobs_by_id(session: Session, failed: set[str] | None, names: dict[str, str]
         jobs.update((job.id, job) for job in (_Job(row, names, failed) for row in raw_rows(connection, query)))
     _name_tasks(session, names, {job.task_hash for job in jobs.values()} - names.keys())
     return jobs
+
+
+def _shown_job(jobs: dict[str, _Job], row: tuple | None, names: dict[str, str], failed: set[str] | None) -> _Job | None:
+    """The job of a pairing row, as read whole; from the row itself when it is gone (a job
+    row removed between the two reads: its end time then unknown)."""
+    if row is None:
+        return None
+    job = jobs.get(row[0])
+    if job is None:
+        job_id, parent_id, task_hash, call_hash, start, unfinished, cached, probe = row
+        job = _Job((None, job_id, parent_id, task_hash, call_hash, start, None if unfinished else "", cached, probe),
+                   names, failed)
+    return job
 
 
 def _freeze(a_side: DiffSide, b_side: DiffSide, chosen: bool, nodes: list[_Node],

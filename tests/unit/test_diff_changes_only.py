@@ -95,3 +95,24 @@ def test_the_same_diffs_on_postgresql(fixture_db, make_pg_db, db_name):
                 expected = lite.diff(a_id, b_id, everything=everything)
                 got = pg.diff(a_id, b_id, everything=everything)
                 assert _shown(got) == _shown(expected), (db_name, a_id, b_id, everything)
+
+
+def test_a_shown_job_gone_before_it_is_read_whole_still_shows(fixture_db, monkeypatch):
+    # The rows are paired first and the shown jobs read whole afterwards: a job row removed in
+    # between (a live database) is shown from its pairing row, with an unknown duration.
+    import redun_tui.store.diff as diff_module
+
+    read_whole = diff_module._jobs_by_id
+
+    def losing_one(session, failed, names, ids):
+        jobs = read_whole(session, failed, names, ids)
+        jobs.pop(sorted(jobs)[0])
+        return jobs
+
+    monkeypatch.setattr(diff_module, "_jobs_by_id", losing_one)
+    with _store(fixture_db("seed_example.db")) as store:
+        view = store.diff("af59d4e0", "b2ffcd8f", everything=False)
+    pairs = [view.pairs[i] for i in range(len(view.pairs))]
+    assert view.summary.changed == 5 and len(pairs) == 5
+    assert any(None in (p.a_duration, p.b_duration) for p in pairs)
+    assert all(p.a_status == "DONE" and p.b_status == "DONE" for p in pairs)

@@ -90,7 +90,8 @@ class DiffTree(Tree[int]):
         self.view: DiffView | None = None
         self.everything = False
         self._filled: set[int] = set()
-        self._batch: list[bool] | None = None  # set while nodes are added in bulk (_invalidate)
+        self._batching = False  # nodes being added in bulk: one invalidation at the end (_invalidate)
+        self._invalidated = False
         self._widths: dict[int, int] = {}  # label widths by node id (get_label_width)
         super().__init__(Text("pairs"), data=-1, id=id, classes=classes)
         self.show_root = False
@@ -140,17 +141,18 @@ class DiffTree(Tree[int]):
     def _in_one_batch(self) -> Iterator[None]:
         """Tree invalidates its lines (and asks for a layout, ~0.2 ms) for each node added; a big
         diff adds hundreds at once (0.15 s at L): here once, after the last."""
-        self._batch = batch = []
+        self._batching, self._invalidated = True, False
         try:
             yield
         finally:
-            self._batch = None
-            if batch:
+            self._batching = False
+            if self._invalidated:
                 self._invalidate()
 
     def _invalidate(self) -> None:
-        if self._batch is not None:
-            self._batch[:1] = [True]
+        # Textual's own (pinned version): clears the line caches and asks for a layout.
+        if self._batching:
+            self._invalidated = True
             return
         super()._invalidate()
 
