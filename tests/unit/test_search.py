@@ -249,6 +249,63 @@ def test_root_task_ids_and_the_per_execution_lookup_agree(backends: dict, monkey
                 assert search(backend, word) == rows, (name, word)
 
 
+def _many_hashes_db(folder: Path) -> Path:
+    """seed_example plus root jobs of a task name with several hashes (two namespaces), a root
+    job without an execution and a root job two executions share (not what redun writes)."""
+    import sqlite3
+
+    path = folder / "many_hashes.db"
+    shutil.copy(FIXTURES / "seed_example.db", path)
+    con = sqlite3.connect(path)
+    tasks = [(f"{index:040x}", "align_reads", "seedex" if index % 2 else "other") for index in range(1, 5)]
+    con.executemany("INSERT INTO task (hash, name, namespace, source) VALUES (?, ?, ?, '')", tasks)
+    for run, (task_hash, _, _) in enumerate(tasks * 2):
+        job_id, execution_id = f"many-root-{run}", f"many-exec-{run}"
+        con.execute("INSERT INTO job (id, start_time, task_hash, cached, execution_id) VALUES (?, ?, ?, 0, ?)",
+                    (job_id, f"2026-11-28 00:00:{run:02d}", task_hash, execution_id))
+        con.execute("INSERT INTO execution (id, args, job_id) VALUES (?, '[]', ?)", (execution_id, job_id))
+    con.execute("INSERT INTO job (id, start_time, task_hash, cached, execution_id) "
+                "VALUES ('many-orphan', '2026-11-28 00:01:00', ?, 0, 'many-none')", (tasks[0][0],))
+    con.execute("INSERT INTO execution (id, args, job_id) VALUES ('many-shared', '[]', 'many-root-3')")
+    con.commit()
+    con.close()
+    return path
+
+
+def test_root_task_ids_every_plan_agrees(tmp_path: Path, monkeypatch) -> None:
+    """The executions a bare word finds by its root task are the same whichever way they are
+    read: the merge of two covering indexes (SQLite, few hashes), the walk of the jobs without a
+    parent (many hashes), the per-execution look-up (past ROOT_TASK_IDS), and with a cap that
+    the task's root jobs cross. Task names with several hashes, a root job without an
+    execution and one shared by two executions included."""
+    from redun_tui.db.query import filters
+
+    backend = RedunBackendDb(str(_many_hashes_db(tmp_path)))
+    backend.load()
+    try:
+        session = backend.session
+        roots = session.query(Execution.id, Task.namespace, Task.name).join(Job, Job.id == Execution.job_id).join(
+            Task, Task.hash == Job.task_hash).all()
+        words = {name for _, _, name in roots} | {f"{ns}.{name}" for _, ns, name in roots} | {"no-such-task"}
+        plans = {"merge": {}, "walk": {"ROOT_MERGE_HASHES": 0}, "each": {"ROOT_TASK_IDS": 0},
+                 "merge, cap 2": {"ROOT_TASK_IDS": 2}, "walk, cap 2": {"ROOT_TASK_IDS": 2, "ROOT_MERGE_HASHES": 0},
+                 "merge, cap 8": {"ROOT_TASK_IDS": 8}, "merge, one hash": {"ROOT_MERGE_HASHES": 1}}
+        found: dict[str, dict[str, list]] = {}
+        for plan, settings_ in plans.items():
+            with monkeypatch.context() as patch:
+                for name, value in settings_.items():
+                    patch.setattr(filters, name, value)
+                found[plan] = {word: search(backend, f"is:execution {word}") for word in sorted(words)}
+        for word in words:
+            expected = {execution_id for execution_id, ns, name in roots if word in (name, f"{ns}.{name}")}
+            assert {record_id for _, record_id in found["merge"][word]} == expected, word
+        assert {record_id for _, record_id in found["merge"]["align_reads"]} >= {"many-shared", "many-exec-0"}
+        for plan in plans:
+            assert found[plan] == found["merge"], plan
+    finally:
+        backend.close()
+
+
 def test_executions_by_prefix_and_shorthand(backends: dict) -> None:
     backend = backends["seed_example"]
     execution = backend.session.query(Execution).order_by(Execution.id).first()
