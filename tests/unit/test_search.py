@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from redun_tui.db import Execution, Job, RedunBackendDb, Task
+from redun_tui.db import Execution, Job, RedunBackendDb, Tag, Task
 from redun_tui.db.query import ANY_VALUE, CallGraphQuery, prefix_range
 from redun_tui.search import SearchQuery, SearchSyntaxError, apply_search, parse_search
 
@@ -306,6 +306,27 @@ def test_root_task_ids_every_plan_agrees(tmp_path: Path, monkeypatch) -> None:
         backend.close()
 
 
+def test_tag_matches_read_once_or_per_type_agree(backends: dict, monkeypatch) -> None:
+    """A bare word's tag part finds the same records whether the matching tags are read once for
+    every type (at most TAGGED_IDS of them) or tested by a subquery in each type's statement."""
+    from redun_tui.db.query import filters
+
+    for name, backend in backends.items():
+        values = {str(value) for (value,) in backend.session.query(Tag.value)}
+        words = {"prod", "prepare", "input", "s1", "0.44", "true", "first run", "a", "1", "no-such-tag"}
+        words |= {value.strip('"[]')[:6] for value in values if value.strip('"[]')}
+        for word in sorted(words):
+            if not isinstance(parse_search(word), SearchQuery) or not parse_search(word).words:
+                continue
+            once = search(backend, word)
+            with monkeypatch.context() as patch:
+                patch.setattr(filters, "TAGGED_IDS", -1)  # never few enough: a subquery per type
+                assert search(backend, word) == once, (name, word)
+                patch.setattr(filters, "TAGGED_IDS", 1)  # the cap crossed by words matching 2+ tags
+                assert search(backend, word) == once, (name, word)
+        assert types_of(search(backends["tags"], "prepare")) >= {"Job", "Task"}
+
+
 def test_executions_by_prefix_and_shorthand(backends: dict) -> None:
     backend = backends["seed_example"]
     execution = backend.session.query(Execution).order_by(Execution.id).first()
@@ -356,3 +377,25 @@ def test_search_on_postgresql_equals_sqlite(backends: dict, make_pg_db: Any) -> 
         timed = ("Execution", "Job")
         assert [r for r in on_pg if r[0] in timed] == [r for r in on_sqlite if r[0] in timed], text
     pg.close()
+
+
+def test_bare_words_on_postgresql_equal_sqlite(backends: dict, make_pg_db: Any, monkeypatch) -> None:
+    """Bare words naming tasks and tag values: the same records on PostgreSQL (the root-task
+    walk, tags read once or by subquery) as on SQLite (the index merge)."""
+    from redun_tui.db.query import filters
+
+    for fixture in ("seed_example", "tags"):
+        pg = RedunBackendDb(make_pg_db(f"{fixture}.db"))
+        pg.load()
+        try:
+            words = {name for (name,) in pg.session.query(Task.name).distinct()}
+            words |= {"seedex.main", "prod", "prepare", "input", "s1", "first", "a", "no-such-task"}
+            for word in sorted(words):
+                on_sqlite = search(backends[fixture], word)
+                assert sorted(search(pg, word)) == sorted(on_sqlite), (fixture, word)
+                with monkeypatch.context() as patch:
+                    patch.setattr(filters, "TAGGED_IDS", -1)
+                    patch.setattr(filters, "ROOT_TASK_IDS", 0)
+                    assert sorted(search(pg, word)) == sorted(on_sqlite), (fixture, word)
+        finally:
+            pg.close()
