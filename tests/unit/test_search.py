@@ -327,6 +327,33 @@ def test_tag_matches_read_once_or_per_type_agree(backends: dict, monkeypatch) ->
         assert types_of(search(backends["tags"], "prepare")) >= {"Job", "Task"}
 
 
+def test_a_tag_of_an_unknown_entity_type_fails_no_search(backends: dict, tmp_path: Path, monkeypatch) -> None:
+    """A current tag whose entity type is none of redun's (bad data) matches no record, whether
+    the tags are read once (as text) or by a subquery per type; the search does not fail."""
+    import sqlite3
+
+    from redun_tui.db.query import filters
+
+    path = tmp_path / "bad_tag.db"
+    shutil.copy(FIXTURES / "tags.db", path)
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO tag (tag_hash, entity_type, entity_id, key, value, is_current) "
+                "SELECT 'bad' || tag_hash, 'Bogus', entity_id, key, value, 1 FROM tag WHERE value LIKE '%prod%'")
+    con.commit()
+    con.close()
+    bad = RedunBackendDb(str(path))
+    bad.load()
+    try:
+        for word in ("prod", "prepare", "1"):
+            expected = search(backends["tags"], word)
+            assert search(bad, word) == expected, word
+            with monkeypatch.context() as patch:
+                patch.setattr(filters, "TAGGED_IDS", -1)
+                assert search(bad, word) == expected, word
+    finally:
+        bad.close()
+
+
 def test_executions_by_prefix_and_shorthand(backends: dict) -> None:
     backend = backends["seed_example"]
     execution = backend.session.query(Execution).order_by(Execution.id).first()

@@ -144,22 +144,25 @@ class CallGraphFilters:
             return column.ilike(contains, escape="\\")
 
         tag_matches = (tag.is_current.is_(True), like(sa_cast(tag.value, sa.String)))
-        tagged_ids: dict[Any, list[str]] | None = None
+        tagged_ids: dict[str, list[str]] | None = None
         if substrings:
             # The tags whose value contains the text, read once for every record type (each
             # type's statement scanned the whole tag table again: ~0.04 s a scan at L); many
             # matches keep a subquery per type.
+            # The entity type is read as text: a value outside TagEntity (bad data) must not
+            # fail the search (the Enum type raises on it); it matches no record type.
+            entity_type = sa.type_coerce(tag.entity_type, sa.String)
             found = self._session.execute(
-                sa.select(tag.entity_type, tag.entity_id).where(*tag_matches).limit(TAGGED_IDS + 1)
+                sa.select(entity_type, tag.entity_id).where(*tag_matches).limit(TAGGED_IDS + 1)
             ).all()
             if len(found) <= TAGGED_IDS:
                 tagged_ids = {}
-                for entity_type, entity_id in found:
-                    tagged_ids.setdefault(entity_type, []).append(entity_id)
+                for type_name, entity_id in found:
+                    tagged_ids.setdefault(type_name, []).append(entity_id)
 
         def tagged(pk: Any, entity: TagEntity) -> Any:
             if tagged_ids is not None:
-                return pk.in_(tagged_ids.get(entity, []))
+                return pk.in_(tagged_ids.get(entity.name, []))
             return pk.in_(sa.select(tag.entity_id).where(tag.entity_type == entity, *tag_matches))
 
         def term(pk: Any, entity: TagEntity, by_name: Any = None, by_path: Any = None, by_text: Any = None) -> Any:
