@@ -237,12 +237,16 @@ class CallGraphFilters:
         """
         if self._session.get_bind().dialect.name == "sqlite" and len(hashes) <= ROOT_MERGE_HASHES:
             names = [f"task_hash_{index}" for index in range(len(hashes))]
-            task_jobs = " UNION ALL ".join(f"SELECT rowid FROM job WHERE task_hash = :{name}" for name in names)
+            # The compound's column is named by its first arm (a subquery has no rowid of its own).
+            task_jobs = " UNION ALL ".join(
+                f"SELECT rowid{' AS job_rowid' if index == 0 else ''} FROM job WHERE task_hash = :{name}"
+                for index, name in enumerate(names)
+            )
             # A root job without an execution (not in what redun writes) still counts towards
             # the cap, so that a cut list is never taken for all of them.
             starts = sa.text(
-                f"SELECT roots.rowid, e.id FROM ({task_jobs} INTERSECT SELECT rowid FROM job WHERE parent_id IS NULL "
-                "ORDER BY 1 LIMIT :cap) AS roots JOIN job AS r ON r.rowid = roots.rowid "
+                f"SELECT roots.job_rowid, e.id FROM ({task_jobs} INTERSECT SELECT rowid FROM job WHERE parent_id IS NULL "
+                "ORDER BY 1 LIMIT :cap) AS roots JOIN job AS r ON r.rowid = roots.job_rowid "
                 "LEFT JOIN execution AS e ON e.job_id = r.id"
             )
             rows = self._session.execute(starts, dict(zip(names, hashes), cap=ROOT_TASK_IDS + 1)).all()
