@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from redun_tui.db import Execution, Job, RedunBackendDb, Task
+from redun_tui.db import Execution, Job, RedunBackendDb, Tag, Task
 from redun_tui.db.query import ANY_VALUE, CallGraphQuery, prefix_range
 from redun_tui.search import SearchQuery, SearchSyntaxError, apply_search, parse_search
 
@@ -249,6 +249,111 @@ def test_root_task_ids_and_the_per_execution_lookup_agree(backends: dict, monkey
                 assert search(backend, word) == rows, (name, word)
 
 
+def _many_hashes_db(folder: Path) -> Path:
+    """seed_example plus root jobs of a task name with several hashes (two namespaces), a root
+    job without an execution and a root job two executions share (not what redun writes)."""
+    import sqlite3
+
+    path = folder / "many_hashes.db"
+    shutil.copy(FIXTURES / "seed_example.db", path)
+    con = sqlite3.connect(path)
+    tasks = [(f"{index:040x}", "align_reads", "seedex" if index % 2 else "other") for index in range(1, 5)]
+    con.executemany("INSERT INTO task (hash, name, namespace, source) VALUES (?, ?, ?, '')", tasks)
+    for run, (task_hash, _, _) in enumerate(tasks * 2):
+        job_id, execution_id = f"many-root-{run}", f"many-exec-{run}"
+        con.execute("INSERT INTO job (id, start_time, task_hash, cached, execution_id) VALUES (?, ?, ?, 0, ?)",
+                    (job_id, f"2026-11-28 00:00:{run:02d}", task_hash, execution_id))
+        con.execute("INSERT INTO execution (id, args, job_id) VALUES (?, '[]', ?)", (execution_id, job_id))
+    con.execute("INSERT INTO job (id, start_time, task_hash, cached, execution_id) "
+                "VALUES ('many-orphan', '2026-11-28 00:01:00', ?, 0, 'many-none')", (tasks[0][0],))
+    con.execute("INSERT INTO execution (id, args, job_id) VALUES ('many-shared', '[]', 'many-root-3')")
+    con.commit()
+    con.close()
+    return path
+
+
+def test_root_task_ids_every_plan_agrees(tmp_path: Path, monkeypatch) -> None:
+    """The executions a bare word finds by its root task are the same whichever way they are
+    read: the merge of two covering indexes (SQLite, few hashes), the walk of the jobs without a
+    parent (many hashes), the per-execution look-up (past ROOT_TASK_IDS), and with a cap that
+    the task's root jobs cross. Task names with several hashes, a root job without an
+    execution and one shared by two executions included."""
+    from redun_tui.db.query import filters
+
+    backend = RedunBackendDb(str(_many_hashes_db(tmp_path)))
+    backend.load()
+    try:
+        session = backend.session
+        roots = session.query(Execution.id, Task.namespace, Task.name).join(Job, Job.id == Execution.job_id).join(
+            Task, Task.hash == Job.task_hash).all()
+        words = {name for _, _, name in roots} | {f"{ns}.{name}" for _, ns, name in roots} | {"no-such-task"}
+        plans = {"merge": {}, "walk": {"ROOT_MERGE_HASHES": 0}, "each": {"ROOT_TASK_IDS": 0},
+                 "merge, cap 2": {"ROOT_TASK_IDS": 2}, "walk, cap 2": {"ROOT_TASK_IDS": 2, "ROOT_MERGE_HASHES": 0},
+                 "merge, cap 8": {"ROOT_TASK_IDS": 8}, "merge, one hash": {"ROOT_MERGE_HASHES": 1}}
+        found: dict[str, dict[str, list]] = {}
+        for plan, settings_ in plans.items():
+            with monkeypatch.context() as patch:
+                for name, value in settings_.items():
+                    patch.setattr(filters, name, value)
+                found[plan] = {word: search(backend, f"is:execution {word}") for word in sorted(words)}
+        for word in words:
+            expected = {execution_id for execution_id, ns, name in roots if word in (name, f"{ns}.{name}")}
+            assert {record_id for _, record_id in found["merge"][word]} == expected, word
+        assert {record_id for _, record_id in found["merge"]["align_reads"]} >= {"many-shared", "many-exec-0"}
+        for plan in plans:
+            assert found[plan] == found["merge"], plan
+    finally:
+        backend.close()
+
+
+def test_tag_matches_read_once_or_per_type_agree(backends: dict, monkeypatch) -> None:
+    """A bare word's tag part finds the same records whether the matching tags are read once for
+    every type (at most TAGGED_IDS of them) or tested by a subquery in each type's statement."""
+    from redun_tui.db.query import filters
+
+    for name, backend in backends.items():
+        values = {str(value) for (value,) in backend.session.query(Tag.value)}
+        words = {"prod", "prepare", "input", "s1", "0.44", "true", "first run", "a", "1", "no-such-tag"}
+        words |= {value.strip('"[]')[:6] for value in values if value.strip('"[]')}
+        for word in sorted(words):
+            if not isinstance(parse_search(word), SearchQuery) or not parse_search(word).words:
+                continue
+            once = search(backend, word)
+            with monkeypatch.context() as patch:
+                patch.setattr(filters, "TAGGED_IDS", -1)  # never few enough: a subquery per type
+                assert search(backend, word) == once, (name, word)
+                patch.setattr(filters, "TAGGED_IDS", 1)  # the cap crossed by words matching 2+ tags
+                assert search(backend, word) == once, (name, word)
+        assert types_of(search(backends["tags"], "prepare")) >= {"Job", "Task"}
+
+
+def test_a_tag_of_an_unknown_entity_type_fails_no_search(backends: dict, tmp_path: Path, monkeypatch) -> None:
+    """A current tag whose entity type is none of redun's (bad data) matches no record, whether
+    the tags are read once (as text) or by a subquery per type; the search does not fail."""
+    import sqlite3
+
+    from redun_tui.db.query import filters
+
+    path = tmp_path / "bad_tag.db"
+    shutil.copy(FIXTURES / "tags.db", path)
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO tag (tag_hash, entity_type, entity_id, key, value, is_current) "
+                "SELECT 'bad' || tag_hash, 'Bogus', entity_id, key, value, 1 FROM tag WHERE value LIKE '%prod%'")
+    con.commit()
+    con.close()
+    bad = RedunBackendDb(str(path))
+    bad.load()
+    try:
+        for word in ("prod", "prepare", "1"):
+            expected = search(backends["tags"], word)
+            assert search(bad, word) == expected, word
+            with monkeypatch.context() as patch:
+                patch.setattr(filters, "TAGGED_IDS", -1)
+                assert search(bad, word) == expected, word
+    finally:
+        bad.close()
+
+
 def test_executions_by_prefix_and_shorthand(backends: dict) -> None:
     backend = backends["seed_example"]
     execution = backend.session.query(Execution).order_by(Execution.id).first()
@@ -299,3 +404,25 @@ def test_search_on_postgresql_equals_sqlite(backends: dict, make_pg_db: Any) -> 
         timed = ("Execution", "Job")
         assert [r for r in on_pg if r[0] in timed] == [r for r in on_sqlite if r[0] in timed], text
     pg.close()
+
+
+def test_bare_words_on_postgresql_equal_sqlite(backends: dict, make_pg_db: Any, monkeypatch) -> None:
+    """Bare words naming tasks and tag values: the same records on PostgreSQL (the root-task
+    walk, tags read once or by subquery) as on SQLite (the index merge)."""
+    from redun_tui.db.query import filters
+
+    for fixture in ("seed_example", "tags"):
+        pg = RedunBackendDb(make_pg_db(f"{fixture}.db"))
+        pg.load()
+        try:
+            words = {name for (name,) in pg.session.query(Task.name).distinct()}
+            words |= {"seedex.main", "prod", "prepare", "input", "s1", "first", "a", "no-such-task"}
+            for word in sorted(words):
+                on_sqlite = search(backends[fixture], word)
+                assert sorted(search(pg, word)) == sorted(on_sqlite), (fixture, word)
+                with monkeypatch.context() as patch:
+                    patch.setattr(filters, "TAGGED_IDS", -1)
+                    patch.setattr(filters, "ROOT_TASK_IDS", 0)
+                    assert sorted(search(pg, word)) == sorted(on_sqlite), (fixture, word)
+        finally:
+            pg.close()

@@ -37,6 +37,15 @@ if TYPE_CHECKING:
 # once) instead of each execution's root job.
 ROOT_TASK_IDS = 500
 
+# The current tags whose value contains a bare word, read once for all record types when at most
+# this many (each type then tests an id list).
+TAGGED_IDS = 500
+
+# SQLite reads those ids by merging rowid lists of two covering indexes (the task's jobs, one
+# list per task hash, and the jobs without a parent) when the name has at most this many
+# hashes (one UNION ALL arm each; SQLite allows 500 arms in a compound).
+ROOT_MERGE_HASHES = 64
+
 
 class CallGraphFilters:
     """The filters of a :class:`CallGraphQuery` (a mixin: the query's state lives there)."""
@@ -111,11 +120,13 @@ class CallGraphFilters:
             namespace, name = text.rsplit(".", 1)
             name_term = sa.or_(name_term, sa.and_(task.namespace == namespace, task.name == name))
         named_tasks = sa.select(task.hash).where(name_term)
+        hashes: list[str] = []
         if names:
             # Most words name no task. Asked first (an index seek), so that the per-execution
             # root-job check below is left out for them: with it, an execution search that
             # the newest executions cannot answer looked up 50,000 root jobs (1.1 s at L).
-            names = self._session.execute(named_tasks.limit(1)).first() is not None
+            hashes = list(self._session.execute(named_tasks.limit(ROOT_MERGE_HASHES + 1)).scalars())
+            names = bool(hashes)
         if "*" in text:
             path_term = file.path.like(text.replace("*", "%"))
         else:
@@ -132,12 +143,27 @@ class CallGraphFilters:
                 return column.like(contains, escape="\\")
             return column.ilike(contains, escape="\\")
 
+        tag_matches = (tag.is_current.is_(True), like(sa_cast(tag.value, sa.String)))
+        tagged_ids: dict[str, list[str]] | None = None
+        if substrings:
+            # The tags whose value contains the text, read once for every record type (each
+            # type's statement scanned the whole tag table again: ~0.04 s a scan at L); many
+            # matches keep a subquery per type.
+            # The entity type is read as text: a value outside TagEntity (bad data) must not
+            # fail the search (the Enum type raises on it); it matches no record type.
+            entity_type = sa.type_coerce(tag.entity_type, sa.String)
+            found = self._session.execute(
+                sa.select(entity_type, tag.entity_id).where(*tag_matches).limit(TAGGED_IDS + 1)
+            ).all()
+            if len(found) <= TAGGED_IDS:
+                tagged_ids = {}
+                for type_name, entity_id in found:
+                    tagged_ids.setdefault(type_name, []).append(entity_id)
+
         def tagged(pk: Any, entity: TagEntity) -> Any:
-            return pk.in_(
-                sa.select(tag.entity_id).where(
-                    tag.entity_type == entity, tag.is_current.is_(True), like(sa_cast(tag.value, sa.String))
-                )
-            )
+            if tagged_ids is not None:
+                return pk.in_(tagged_ids.get(entity.name, []))
+            return pk.in_(sa.select(tag.entity_id).where(tag.entity_type == entity, *tag_matches))
 
         def term(pk: Any, entity: TagEntity, by_name: Any = None, by_path: Any = None, by_text: Any = None) -> Any:
             parts = []
@@ -155,7 +181,7 @@ class CallGraphFilters:
 
         execution_term = term(Execution.id, TagEntity.Execution, by_text=like(Execution.args))
         if names:
-            execution_term = sa.or_(execution_term, self._root_task_term(root, named_tasks))
+            execution_term = sa.or_(execution_term, self._root_task_term(root, named_tasks, hashes))
         job_term = term(Job.id, TagEntity.Job, Job.task_hash.in_(named_tasks))
         call_node_term = term(CallNode.call_hash, TagEntity.CallNode, CallNode.task_hash.in_(named_tasks))
         task_term = term(Task.hash, TagEntity.Task, Task.hash.in_(named_tasks))
@@ -173,37 +199,69 @@ class CallGraphFilters:
 
         return self._defer(apply)
 
-    def _root_task_term(self, root: Any, named_tasks: Any) -> Any:
-        """Executions whose root job runs one of ``named_tasks`` (a SELECT of task hashes).
+    def _root_task_term(self, root: Any, named_tasks: Any, hashes: list[str]) -> Any:
+        """Executions whose root job runs one of ``named_tasks`` (a SELECT of task hashes; its
+        first ``hashes``, up to ROOT_MERGE_HASHES + 1, already read).
 
         When few executions start with such a task (a task that runs inside workflows, rarely
-        as one), their ids are read once -- root jobs are the jobs without a parent, walked by
-        the parent_id index, each execution found by its root job: ~0.1 s CPU for 50,000 runs
-        -- and the term is an id list every other term sees at no cost. Otherwise (a task
-        that starts most runs) it is an EXISTS per execution, last in the OR, so that SQLite
-        looks the root job up only for an execution the cheaper terms did not match (~0.3 s
-        CPU when all 50,000 are tested, which the newest-first probe avoids by stopping at a
-        page). Not an IN-subquery of root jobs: SQLite builds that set before the first row
-        (0.05 -> 0.5 s CPU for `main` at L).
+        as one), their ids are read once (:meth:`_root_task_ids`) and the term is an id list
+        every other term sees at no cost. Otherwise (a task that starts most runs) it is an
+        EXISTS per execution, last in the OR, so that SQLite looks the root job up only for an
+        execution the cheaper terms did not match (~0.3 s CPU when all 50,000 are tested,
+        which the newest-first probe avoids by stopping at a page). Not an IN-subquery of root
+        jobs: SQLite builds that set before the first row (0.05 -> 0.5 s CPU for `main` at L).
+        """
+        ids = self._root_task_ids(root, named_tasks, hashes)
+        if ids is not None and len(ids) <= ROOT_TASK_IDS:
+            return Execution.id.in_(ids)
+        return sa.exists(sa.select(root.id).where(root.id == Execution.job_id, root.task_hash.in_(named_tasks)))
+
+    def _root_task_ids(self, root: Any, named_tasks: Any, hashes: list[str]) -> list[str] | None:
+        """Ids of the executions whose root job runs one of ``named_tasks``, all of them when
+        there are at most ROOT_TASK_IDS; more (a list longer than that, or None): the caller
+        tests each execution instead.
 
         Jobs without a parent are exactly the executions' root jobs in what redun writes (a
         subrun extends its execution under a parent job; it records no execution of its own).
-        An exact alternative, each execution's root job tested against the rowids of the
-        task's jobs (two covering indexes), cost 0.23 s CPU against 0.13 at L, growing with the
-        task's job count.
+        On SQLite, with at most ROOT_MERGE_HASHES task hashes, the root jobs are the rowids the
+        task's jobs (``ix_job_task_hash``, one list per hash, each in rowid order) share with
+        the jobs without a parent (``ix_job_parent_id``, rowid order): a merge of two covering
+        indexes, no table page read until the few matches join their executions (~0.04 s CPU
+        for a task of 250,000 jobs at L, ~0.2 s for 1,000,000), stopping past ROOT_TASK_IDS
+        root jobs. The order of the compound matters: the hashes' union first, then the
+        INTERSECT (the other way SQLite sorts the union in a temporary b-tree: 0.9 s for two
+        hashes), and the LIMIT keeps the ORDER BY that makes SQLite merge. Otherwise
+        (PostgreSQL, many hashes) the jobs without a parent are walked by the parent_id index
+        and each joined to its execution, stopping past ROOT_TASK_IDS executions (~0.13-0.2 s
+        CPU for 50,000 runs at L, a table page read for each).
         """
+        if self._session.get_bind().dialect.name == "sqlite" and len(hashes) <= ROOT_MERGE_HASHES:
+            names = [f"task_hash_{index}" for index in range(len(hashes))]
+            # The compound's column is named by its first arm (a subquery has no rowid of its own).
+            task_jobs = " UNION ALL ".join(
+                f"SELECT rowid{' AS job_rowid' if index == 0 else ''} FROM job WHERE task_hash = :{name}"
+                for index, name in enumerate(names)
+            )
+            # A root job without an execution (not in what redun writes) still counts towards
+            # the cap, so that a cut list is never taken for all of them.
+            starts = sa.text(
+                f"SELECT roots.job_rowid, e.id FROM ({task_jobs} INTERSECT SELECT rowid FROM job WHERE parent_id IS NULL "
+                "ORDER BY 1 LIMIT :cap) AS roots JOIN job AS r ON r.rowid = roots.job_rowid "
+                "LEFT JOIN execution AS e ON e.job_id = r.id"
+            )
+            rows = self._session.execute(starts, dict(zip(names, hashes), cap=ROOT_TASK_IDS + 1)).all()
+            if len({rowid for rowid, _ in rows}) > ROOT_TASK_IDS:
+                return None
+            return [execution_id for _, execution_id in rows if execution_id is not None]
         execution = aliased(Execution)
-        starts = (
+        query = (
             sa.select(execution.id)
             .select_from(root)
             .join(execution, execution.job_id == root.id)
             .where(root.parent_id.is_(None), root.task_hash.in_(named_tasks))
             .limit(ROOT_TASK_IDS + 1)
         )
-        ids = self._session.execute(starts).scalars().all()
-        if len(ids) <= ROOT_TASK_IDS:
-            return Execution.id.in_(ids)
-        return sa.exists(sa.select(root.id).where(root.id == Execution.job_id, root.task_hash.in_(named_tasks)))
+        return list(self._session.execute(query).scalars())
 
     def filter_execution_ids(self, execution_ids: Iterable[str]) -> CallGraphQuery:
         """Only records that belong to these executions (through their jobs)."""
