@@ -12,7 +12,20 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from redun_tui.db.backend import RedunBackendDb
-from redun_tui.store import catalog, diff, downstream, errors, executions, jobs, live, routes, search, timeline, values
+from redun_tui.store import (
+    catalog,
+    diff,
+    diff_args,
+    downstream,
+    errors,
+    executions,
+    jobs,
+    live,
+    routes,
+    search,
+    timeline,
+    values,
+)
 
 # The package's public constants and errors, read from here by redun_tui.store (see its __all__).
 from redun_tui.store.catalog import RECENT_JOBS_LIMIT, RECENT_SCAN_THRESHOLD  # noqa: F401
@@ -184,7 +197,7 @@ class Store:
     def diff_previews(self, hashes: Iterable[str]) -> dict[str, str]:
         """The one-line preview of each value hash that has a value (a diff's argument values)."""
         hashes = tuple(hashes)
-        return self._read(lambda s: diff.value_previews(s, hashes))
+        return self._read(lambda s: diff_args.value_previews(s, hashes))
 
     # -- timeline: where an execution's time went --
 

@@ -167,6 +167,7 @@ def _count_driver_statements(monkeypatch, count: list[int]) -> None:
     """Counts the statements the diff runs through the driver's own cursor (``raw_rows``: not
     seen by the engine's events)."""
     import redun_tui.store.diff as diff_module
+    import redun_tui.store.diff_args as args_module
     import redun_tui.store.diff_rows as rows_module
 
     raw_rows = rows_module.raw_rows
@@ -177,6 +178,7 @@ def _count_driver_statements(monkeypatch, count: list[int]) -> None:
 
     monkeypatch.setattr(rows_module, "raw_rows", counted)
     monkeypatch.setattr(diff_module, "raw_rows", counted)
+    monkeypatch.setattr(args_module, "raw_rows", counted)
 
 
 def test_statement_count_is_pinned_and_does_not_grow_with_jobs(seed_store, monkeypatch):
