@@ -249,11 +249,11 @@ def _jobs_query(failed: set[str] | None) -> Any:
 def _rows_query(failed: set[str] | None, execution_id: str) -> Any:
     """The statement reading the changes-only pairing's rows of one execution
     (:mod:`.diff_rows`: whether the job ended rather than when)."""
-    probe = null() if failed is not None else type_coerce(Job.call_hash.in_(failed_call_hashes()), Integer)
-    return select(
-        Job.id, Job.parent_id, Job.task_hash, Job.call_hash, type_coerce(Job.start_time, String),
-        type_coerce(Job.end_time.is_(None), Integer), type_coerce(Job.cached, Integer), probe,
-    ).where(Job.execution_id == execution_id)
+    columns = [Job.id, Job.parent_id, Job.task_hash, Job.call_hash, type_coerce(Job.start_time, String),
+               type_coerce(Job.end_time.is_(None), Integer), type_coerce(Job.cached, Integer)]
+    if failed is None:  # the probe (with the set of failed calls, no column: 1.6 MB of slots at L)
+        columns.append(type_coerce(Job.call_hash.in_(failed_call_hashes()), Integer))
+    return select(*columns).where(Job.execution_id == execution_id)
 
 
 class _RowTasks:
@@ -511,8 +511,8 @@ def _shown_job(jobs: dict[str, _Job], row: tuple | None, names: dict[str, str], 
         return None
     job = jobs.get(row[0])
     if job is None:
-        job_id, parent_id, task_hash, call_hash, start, unfinished, cached, probe = row
-        job = _Job((None, job_id, parent_id, task_hash, call_hash, start, None if unfinished else "", cached, probe),
+        job_id, parent_id, task_hash, call_hash, start, unfinished, cached, *probe = row
+        job = _Job((None, job_id, parent_id, task_hash, call_hash, start, None if unfinished else "", cached, probe[0] if probe else None),
                    names, failed)
     return job
 

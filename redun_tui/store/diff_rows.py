@@ -7,8 +7,9 @@ tuples by the very rules of :func:`pair_by` (the store's ``pair_siblings`` is th
 its job objects) and ``_pair_tree``, and the store makes job and pair objects only for the pairs
 on a path to a change.
 
-A row is ``(id, parent_id, task_hash, call_hash, start, unfinished, cached, failed)`` (the
-store's ``_rows_query``, a statement a side): what pairing and the summary need. Each text
+A row is ``(id, parent_id, task_hash, call_hash, start, unfinished, cached[, failed])`` (the
+store's ``_rows_query``, a statement a side; ``failed`` only when the statement probes the
+failed calls itself): what pairing and the summary need. Each text
 column is a string per row to make and free (~0.03 s a column a side at L), so a row has no end
 time, only whether there is one; the jobs that are shown are read whole afterwards.
 """
@@ -138,8 +139,14 @@ def pair_row_tree(a_rows: list[Row], b_rows: list[Row], a_root: str | None, b_ro
     flat_a: list[Row | None] = []
     flat_b: list[Row | None] = []
     flat_parent: list[int] = []
+    # The jobs met. From the roots, a job is met once (it is in one list of children) unless a
+    # cycle of bad data leads back to a root: the walk only counts the others (two sets of
+    # 100,000 ids are ~8 MB at L) and holds the roots, whose second meeting is skipped as
+    # always and sends the whole pairing to the tracked walk (``tracked``).
     a_seen: set[str] = set()
     b_seen: set[str] = set()
+    tracked = False
+    met = [0, 0, False]  # A jobs met, B jobs met, a root met twice
     counts = [0, 0]  # same, cached
 
     def is_cached(b: Row) -> bool:
@@ -151,21 +158,28 @@ def pair_row_tree(a_rows: list[Row], b_rows: list[Row], a_root: str | None, b_ro
         pop, push, a_kids_of, b_kids_of = stack.pop, stack.extend, a_kids.get, b_kids.get
         add_a, add_b, add_parent = flat_a.append, flat_b.append, flat_parent.append
         same = cached = 0
+        a_met = b_met = 0
         while stack:
             a, b, parent = pop()
             a_children = b_children = None
             if a is not None:
                 if a[_ID] in a_seen:
+                    met[2] = True
                     continue  # a cycle in bad data: each job still appears once
                 a_children = a_kids_of(a[_ID])
             if b is not None:
                 if b[_ID] in b_seen:
+                    met[2] = True
                     continue
                 b_children = b_kids_of(b[_ID])
             if a is not None:
-                a_seen.add(a[_ID])
+                a_met += 1
+                if tracked or parent < 0:
+                    a_seen.add(a[_ID])
             if b is not None:
-                b_seen.add(b[_ID])
+                b_met += 1
+                if tracked or parent < 0:
+                    b_seen.add(b[_ID])
                 if a is not None and a[_CALL] is not None and a[_CALL] == b[_CALL]:  # same
                     same += 1
                     if is_cached(b):
@@ -190,8 +204,11 @@ def pair_row_tree(a_rows: list[Row], b_rows: list[Row], a_root: str | None, b_ro
                         if a_id in a_kids or b_id in b_kids or a_id in a_seen or b_id in b_seen:
                             rest.append((ca, cb, position))
                             continue
-                        a_seen.add(a_id)
-                        b_seen.add(b_id)
+                        if tracked:
+                            a_seen.add(a_id)
+                            b_seen.add(b_id)
+                        a_met += 1
+                        b_met += 1
                         same += 1
                         if is_cached(cb):
                             cached += 1
@@ -203,13 +220,24 @@ def pair_row_tree(a_rows: list[Row], b_rows: list[Row], a_root: str | None, b_ro
             push([(ca, cb, position) for ca, cb in children])
         counts[0] += same
         counts[1] += cached
+        met[0] += a_met
+        met[1] += b_met
 
     roots = [(_find(a_rows, a_root), _find(b_rows, b_root))]
     if roots[0] == (None, None):
         roots = []
     expand(roots)
-    if len(a_seen) == len(a_rows) and len(b_seen) == len(b_rows):
+    if met[2]:  # a root met twice (a cycle): the whole pairing again, every job tracked
+        flat_a.clear(), flat_b.clear(), flat_parent.clear()
+        a_seen.clear(), b_seen.clear()
+        counts[:] = met[:2] = [0, 0]
+        tracked = True
+        expand(roots)
+    if met[0] == len(a_rows) and met[1] == len(b_rows):
         return flat_a, flat_b, flat_parent, counts[0], counts[1]
+    if not tracked:  # jobs outside the tree: those met are the ones below the roots
+        a_seen, b_seen = _below(a_kids, roots[0][0] if roots else None), _below(b_kids, roots[0][1] if roots else None)
+        tracked = True
     a_by_id = {row[_ID]: row for row in a_rows}  # job ids are unique: only needed past the tree
     b_by_id = {row[_ID]: row for row in b_rows}
     while len(a_seen) < len(a_by_id) or len(b_seen) < len(b_by_id):
@@ -221,6 +249,20 @@ def pair_row_tree(a_rows: list[Row], b_rows: list[Row], a_root: str | None, b_ro
         b_top = [row for row in b_rest if row[_PARENT] not in b_by_id or row[_PARENT] in b_seen] or b_rest[:1]
         expand(pair_rows(a_top, b_top, tasks))
     return flat_a, flat_b, flat_parent, counts[0], counts[1]
+
+
+def _below(kids: dict[str | None, list[Row]], top: Row | None) -> set[str]:
+    """The ids of ``top`` and every job under it (no cycle leads back to it: checked by the
+    caller)."""
+    if top is None:
+        return set()
+    found = {top[_ID]}
+    stack = [top[_ID]]
+    while stack:
+        for row in kids.get(stack.pop(), ()):
+            found.add(row[_ID])
+            stack.append(row[_ID])
+    return found
 
 
 def _find(rows: list[Row], job_id: str | None) -> Row | None:
