@@ -237,13 +237,17 @@ def _jobs_query(failed: set[str] | None) -> Any:
     ~0.2 s per 100,000 jobs at L, reading the set 10 ms (6,000 calls). A database with more
     than FAILED_SET_MAX failed calls gets the probe in the statement instead.
     """
-    probe = null() if failed is not None else type_coerce(Job.call_hash.in_(failed_call_hashes()), Integer)
     return select(
         Job.execution_id, Job.id, Job.parent_id, Job.task_hash, Job.call_hash,
         type_coerce(Job.start_time, String), type_coerce(Job.end_time, String),
         # Integers, not Booleans: no result processor on 2 x 100,000 values (~0.1 s at L).
-        type_coerce(Job.cached, Integer), probe,
+        type_coerce(Job.cached, Integer), null() if failed is not None else _failed_probe(),
     )
+
+
+def _failed_probe() -> Any:
+    """Whether a job's call failed, probed in SQL (1 or 0), for when the set is not read."""
+    return type_coerce(Job.call_hash.in_(failed_call_hashes()), Integer)
 
 
 def _rows_query(failed: set[str] | None, execution_id: str) -> Any:
@@ -252,7 +256,7 @@ def _rows_query(failed: set[str] | None, execution_id: str) -> Any:
     columns = [Job.id, Job.parent_id, Job.task_hash, Job.call_hash, type_coerce(Job.start_time, String),
                type_coerce(Job.end_time.is_(None), Integer), type_coerce(Job.cached, Integer)]
     if failed is None:  # the probe (with the set of failed calls, no column: 1.6 MB of slots at L)
-        columns.append(type_coerce(Job.call_hash.in_(failed_call_hashes()), Integer))
+        columns.append(_failed_probe())
     return select(*columns).where(Job.execution_id == execution_id)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 from datetime import datetime, timezone
+from functools import cache
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -62,17 +63,14 @@ def screen_for(route: routes.Route):
     return screen_class() if route.arg is None else screen_class(route.arg)
 
 
-_FROZEN = []
-
-
+@cache
 def _freeze_startup_objects() -> None:
     """What exists when the first app mounts (modules, classes, the app and its first screen)
     lives as long as the process: kept out of the collector's full collections, each of which
     walked it all again on the UI thread (~0.1 s on a diff at L, between the answer and its
-    first paint). Once per process: a later app's garbage (tests run many) stays collectable."""
-    if not _FROZEN:
-        _FROZEN.append(True)
-        gc.freeze()
+    first paint). Once per process (cached): a later app's garbage (tests run many) stays
+    collectable."""
+    gc.freeze()
 
 
 class RedunTuiApp(App[None]):
