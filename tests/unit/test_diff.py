@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from pathlib import Path
@@ -163,67 +164,56 @@ def test_sibling_pairing_matches_the_rule_on_random_families():
         assert got == _reference_pairs(a, b), (case, a, b)
 
 
-def _count_driver_statements(monkeypatch, count: list[int]) -> None:
-    """Counts the statements the diff runs through the driver's own cursor (``raw_rows``: not
-    seen by the engine's events)."""
+@contextlib.contextmanager
+def _statements(store, monkeypatch):
+    """Counts every statement a store call runs (``count[0]``): through the engine, and through
+    the driver's own cursor (``raw_rows``: not seen by the engine's events)."""
     import redun_tui.store.diff as diff_module
     import redun_tui.store.diff_args as args_module
     import redun_tui.store.diff_rows as rows_module
 
+    count = [0]
     raw_rows = rows_module.raw_rows
 
     def counted(*args):
         count[0] += 1
         return raw_rows(*args)
 
-    monkeypatch.setattr(rows_module, "raw_rows", counted)
-    monkeypatch.setattr(diff_module, "raw_rows", counted)
-    monkeypatch.setattr(args_module, "raw_rows", counted)
+    def on_execute(*_args):
+        count[0] += 1
+
+    for module in (rows_module, diff_module, args_module):
+        monkeypatch.setattr(module, "raw_rows", counted)
+    engine = store.backend.engine
+    sa.event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield count
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", on_execute)
 
 
 def test_statement_count_is_pinned_and_does_not_grow_with_jobs(seed_store, monkeypatch):
-    engine = seed_store.backend.engine
-    count = [0]
-
-    def on_execute(*_args):
-        count[0] += 1
-
-    _count_driver_statements(monkeypatch, count)
-    sa.event.listen(engine, "before_cursor_execute", on_execute)
-    try:
-        seed_store.diff(SEED_A, SEED_B)  # 11 jobs a side, 5 args-changed pairs
-        with_previews = count[0]
-        count[0] = 0
-        seed_store.diff(SEED_A, SEED_B, previews=False)
-        without = count[0]
-        count[0] = 0
-        seed_store.diff(SEED_A, SEED_CACHED)  # nothing changed: no argument statements
-        nothing = count[0]
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", on_execute)
+    counts = []
+    with _statements(seed_store, monkeypatch) as count:
+        # 11 jobs a side, 5 args-changed pairs; then without previews; then nothing changed (no
+        # argument statements).
+        for b, previews in ((SEED_B, True), (SEED_B, False), (SEED_CACHED, True)):
+            count[0] = 0
+            seed_store.diff(SEED_A, b, previews=previews)
+            counts.append(count[0])
     # resolve A, B; each side's header; each side's jobs (every level at once); the task names;
     # the call nodes of the changed pairs; the arguments of the args-changed calls; the task
     # sources naming positional arguments; the value previews.
-    assert (with_previews, without, nothing) == (11, 10, 7)
+    assert counts == [11, 10, 7]
 
 
 def test_statement_count_of_the_changes_only_view_is_pinned(seed_store, monkeypatch):
-    engine = seed_store.backend.engine
     counts = []
-    count = [0]
-
-    def on_execute(*_args):
-        count[0] += 1
-
-    _count_driver_statements(monkeypatch, count)
-    sa.event.listen(engine, "before_cursor_execute", on_execute)
-    try:
+    with _statements(seed_store, monkeypatch) as count:
         for b, previews in ((SEED_B, True), (SEED_B, False), (SEED_CACHED, False)):
             count[0] = 0
             seed_store.diff(SEED_A, b, previews=previews, everything=False)
             counts.append(count[0])
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", on_execute)
     # As above, but a statement a side for the jobs, task names when first compared by task,
     # the shown jobs read whole and their task names (none shown when nothing changed).
     assert counts == [16, 15, 7]
